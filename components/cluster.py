@@ -1,0 +1,413 @@
+"""``EksCluster``: the EKS control plane and the capacity pods run on.
+
+Wraps ``pulumi_eks.Cluster`` for the control plane and adds, as plain resources a
+reviewer sees in ``pulumi preview``:
+
+* access entries (authentication mode ``API``; no ``aws-auth`` ConfigMap) giving
+  the admin principals the ``AmazonEKSClusterAdminPolicy``,
+* the core add-ons ``vpc-cni``, ``kube-proxy`` and ``coredns`` (and the
+  ``eks-pod-identity-agent``) as EKS managed add-ons, ordered so that nodes find
+  a CNI when they boot and CoreDNS finds nodes to run on,
+* managed node groups on launch templates (:mod:`components.node_group`),
+* Fargate profiles with their pod execution role,
+* a KMS key for envelope encryption of Secrets (with rotation), unless given one,
+* the ``kubernetes.Provider`` every in-cluster component uses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_eks as eks
+import pulumi_kubernetes as k8s
+
+from . import iam
+from . import validation as v
+from .cluster_ref import ClusterRef
+from .node_group import NodeGroup, NodeGroupArgs, NodeGroupSpec, validate_spec
+
+# In EKS standard support through 2026-11 and beyond (EKS 1.35: released early 2026, 14 months of standard support).
+DEFAULT_KUBERNETES_VERSION = "1.35"
+LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
+DEFAULT_LOG_TYPES = ("api", "audit", "authenticator")
+CLUSTER_ADMIN_POLICY = "AmazonEKSClusterAdminPolicy"
+NODE_POLICIES = (
+    "AmazonEKSWorkerNodePolicy",
+    "AmazonEKS_CNI_Policy",
+    "AmazonEC2ContainerRegistryReadOnly",
+    "AmazonSSMManagedInstanceCore",
+)
+CORE_ADDONS = ("vpc-cni", "kube-proxy", "coredns")
+
+
+@dataclass
+class FargateSelector:
+    """Which pods a Fargate profile takes: a namespace, optionally narrowed by labels."""
+
+    namespace: str
+    """Namespace whose pods run on Fargate."""
+    labels: dict[str, str] = field(default_factory=dict)
+    """Only pods with all of these labels (empty: every pod in the namespace)."""
+
+
+@dataclass
+class FargateProfileSpec:
+    """A Fargate profile: up to five selectors; its pods run in the private subnets."""
+
+    selectors: list[FargateSelector]
+    """The pods this profile schedules onto Fargate."""
+
+
+@dataclass
+class EksClusterArgs:
+    """Arguments of :class:`EksCluster`."""
+
+    cluster_name: str
+    """The EKS cluster name: 1-100 letters, digits, ``-`` and ``_``, starting with a letter or digit."""
+    vpc_id: pulumi.Input[str]
+    """VPC to run in (``Network.vpc_id``)."""
+    private_subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
+    """Private subnets for the control plane's network interfaces, nodes and Fargate pods."""
+    public_subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]] = field(default_factory=list)
+    """Public subnets (internet-facing load balancers)."""
+    kubernetes_version: str = DEFAULT_KUBERNETES_VERSION
+    """Kubernetes ``major.minor`` version."""
+    admin_principal_arns: list[str] = field(default_factory=list)
+    """IAM role/user ARNs given cluster-admin through access entries. Do not list the identity
+    that runs ``pulumi up``: EKS already makes the cluster creator an admin."""
+    enabled_log_types: list[str] = field(default_factory=lambda: list(DEFAULT_LOG_TYPES))
+    """Control-plane log types sent to CloudWatch (``/aws/eks/<name>/cluster``)."""
+    secrets_encryption: bool = False
+    """Envelope-encrypt Kubernetes Secrets with KMS (a new key with rotation unless ``kms_key_arn``)."""
+    kms_key_arn: str | None = None
+    """An existing KMS key for Secrets encryption; implies ``secrets_encryption``."""
+    endpoint_public_access: bool = True
+    """Whether the API server endpoint is reachable from the internet (see ``public_access_cidrs``)."""
+    endpoint_private_access: bool = True
+    """Whether the API server endpoint is reachable from inside the VPC (nodes use it)."""
+    public_access_cidrs: list[str] = field(default_factory=lambda: ["0.0.0.0/0"])
+    """CIDR blocks allowed to reach the public endpoint."""
+    node_groups: dict[str, NodeGroupSpec] = field(default_factory=dict)
+    """Managed node groups by name."""
+    fargate_profiles: dict[str, FargateProfileSpec] = field(default_factory=dict)
+    """Fargate profiles by name."""
+    addon_versions: dict[str, str] = field(default_factory=dict)
+    """Pinned versions of the managed add-ons (``vpc-cni``, ``kube-proxy``, ``coredns``,
+    ``eks-pod-identity-agent``); EKS's default for the Kubernetes version otherwise."""
+    pod_identity_agent: bool = True
+    """Install the ``eks-pod-identity-agent`` add-on (needed by :class:`PodIdentityRole`)."""
+    deletion_protection: bool = False
+    """Refuse deletion: Pulumi ``protect`` on the control plane and EKS deletion protection."""
+    tags: dict[str, str] = field(default_factory=dict)
+    """AWS tags for every resource the component creates."""
+
+
+class EksCluster(pulumi.ComponentResource):
+    """An EKS cluster with access entries, managed add-ons, node groups and Fargate profiles."""
+
+    cluster_name: pulumi.Output[str]
+    """The cluster name (known once the control plane exists, so dependents wait for it)."""
+    endpoint: pulumi.Output[str]
+    """The API server endpoint URL."""
+    oidc_issuer_url: pulumi.Output[str]
+    """The OIDC issuer URL, ``https://oidc.eks.<region>.amazonaws.com/id/<id>``."""
+    kubeconfig: pulumi.Output[str]
+    """Kubeconfig (JSON) that authenticates with ``aws eks get-token``; a secret."""
+    vpc_id: pulumi.Output[str]
+    """The VPC id."""
+    private_subnet_ids: pulumi.Output[list[str]]
+    """Private subnet ids."""
+    public_subnet_ids: pulumi.Output[list[str]]
+    """Public subnet ids."""
+    cluster_security_group_id: pulumi.Output[str]
+    """The EKS-created cluster security group id."""
+    node_role_arns: pulumi.Output[list[str]]
+    """IAM role ARNs of the managed node groups (empty without node groups)."""
+    provider: k8s.Provider
+    """Kubernetes provider for this cluster."""
+    ref: ClusterRef
+    """What other components need to run on this cluster."""
+
+    def __init__(self, name: str, args: EksClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        validate_args(args)
+        super().__init__("eks-platform:index:EksCluster", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        tags = {**args.tags}
+
+        key_arn: pulumi.Input[str] | None = args.kms_key_arn
+        if args.secrets_encryption and key_arn is None:
+            key = aws.kms.Key(
+                f"{name}-secrets",
+                description=f"EKS Secrets envelope encryption for cluster {args.cluster_name}",
+                enable_key_rotation=True,
+                deletion_window_in_days=30,
+                tags=tags,
+                opts=pulumi.ResourceOptions(parent=self, protect=args.deletion_protection),
+            )
+            aws.kms.Alias(
+                f"{name}-secrets", name=f"alias/eks/{args.cluster_name}", target_key_id=key.key_id, opts=child
+            )
+            key_arn = key.arn
+
+        self.cluster = eks.Cluster(
+            f"{name}-eks",
+            name=args.cluster_name,
+            version=args.kubernetes_version,
+            vpc_id=args.vpc_id,
+            private_subnet_ids=args.private_subnet_ids,
+            public_subnet_ids=args.public_subnet_ids,
+            node_associate_public_ip_address=False,
+            authentication_mode=eks.AuthenticationMode.API,
+            skip_default_node_group=True,
+            create_oidc_provider=False,  # OidcTrust owns the IAM OIDC provider
+            # The core add-ons are managed below, where a preview shows them.
+            bootstrap_self_managed_addons=False,
+            use_default_vpc_cni=True,
+            coredns_addon_options=eks.CoreDnsAddonOptionsArgs(enabled=False),
+            kube_proxy_addon_options=eks.KubeProxyAddonOptionsArgs(enabled=False),
+            enabled_cluster_log_types=args.enabled_log_types,
+            encryption_config_key_arn=key_arn,
+            endpoint_public_access=args.endpoint_public_access,
+            endpoint_private_access=args.endpoint_private_access,
+            public_access_cidrs=args.public_access_cidrs if args.endpoint_public_access else None,
+            deletion_protection=args.deletion_protection,
+            tags=tags,
+            opts=pulumi.ResourceOptions(parent=self, protect=args.deletion_protection),
+        )
+        # Derived from an output of the control plane so that everything using the name
+        # (access entries, add-ons, node groups) waits for the cluster to exist.
+        cluster_name = self.cluster.kubeconfig_json.apply(lambda _: args.cluster_name)
+        self.cluster_name = cluster_name
+        self.kubeconfig = pulumi.Output.secret(self.cluster.kubeconfig_json)
+        self.endpoint = self.cluster.kubeconfig_json.apply(_server_from_kubeconfig)
+        self.oidc_issuer_url = self.cluster.oidc_issuer.apply(
+            lambda issuer: issuer if issuer.startswith("https://") else f"https://{issuer}"
+        )
+        self.cluster_security_group_id = self.cluster.cluster_security_group_id
+        self.vpc_id = pulumi.Output.from_input(args.vpc_id)
+        self.private_subnet_ids = pulumi.Output.from_input(args.private_subnet_ids)  # type: ignore[arg-type]
+        self.public_subnet_ids = pulumi.Output.from_input(args.public_subnet_ids)  # type: ignore[arg-type]
+
+        for arn in args.admin_principal_arns:
+            entry_name = f"{name}-admin-{arn.rsplit('/', 1)[-1][:40]}-{hashlib.sha256(arn.encode()).hexdigest()[:6]}"
+            entry = aws.eks.AccessEntry(
+                entry_name, cluster_name=cluster_name, principal_arn=arn, type="STANDARD", tags=tags, opts=child
+            )
+            aws.eks.AccessPolicyAssociation(
+                entry_name,
+                cluster_name=cluster_name,
+                principal_arn=entry.principal_arn,
+                policy_arn=aws.get_partition_output().partition.apply(
+                    lambda p: f"arn:{p}:eks::aws:cluster-access-policy/{CLUSTER_ADMIN_POLICY}"
+                ),
+                access_scope=aws.eks.AccessPolicyAssociationAccessScopeArgs(type="cluster"),
+                opts=child,
+            )
+
+        def addon(addon_name: str, depends_on: Sequence[pulumi.Resource], config: dict | None = None) -> aws.eks.Addon:
+            return aws.eks.Addon(
+                f"{name}-{addon_name}",
+                cluster_name=cluster_name,
+                addon_name=addon_name,
+                addon_version=args.addon_versions.get(addon_name),
+                configuration_values=json.dumps(config) if config else None,
+                resolve_conflicts_on_create="OVERWRITE",
+                resolve_conflicts_on_update="OVERWRITE",
+                tags=tags,
+                opts=pulumi.ResourceOptions(parent=self, depends_on=list(depends_on)),
+            )
+
+        # Nodes only become Ready with a CNI, so the networking add-ons come first.
+        networking = [addon("vpc-cni", []), addon("kube-proxy", [])]
+
+        capacity: list[pulumi.Resource] = []
+        self.node_groups: dict[str, NodeGroup] = {}
+        node_role_arns: list[pulumi.Output[str]] = []
+        if args.node_groups:
+            node_role = iam.create_role(
+                f"{name}-node",
+                iam.service_trust_policy("ec2.amazonaws.com"),
+                iam.RolePolicyArgs(tags=tags),
+                parent=self,
+                own_policy_arns={p: iam.aws_managed_policy_arn(p) for p in NODE_POLICIES},
+            )
+            node_role_arns.append(node_role.arn)
+            for group_name, spec in args.node_groups.items():
+                group = NodeGroup(
+                    f"{args.cluster_name}-{group_name}",
+                    NodeGroupArgs(
+                        cluster_name=cluster_name,
+                        node_role_arn=node_role.arn,
+                        subnet_ids=args.private_subnet_ids,
+                        spec=NodeGroupSpec(**{**spec.__dict__, "tags": {**tags, **spec.tags}}),
+                    ),
+                    opts=pulumi.ResourceOptions(parent=self, depends_on=networking),
+                )
+                self.node_groups[group_name] = group
+                capacity.append(group.resource)
+
+        self.fargate_profiles: dict[str, aws.eks.FargateProfile] = {}
+        if args.fargate_profiles:
+            pod_role = iam.create_role(
+                f"{name}-fargate",
+                self._fargate_trust_policy(args.cluster_name),
+                iam.RolePolicyArgs(tags=tags),
+                parent=self,
+                own_policy_arns={
+                    "AmazonEKSFargatePodExecutionRolePolicy": iam.aws_managed_policy_arn(
+                        "AmazonEKSFargatePodExecutionRolePolicy"
+                    )
+                },
+            )
+            for profile_name, profile in args.fargate_profiles.items():
+                fp = aws.eks.FargateProfile(
+                    f"{name}-{profile_name}",
+                    cluster_name=cluster_name,
+                    fargate_profile_name=profile_name,
+                    pod_execution_role_arn=pod_role.arn,
+                    subnet_ids=args.private_subnet_ids,
+                    selectors=[
+                        aws.eks.FargateProfileSelectorArgs(namespace=s.namespace, labels=s.labels or None)
+                        for s in profile.selectors
+                    ],
+                    tags=tags,
+                    opts=pulumi.ResourceOptions(parent=self, depends_on=networking),
+                )
+                self.fargate_profiles[profile_name] = fp
+                capacity.append(fp)
+
+        # CoreDNS needs somewhere to run; on a Fargate-only cluster it must be told so.
+        coredns = addon("coredns", capacity, {"computeType": "Fargate"} if not args.node_groups else None)
+        self.addons = {"vpc-cni": networking[0], "kube-proxy": networking[1], "coredns": coredns}
+        agent: aws.eks.Addon | None = None
+        if args.pod_identity_agent:
+            agent = addon("eks-pod-identity-agent", capacity)
+            self.addons["eks-pod-identity-agent"] = agent
+
+        self.node_role_arns = pulumi.Output.all(*node_role_arns).apply(list)
+        self.provider = k8s.Provider(
+            f"{name}-k8s", kubeconfig=self.cluster.kubeconfig_json, opts=child
+        )
+        self.ref = ClusterRef(
+            name=cluster_name,
+            provider=self.provider,
+            vpc_id=self.vpc_id,
+            oidc_issuer_url=self.oidc_issuer_url,
+            uses_fargate=bool(args.fargate_profiles),
+            workload_dependencies=[*capacity, coredns],
+            pod_identity_agent=agent,
+            manage_pod_identity_agent=False,
+        )
+        self.register_outputs(
+            {
+                "clusterName": self.cluster_name,
+                "endpoint": self.endpoint,
+                "oidcIssuerUrl": self.oidc_issuer_url,
+                "kubeconfig": self.kubeconfig,
+                "vpcId": self.vpc_id,
+                "privateSubnetIds": self.private_subnet_ids,
+                "publicSubnetIds": self.public_subnet_ids,
+                "clusterSecurityGroupId": self.cluster_security_group_id,
+                "nodeRoleArns": self.node_role_arns,
+            }
+        )
+
+    @staticmethod
+    def _fargate_trust_policy(cluster_name: str) -> pulumi.Output[str]:
+        """Fargate may assume the pod execution role only on behalf of this cluster's profiles."""
+        partition = aws.get_partition_output().partition
+        account = aws.get_caller_identity_output().account_id
+        region = aws.get_region_output().region
+        return pulumi.Output.all(partition, region, account).apply(
+            lambda a: json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "eks-fargate-pods.amazonaws.com"},
+                            "Action": "sts:AssumeRole",
+                            "Condition": {
+                                "ArnLike": {
+                                    "aws:SourceArn": f"arn:{a[0]}:eks:{a[1]}:{a[2]}:fargateprofile/{cluster_name}/*"
+                                }
+                            },
+                        }
+                    ],
+                }
+            )
+        )
+
+
+def _server_from_kubeconfig(kubeconfig: str | dict) -> str:
+    doc = json.loads(kubeconfig) if isinstance(kubeconfig, str) else kubeconfig
+    return str(doc["clusters"][0]["cluster"]["server"])
+
+
+def validate_args(args: EksClusterArgs) -> None:
+    """Check EksClusterArgs; raises ValueError naming the field."""
+    v.cluster_name(args.cluster_name, "cluster_name")
+    v.require(
+        isinstance(args.kubernetes_version, str)
+        and len(args.kubernetes_version.split(".")) == 2
+        and all(p.isdigit() for p in args.kubernetes_version.split(".")),
+        "kubernetes_version",
+        f"{args.kubernetes_version!r} is not a Kubernetes major.minor version such as {DEFAULT_KUBERNETES_VERSION!r}",
+    )
+    if isinstance(args.private_subnet_ids, list):
+        v.require(
+            len(args.private_subnet_ids) >= 2,
+            "private_subnet_ids",
+            f"EKS needs at least 2 subnets in different AZs, got {len(args.private_subnet_ids)}",
+        )
+    for i, arn in enumerate(args.admin_principal_arns):
+        v.iam_principal_arn(arn, f"admin_principal_arns[{i}]")
+    v.unique(args.admin_principal_arns, "admin_principal_arns", "principal")
+    for i, log_type in enumerate(args.enabled_log_types):
+        v.one_of(log_type, LOG_TYPES, f"enabled_log_types[{i}]")
+    if args.kms_key_arn is not None:
+        v.kms_key_arn(args.kms_key_arn, "kms_key_arn")
+    v.require(
+        args.endpoint_public_access or args.endpoint_private_access,
+        "endpoint_private_access",
+        "the API server needs a public or a private endpoint (both are off)",
+    )
+    for i, block in enumerate(args.public_access_cidrs):
+        v.cidr(block, f"public_access_cidrs[{i}]")
+    v.require(
+        bool(args.node_groups) or bool(args.fargate_profiles),
+        "node_groups",
+        "the cluster needs at least one node group or Fargate profile for CoreDNS and the controllers",
+    )
+    for group_name, spec in args.node_groups.items():
+        v.require(
+            bool(group_name) and len(f"{args.cluster_name}-{group_name}") <= 63,
+            f"node_groups[{group_name!r}]",
+            "node group name must be non-empty and '<cluster>-<group>' at most 63 characters",
+        )
+        validate_spec(spec, f"node_groups[{group_name!r}]")
+    if args.fargate_profiles and not args.node_groups:
+        v.require(
+            any(
+                s.namespace == "kube-system"
+                for p in args.fargate_profiles.values()
+                for s in p.selectors
+            ),
+            "fargate_profiles",
+            "a cluster without node groups needs a Fargate profile selecting kube-system for CoreDNS",
+        )
+    for profile_name, profile in args.fargate_profiles.items():
+        where = f"fargate_profiles[{profile_name!r}]"
+        v.require(
+            1 <= len(profile.selectors) <= 5, f"{where}.selectors", "a Fargate profile takes 1 to 5 selectors"
+        )
+        for i, selector in enumerate(profile.selectors):
+            v.dns_label(selector.namespace, f"{where}.selectors[{i}].namespace", "namespace")
+            v.labels(selector.labels, f"{where}.selectors[{i}].labels")
+    for addon_name in args.addon_versions:
+        v.one_of(addon_name, (*CORE_ADDONS, "eks-pod-identity-agent"), "addon_versions")

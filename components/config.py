@@ -1,0 +1,158 @@
+"""Read component arguments from Pulumi configuration, with errors that name the key.
+
+A structured config value (a YAML object in ``Pulumi.<stack>.yaml``) is turned into
+a component's Args dataclass field by field, camelCase in YAML to snake_case in
+Python, following the dataclass's type hints::
+
+    cfg = pulumi.Config()
+    args = from_config(NodeGroupSpec, cfg.require_object("nodeGroup"), "eks-platform:nodeGroup")
+
+Unknown keys, missing required keys and wrong types raise ``ValueError`` naming the
+full key (``eks-platform:nodeGroup.minSize``). :func:`config_error` rewrites a
+component's own validation error (``node_groups['x'].min_size: ...``) in terms of the
+config key the value came from.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import sys
+import types
+import typing
+from typing import Any, TypeVar
+
+import pulumi
+
+T = TypeVar("T")
+
+
+def camel(name: str) -> str:
+    """``min_size`` -> ``minSize``."""
+    head, *rest = name.split("_")
+    return head + "".join(p[:1].upper() + p[1:] for p in rest)
+
+
+def _type_name(tp: Any) -> str:
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        return " or ".join(_type_name(a) for a in typing.get_args(tp) if a is not type(None))
+    if origin in (list, typing.List):  # noqa: UP006
+        return "a list"
+    if origin in (dict, typing.Dict):  # noqa: UP006
+        return "a mapping"
+    if dataclasses.is_dataclass(tp):
+        return "a mapping"
+    return {str: "a string", int: "an integer", bool: "true or false", float: "a number"}.get(tp, str(tp))
+
+
+def convert(tp: Any, value: Any, key: str) -> Any:
+    """Convert a parsed YAML/JSON ``value`` to type ``tp``; errors name ``key``."""
+    origin = typing.get_origin(tp)
+    if tp is Any or tp is object:
+        return value
+    if origin in (typing.Union, types.UnionType):
+        options = typing.get_args(tp)
+        if value is None and type(None) in options:
+            return None
+        for option in options:
+            if option is type(None):
+                continue
+            try:
+                return convert(option, value, key)
+            except ValueError:
+                continue
+        raise ValueError(f"{key}: expected {_type_name(tp)}, got {value!r}")
+    if origin is list or tp is list:
+        if not isinstance(value, list):
+            raise ValueError(f"{key}: expected a list, got {value!r}")
+        (item,) = typing.get_args(tp) or (Any,)
+        return [convert(item, v, f"{key}[{i}]") for i, v in enumerate(value)]
+    if origin is dict or tp is dict:
+        if not isinstance(value, dict):
+            raise ValueError(f"{key}: expected a mapping, got {value!r}")
+        _, item = typing.get_args(tp) or (str, Any)
+        return {str(k): convert(item, v, f"{key}.{k}") for k, v in value.items()}
+    if dataclasses.is_dataclass(tp) and isinstance(tp, type):
+        return from_config(tp, value, key)
+    if tp is bool:
+        if not isinstance(value, bool):
+            raise ValueError(f"{key}: expected true or false, got {value!r}")
+        return value
+    if tp is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"{key}: expected an integer, got {value!r}")
+        return value
+    if tp is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError(f"{key}: expected a number, got {value!r}")
+        return float(value)
+    if tp is str:
+        if not isinstance(value, str):
+            raise ValueError(f"{key}: expected a string, got {value!r}")
+        return value
+    raise TypeError(f"{key}: cannot read type {tp!r} from config")
+
+
+def from_config(cls: type[T], value: Any, key: str, exclude: typing.Iterable[str] = (), **fixed: Any) -> T:
+    """Build dataclass ``cls`` from the mapping ``value`` (camelCase keys).
+
+    ``exclude`` names fields that are not configurable (a stack supplies them in code);
+    ``fixed`` gives values for fields that are not read from config.
+    """
+    if not isinstance(value, dict):
+        raise ValueError(f"{key}: expected a mapping, got {value!r}")
+    fields = {
+        camel(f.name): f
+        for f in dataclasses.fields(cls)  # type: ignore[arg-type]
+        if f.name not in fixed and f.name not in set(exclude)
+    }
+    unknown = sorted(set(value) - set(fields))
+    if unknown:
+        raise ValueError(f"{key}.{unknown[0]}: unknown key (known keys: {', '.join(sorted(fields))})")
+    kwargs: dict[str, Any] = dict(fixed)
+    for config_name, f in fields.items():
+        if config_name in value:
+            kwargs[f.name] = convert(_field_type(cls, f), value[config_name], f"{key}.{config_name}")
+        elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+            raise ValueError(f"{key}.{config_name}: required key is missing")
+    return cls(**kwargs)
+
+
+def _field_type(cls: type, f: dataclasses.Field[Any]) -> Any:
+    """Resolve one field's (possibly string) annotation; only configurable fields need to resolve."""
+    if not isinstance(f.type, str):
+        return f.type
+    namespace = {**vars(typing), **vars(sys.modules[cls.__module__])}
+    return eval(f.type, namespace)
+
+
+_SEGMENT = re.compile(r"\[['\"]([^'\"]*)['\"]\]")
+
+
+def config_key(prefix: str, field_path: str) -> str:
+    """``("eks-platform:cluster", "node_groups['general'].min_size")`` -> ``eks-platform:cluster.nodeGroups.general.minSize``."""
+    path = _SEGMENT.sub(lambda m: "." + m.group(1), field_path)
+    parts = [camel(p) if re.fullmatch(r"[a-z0-9_]+(\[\d+\])*", p) else p for p in path.split(".")]
+    return f"{prefix}.{'.'.join(parts)}" if path else prefix
+
+
+def config_error(prefix: str, error: ValueError) -> ValueError:
+    """A component's ``ValueError("<field>: <rule>")`` restated for the config key ``prefix``."""
+    field_path, sep, rule = str(error).partition(": ")
+    if not sep:
+        return ValueError(f"{prefix}: {error}")
+    return ValueError(f"{config_key(prefix, field_path)}: {rule}")
+
+
+def project_keys(config: pulumi.Config | None = None) -> list[str]:
+    """Every key set for this project's namespace in the stack's configuration (without the namespace)."""
+    from pulumi.runtime import config as runtime_config
+
+    namespace = (config or pulumi.Config()).name
+    keys = set(runtime_config.CONFIG.get()) | set(runtime_config.get_config_env())
+    prefix = f"{namespace}:"
+    return sorted(k[len(prefix) :] for k in keys if k.startswith(prefix))
+
+
+__all__ = ["camel", "config_error", "config_key", "convert", "from_config", "project_keys"]

@@ -1,0 +1,196 @@
+"""Pulumi mocks that stand in for AWS, Kubernetes and the remote components offline.
+
+Used by the offline synth (:mod:`components.synth`) and by the tests. Every
+resource comes back with its inputs plus plausible computed outputs: ids and
+ARNs in account ``123456789012`` and the configured region, and for the remote
+components (``eks:index:Cluster``, ``awsx:ec2:Vpc``) the plain outputs the
+library reads (camelCase, as the engine returns them).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+import pulumi
+
+ACCOUNT_ID = "123456789012"
+DEFAULT_REGION = "us-west-2"
+REMOTE_PACKAGES = ("eks", "awsx")
+
+
+def _hex(seed: str, length: int = 17) -> str:
+    return hashlib.sha256(seed.encode()).hexdigest()[:length]
+
+
+def partition_of(region: str) -> str:
+    """The AWS partition a region belongs to."""
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    return "aws"
+
+
+class PlatformMocks(pulumi.runtime.Mocks):
+    """Deterministic offline answers for every resource and invoke the library uses."""
+
+    def __init__(self, region: str = DEFAULT_REGION) -> None:
+        self.region = region
+        self.partition = partition_of(region)
+
+    # -- resources ---------------------------------------------------------------------------
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict]:
+        inputs: dict[str, Any] = dict(args.inputs)
+        typ, name = args.typ, args.name
+        handler = getattr(self, "_" + _method_name(typ), None)
+        resource_id, extra = handler(name, inputs) if handler else (f"{name}-{_hex(typ + name, 8)}", {})
+        if not args.custom and typ.split(":")[0] in REMOTE_PACKAGES:
+            # A remote component's outputs are its own, not an echo of its inputs.
+            return resource_id, extra
+        if args.custom and "arn" not in inputs and typ.startswith("aws:") and "arn" not in extra:
+            service = typ.split(":")[1].split("/")[0]
+            extra["arn"] = self._arn(service, f"{typ.split(':')[-1].lower()}/{inputs.get('name', name)}")
+        return resource_id, {**inputs, **extra}
+
+    def _arn(self, service: str, resource: str, regional: bool = True, account: bool = True) -> str:
+        region = self.region if regional else ""
+        acct = ACCOUNT_ID if account else ""
+        return f"arn:{self.partition}:{service}:{region}:{acct}:{resource}"
+
+    def _eks_index_Cluster(self, name: str, inputs: dict) -> tuple[str, dict]:
+        cluster = inputs.get("name") or name
+        oidc_id = _hex(cluster, 32).upper()
+        issuer = f"oidc.eks.{self.region}.amazonaws.com/id/{oidc_id}"
+        server = f"https://{oidc_id}.gr7.{self.region}.eks.amazonaws.com"
+        kubeconfig = {
+            "apiVersion": "v1",
+            "kind": "Config",
+            "clusters": [{"name": cluster, "cluster": {"server": server, "certificate-authority-data": "TU9DSw=="}}],
+            "contexts": [{"name": "aws", "context": {"cluster": cluster, "user": "aws"}}],
+            "current-context": "aws",
+            "users": [
+                {
+                    "name": "aws",
+                    "user": {
+                        "exec": {
+                            "apiVersion": "client.authentication.k8s.io/v1beta1",
+                            "command": "aws",
+                            "args": ["eks", "get-token", "--cluster-name", cluster, "--output", "json"],
+                        }
+                    },
+                }
+            ],
+        }
+        return cluster, {
+            "kubeconfig": kubeconfig,
+            "kubeconfigJson": json.dumps(kubeconfig),
+            "oidcIssuer": issuer,
+            "oidcProviderUrl": f"https://{issuer}",
+            "oidcProviderArn": "",
+            "clusterSecurityGroupId": f"sg-{_hex(cluster + 'cluster')}",
+            "nodeSecurityGroupId": f"sg-{_hex(cluster + 'node')}",
+        }
+
+    def _awsx_ec2_Vpc(self, name: str, inputs: dict) -> tuple[str, dict]:
+        azs = inputs.get("availabilityZoneNames") or [
+            f"{self.region}{c}" for c in "abcdef"[: int(inputs.get("numberOfAvailabilityZones") or 3)]
+        ]
+        vpc_id = f"vpc-{_hex(name)}"
+        return vpc_id, {
+            "vpcId": vpc_id,
+            "publicSubnetIds": [f"subnet-{_hex(name + az + 'public')}" for az in azs],
+            "privateSubnetIds": [f"subnet-{_hex(name + az + 'private')}" for az in azs],
+            "isolatedSubnetIds": [],
+        }
+
+    def _aws_iam_role_Role(self, name: str, inputs: dict) -> tuple[str, dict]:
+        role = inputs.get("name") or name
+        path = inputs.get("path") or "/"
+        return role, {
+            "name": role,
+            "arn": f"arn:{self.partition}:iam::{ACCOUNT_ID}:role{path}{role}",
+            "uniqueId": f"AROA{_hex(role).upper()}",
+        }
+
+    def _aws_iam_policy_Policy(self, name: str, inputs: dict) -> tuple[str, dict]:
+        policy = inputs.get("name") or name
+        arn = f"arn:{self.partition}:iam::{ACCOUNT_ID}:policy{inputs.get('path') or '/'}{policy}"
+        return arn, {"name": policy, "arn": arn}
+
+    def _aws_iam_openIdConnectProvider_OpenIdConnectProvider(self, name: str, inputs: dict) -> tuple[str, dict]:
+        host = str(inputs.get("url", "")).removeprefix("https://")
+        arn = f"arn:{self.partition}:iam::{ACCOUNT_ID}:oidc-provider/{host}"
+        return arn, {"arn": arn}
+
+    def _aws_kms_key_Key(self, name: str, inputs: dict) -> tuple[str, dict]:
+        key_id = "-".join(_hex(name + str(i), n) for i, n in enumerate((8, 4, 4, 4, 12)))
+        return key_id, {"keyId": key_id, "arn": self._arn("kms", f"key/{key_id}")}
+
+    def _aws_ec2_launchTemplate_LaunchTemplate(self, name: str, inputs: dict) -> tuple[str, dict]:
+        lt_id = f"lt-{_hex(name)}"
+        return lt_id, {"latestVersion": 1, "defaultVersion": 1, "arn": self._arn("ec2", f"launch-template/{lt_id}")}
+
+    def _aws_eks_nodeGroup_NodeGroup(self, name: str, inputs: dict) -> tuple[str, dict]:
+        group = inputs.get("nodeGroupName") or name
+        return f"{inputs.get('clusterName')}:{group}", {
+            "arn": self._arn("eks", f"nodegroup/{inputs.get('clusterName')}/{group}/{_hex(group, 8)}")
+        }
+
+    def _aws_acm_certificate_Certificate(self, name: str, inputs: dict) -> tuple[str, dict]:
+        arn = self._arn("acm", f"certificate/{_hex(name, 8)}-{_hex(name + 'x', 4)}")
+        domains = [inputs.get("domainName"), *(inputs.get("subjectAlternativeNames") or [])]
+        return arn, {
+            "arn": arn,
+            "domainValidationOptions": [
+                {
+                    "domainName": d,
+                    "resourceRecordName": f"_{_hex(str(d), 32)}.{d}.",
+                    "resourceRecordType": "CNAME",
+                    "resourceRecordValue": f"_{_hex(str(d) + 'v', 32)}.acm-validations.aws.",
+                }
+                for d in domains
+                if d
+            ],
+        }
+
+    # -- invokes -----------------------------------------------------------------------------
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list[tuple[str, str]]]:
+        token, a = args.token, dict(args.args)
+        if token == "aws:index/getPartition:getPartition":
+            suffix = "amazonaws.com.cn" if self.partition == "aws-cn" else "amazonaws.com"
+            return {"partition": self.partition, "dnsSuffix": suffix, "id": self.partition}, []
+        if token == "aws:index/getCallerIdentity:getCallerIdentity":
+            return {
+                "accountId": ACCOUNT_ID,
+                "arn": f"arn:{self.partition}:iam::{ACCOUNT_ID}:user/synth",
+                "userId": "AIDASYNTH",
+                "id": ACCOUNT_ID,
+            }, []
+        if token == "aws:index/getRegion:getRegion":
+            return {"region": self.region, "name": self.region, "id": self.region}, []
+        if token == "aws:route53/getZone:getZone":
+            zone = str(a.get("name") or "example.com").rstrip(".")
+            zone_id = a.get("zoneId") or f"Z{_hex(zone, 20).upper()}"
+            return {
+                "zoneId": zone_id,
+                "id": zone_id,
+                "name": zone,
+                "arn": f"arn:{self.partition}:route53:::hostedzone/{zone_id}",
+                "privateZone": bool(a.get("privateZone", False)),
+            }, []
+        if token == "aws:eks/getCluster:getCluster":
+            cluster = str(a.get("name"))
+            oidc_id = _hex(cluster, 32).upper()
+            return {
+                "name": cluster,
+                "identities": [{"oidcs": [{"issuer": f"https://oidc.eks.{self.region}.amazonaws.com/id/{oidc_id}"}]}],
+                "vpcConfig": {"vpcId": f"vpc-{_hex(cluster)}"},
+            }, []
+        return {}, []
+
+
+def _method_name(typ: str) -> str:
+    """``aws:iam/role:Role`` -> ``aws_iam_role_Role``."""
+    return typ.replace(":", "_").replace("/", "_").replace(".", "_").replace("-", "_")

@@ -1,0 +1,213 @@
+"""``NodeGroup``: an EKS managed node group on its own EC2 launch template.
+
+The launch template is where the node hardening lives:
+
+* an encrypted gp3 root volume of a given size,
+* IMDSv2 required with a hop limit of 1, so pods (one network hop further away
+  than the node) cannot read the node role's credentials from the instance
+  metadata service and must use their own role (IRSA or Pod Identity),
+* AWS tags propagated to the instances and volumes,
+* optional user data, wrapped in the MIME multipart envelope that managed node
+  groups require.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+
+from . import validation as v
+
+# Taint effects as Kubernetes writes them -> as the EKS API wants them.
+_TAINT_EFFECTS = {
+    "NoSchedule": "NO_SCHEDULE",
+    "NoExecute": "NO_EXECUTE",
+    "PreferNoSchedule": "PREFER_NO_SCHEDULE",
+    **{e: e for e in v.TAINT_EFFECTS},
+}
+_MIME_BOUNDARY = "==EKSPLATFORM=="
+
+
+@dataclass
+class Taint:
+    """A Kubernetes taint put on every node of the group."""
+
+    key: str
+    """Taint key, e.g. ``dedicated`` or ``example.com/gpu``."""
+    effect: str
+    """``NoSchedule``, ``NoExecute`` or ``PreferNoSchedule`` (or the EKS spelling ``NO_SCHEDULE`` ...)."""
+    value: str = ""
+    """Taint value (may be empty)."""
+
+
+@dataclass
+class NodeGroupSpec:
+    """What a managed node group looks like; the part of :class:`NodeGroupArgs` a stack configures."""
+
+    instance_types: list[str] = field(default_factory=lambda: ["t3.medium"])
+    """EC2 instance types; several types make SPOT capacity more available."""
+    capacity_type: str = "ON_DEMAND"
+    """``ON_DEMAND`` or ``SPOT``."""
+    min_size: int = 1
+    """Minimum number of nodes."""
+    desired_size: int = 2
+    """Initial number of nodes (later changes by an autoscaler are not reverted by ``pulumi up``)."""
+    max_size: int = 3
+    """Maximum number of nodes."""
+    disk_size_gib: int = 50
+    """Root volume size in GiB (encrypted gp3)."""
+    ami_type: str = "AL2023_x86_64_STANDARD"
+    """EKS AMI type, e.g. ``AL2023_x86_64_STANDARD``, ``AL2023_ARM_64_STANDARD``, ``BOTTLEROCKET_x86_64``."""
+    labels: dict[str, str] = field(default_factory=dict)
+    """Kubernetes labels on every node."""
+    taints: list[Taint] = field(default_factory=list)
+    """Kubernetes taints on every node."""
+    tags: dict[str, str] = field(default_factory=dict)
+    """AWS tags on the node group and, through the launch template, on its instances and volumes."""
+    user_data: str | None = None
+    """Extra user data: a shell script (wrapped in MIME multipart for you) or a full MIME multipart document."""
+
+
+@dataclass
+class NodeGroupArgs:
+    """Arguments of :class:`NodeGroup`."""
+
+    cluster_name: pulumi.Input[str]
+    """Name of the EKS cluster to join."""
+    node_role_arn: pulumi.Input[str]
+    """IAM role the nodes run as (worker node, CNI and ECR read policies attached)."""
+    subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
+    """Subnets to launch nodes in (the cluster's private subnets)."""
+    spec: NodeGroupSpec = field(default_factory=NodeGroupSpec)
+    """Sizes, instance types, labels, taints, tags and user data."""
+
+
+class NodeGroup(pulumi.ComponentResource):
+    """An EKS managed node group on a hardened launch template."""
+
+    node_group_name: pulumi.Output[str]
+    """The node group's name in EKS."""
+    launch_template_id: pulumi.Output[str]
+    """The launch template id."""
+
+    def __init__(self, name: str, args: NodeGroupArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        validate_spec(args.spec, "spec")
+        super().__init__("eks-platform:index:NodeGroup", name, None, opts)
+        spec = args.spec
+        child = pulumi.ResourceOptions(parent=self)
+
+        template = aws.ec2.LaunchTemplate(
+            f"{name}-lt",
+            description=f"EKS managed node group {name}",
+            update_default_version=True,
+            block_device_mappings=[
+                aws.ec2.LaunchTemplateBlockDeviceMappingArgs(
+                    device_name="/dev/xvda",
+                    ebs=aws.ec2.LaunchTemplateBlockDeviceMappingEbsArgs(
+                        volume_size=spec.disk_size_gib,
+                        volume_type="gp3",
+                        encrypted="true",
+                        delete_on_termination="true",
+                    ),
+                )
+            ],
+            metadata_options=aws.ec2.LaunchTemplateMetadataOptionsArgs(
+                http_endpoint="enabled",
+                http_tokens="required",
+                http_put_response_hop_limit=1,
+            ),
+            tag_specifications=[
+                aws.ec2.LaunchTemplateTagSpecificationArgs(
+                    resource_type=kind, tags={**spec.tags, "Name": name}
+                )
+                for kind in ("instance", "volume")
+            ],
+            user_data=mime_user_data(spec.user_data) if spec.user_data else None,
+            tags=spec.tags,
+            opts=child,
+        )
+        group = aws.eks.NodeGroup(
+            name,
+            cluster_name=args.cluster_name,
+            node_group_name=name,
+            node_role_arn=args.node_role_arn,
+            subnet_ids=args.subnet_ids,
+            ami_type=spec.ami_type,
+            capacity_type=spec.capacity_type,
+            instance_types=spec.instance_types,
+            scaling_config=aws.eks.NodeGroupScalingConfigArgs(
+                min_size=spec.min_size, desired_size=spec.desired_size, max_size=spec.max_size
+            ),
+            update_config=aws.eks.NodeGroupUpdateConfigArgs(max_unavailable=1),
+            launch_template=aws.eks.NodeGroupLaunchTemplateArgs(
+                id=template.id, version=template.latest_version.apply(str)
+            ),
+            labels=spec.labels,
+            taints=[
+                aws.eks.NodeGroupTaintArgs(key=t.key, value=t.value or None, effect=_TAINT_EFFECTS[t.effect])
+                for t in spec.taints
+            ],
+            tags=spec.tags,
+            # A component's depends_on does not reach its children: pass it on (e.g. the CNI add-on).
+            # An autoscaler (Cluster Autoscaler, Karpenter) owns the current size once running.
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                depends_on=(opts.depends_on if opts else None),
+                ignore_changes=["scalingConfig.desiredSize"],
+            ),
+        )
+        self.node_group_name = group.node_group_name
+        self.launch_template_id = template.id
+        self.resource = group
+        self.register_outputs(
+            {"nodeGroupName": self.node_group_name, "launchTemplateId": self.launch_template_id}
+        )
+
+
+def mime_user_data(user_data: str) -> str:
+    """Base64 user data for a managed node group's launch template.
+
+    Managed node groups merge their own bootstrap with the launch template's user
+    data and require MIME multipart; a plain shell script is wrapped in one part.
+    """
+    if user_data.lstrip().startswith("MIME-Version"):
+        document = user_data
+    else:
+        document = (
+            f'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="{_MIME_BOUNDARY}"\n\n'
+            f'--{_MIME_BOUNDARY}\nContent-Type: text/x-shellscript; charset="us-ascii"\n\n'
+            f"{user_data.rstrip()}\n\n--{_MIME_BOUNDARY}--\n"
+        )
+    return base64.b64encode(document.encode()).decode()
+
+
+def validate_spec(spec: NodeGroupSpec, field_name: str) -> None:
+    """Check a node group spec; errors name ``<field_name>.<attribute>``."""
+    f = field_name
+    v.non_empty_strings(spec.instance_types, f"{f}.instance_types")
+    v.one_of(spec.capacity_type, v.CAPACITY_TYPES, f"{f}.capacity_type")
+    v.positive_int(spec.min_size, f"{f}.min_size", minimum=0)
+    v.positive_int(spec.desired_size, f"{f}.desired_size", minimum=0)
+    v.positive_int(spec.max_size, f"{f}.max_size", minimum=1)
+    v.require(
+        spec.min_size <= spec.desired_size,
+        f"{f}.min_size",
+        f"must be <= desired_size ({spec.min_size} > {spec.desired_size})",
+    )
+    v.require(
+        spec.desired_size <= spec.max_size,
+        f"{f}.desired_size",
+        f"must be <= max_size ({spec.desired_size} > {spec.max_size})",
+    )
+    v.positive_int(spec.disk_size_gib, f"{f}.disk_size_gib", minimum=20, maximum=16384)
+    v.require(bool(spec.ami_type) and isinstance(spec.ami_type, str), f"{f}.ami_type", "must be an EKS AMI type")
+    v.labels(spec.labels, f"{f}.labels")
+    for i, taint in enumerate(spec.taints):
+        v.label_key(taint.key, f"{f}.taints[{i}].key")
+        if taint.value:
+            v.label_value(taint.value, f"{f}.taints[{i}].value")
+        v.one_of(taint.effect, _TAINT_EFFECTS, f"{f}.taints[{i}].effect")

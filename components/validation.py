@@ -1,0 +1,243 @@
+"""Input checks shared by the components and the stack configuration.
+
+Every check raises ``ValueError`` whose message starts with the name of the
+offending field (an argument path such as ``node_groups[0].min_size`` or a config
+key such as ``eks-platform:nodeGroups.general.minSize``) and states the rule it
+broke, so that a bad input fails before any resource is registered instead of
+deep inside a provider at deploy time.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+# EKS CreateCluster: 1-100 characters, [0-9A-Za-z][A-Za-z0-9\-_]*
+_CLUSTER_NAME = re.compile(r"^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$")
+# Kubernetes DNS-1123 label (namespaces, service accounts, most object names).
+_DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+# Kubernetes DNS-1123 subdomain (object names that may contain dots).
+_DNS1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+# Qualified name part of a label key / label value.
+_LABEL_NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
+_IAM_PRINCIPAL_ARN = re.compile(
+    r"^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):iam::\d{12}:(role|user)/[\w+=,.@/-]+$"
+)
+_IAM_ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
+_IAM_PATH = re.compile(r"^/([\x21-\x7e]*/)?$")
+_IAM_POLICY_ARN = re.compile(r"^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):iam::(\d{12}|aws):policy/.+$")
+_KMS_KEY_ARN = re.compile(r"^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):kms:[a-z0-9-]+:\d{12}:(key|alias)/.+$")
+_DOMAIN_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+_HOSTED_ZONE_ID = re.compile(r"^Z[A-Z0-9]{1,31}$")
+
+TAINT_EFFECTS = ("NO_SCHEDULE", "NO_EXECUTE", "PREFER_NO_SCHEDULE")
+CAPACITY_TYPES = ("ON_DEMAND", "SPOT")
+
+
+def fail(field: str, rule: str) -> ValueError:
+    """Build the error every check raises: ``<field>: <rule>``."""
+    return ValueError(f"{field}: {rule}")
+
+
+def require(condition: bool, field: str, rule: str) -> None:
+    """Raise ``ValueError("<field>: <rule>")`` unless ``condition`` holds."""
+    if not condition:
+        raise fail(field, rule)
+
+
+def cluster_name(value: Any, field: str) -> str:
+    """An EKS cluster name: 1-100 letters, digits, hyphens, underscores; starts alphanumeric."""
+    require(
+        isinstance(value, str) and bool(_CLUSTER_NAME.match(value)),
+        field,
+        f"{value!r} is not a valid EKS cluster name (1-100 characters: letters, digits, "
+        "hyphens and underscores, starting with a letter or digit)",
+    )
+    return str(value)
+
+
+def dns_label(value: Any, field: str, what: str = "Kubernetes name") -> str:
+    """A DNS-1123 label (namespace, ServiceAccount name): lower-case, at most 63 characters."""
+    require(
+        isinstance(value, str) and len(value) <= 63 and bool(_DNS1123_LABEL.match(value)),
+        field,
+        f"{value!r} is not a valid {what} (DNS-1123 label: at most 63 lower-case letters, "
+        "digits and '-', starting and ending with a letter or digit)",
+    )
+    return str(value)
+
+
+def dns_subdomain(value: Any, field: str, what: str = "Kubernetes name") -> str:
+    """A DNS-1123 subdomain (most Kubernetes object names): at most 253 characters."""
+    require(
+        isinstance(value, str) and len(value) <= 253 and bool(_DNS1123_SUBDOMAIN.match(value)),
+        field,
+        f"{value!r} is not a valid {what} (DNS-1123 subdomain: lower-case letters, digits, "
+        "'-' and '.', at most 253 characters)",
+    )
+    return str(value)
+
+
+def label_key(value: Any, field: str) -> str:
+    """A Kubernetes label or taint key: optional DNS-subdomain prefix '/', then a name of <= 63."""
+    ok = isinstance(value, str) and 0 < len(value)
+    if ok:
+        prefix, _, name = value.rpartition("/")
+        ok = len(name) <= 63 and bool(_LABEL_NAME.match(name))
+        if prefix:
+            ok = ok and len(prefix) <= 253 and bool(_DNS1123_SUBDOMAIN.match(prefix))
+    require(
+        ok,
+        field,
+        f"{value!r} is not a valid label key ([prefix/]name, name at most 63 characters of "
+        "letters, digits, '-', '_' and '.', starting and ending alphanumeric)",
+    )
+    return str(value)
+
+
+def label_value(value: Any, field: str) -> str:
+    """A Kubernetes label value: empty, or at most 63 characters of [A-Za-z0-9-_.]."""
+    require(
+        isinstance(value, str) and (value == "" or (len(value) <= 63 and bool(_LABEL_NAME.match(value)))),
+        field,
+        f"{value!r} is not a valid label value (at most 63 characters of letters, digits, "
+        "'-', '_' and '.', starting and ending alphanumeric)",
+    )
+    return str(value)
+
+
+def labels(value: Any, field: str) -> dict[str, str]:
+    """A mapping of Kubernetes labels, every key and value checked."""
+    require(isinstance(value, Mapping), field, "must be a mapping of label keys to values")
+    for key, val in value.items():
+        label_key(key, f"{field}.{key}")
+        label_value(val, f"{field}.{key}")
+    return dict(value)
+
+
+def cidr(value: Any, field: str) -> str:
+    """An IPv4 CIDR block in canonical form, e.g. ``10.0.0.0/16``."""
+    try:
+        net = ipaddress.IPv4Network(value, strict=True) if isinstance(value, str) and "/" in value else None
+    except ValueError:
+        net = None
+    require(net is not None, field, f"{value!r} is not a valid IPv4 CIDR block (e.g. 10.0.0.0/16)")
+    return str(value)
+
+
+def iam_principal_arn(value: Any, field: str) -> str:
+    """An IAM role or user ARN (the principals an EKS access entry accepts)."""
+    require(
+        isinstance(value, str) and bool(_IAM_PRINCIPAL_ARN.match(value)),
+        field,
+        f"{value!r} is not an IAM role or user ARN (arn:<partition>:iam::<account-id>:role/<name> "
+        "or :user/<name>)",
+    )
+    return str(value)
+
+
+def iam_policy_arn(value: Any, field: str) -> str:
+    """A managed IAM policy ARN (AWS-managed or customer-managed)."""
+    require(
+        isinstance(value, str) and bool(_IAM_POLICY_ARN.match(value)),
+        field,
+        f"{value!r} is not an IAM policy ARN (arn:<partition>:iam::<account-id|aws>:policy/<name>)",
+    )
+    return str(value)
+
+
+def iam_role_name(value: Any, field: str) -> str:
+    """An IAM role name: 1-64 characters of letters, digits and ``+=,.@_-``."""
+    require(
+        isinstance(value, str) and bool(_IAM_ROLE_NAME.match(value)),
+        field,
+        f"{value!r} is not a valid IAM role name (1-64 characters: letters, digits and +=,.@_-)",
+    )
+    return str(value)
+
+
+def iam_path(value: Any, field: str) -> str:
+    """An IAM path: ``/`` or ``/segment/.../``, at most 512 characters."""
+    require(
+        isinstance(value, str) and len(value) <= 512 and bool(_IAM_PATH.match(value)),
+        field,
+        f"{value!r} is not a valid IAM path (starts and ends with '/', e.g. /eks/)",
+    )
+    return str(value)
+
+
+def kms_key_arn(value: Any, field: str) -> str:
+    """A KMS key or alias ARN."""
+    require(
+        isinstance(value, str) and bool(_KMS_KEY_ARN.match(value)),
+        field,
+        f"{value!r} is not a KMS key ARN (arn:<partition>:kms:<region>:<account-id>:key/<id>)",
+    )
+    return str(value)
+
+
+def domain_name(value: Any, field: str, allow_wildcard: bool = False) -> str:
+    """A fully qualified DNS name such as ``app.example.com`` (lower-case, no trailing dot)."""
+    ok = isinstance(value, str) and 0 < len(value) <= 253 and "." in value
+    if ok:
+        parts = value.split(".")
+        if allow_wildcard and parts[0] == "*":
+            parts = parts[1:]
+        ok = all(_DOMAIN_LABEL.match(p) for p in parts) and not parts[-1].isdigit()
+    require(
+        ok,
+        field,
+        f"{value!r} is not a valid domain name (lower-case labels of letters, digits and '-', "
+        "separated by dots, e.g. app.example.com)",
+    )
+    return str(value)
+
+
+def hosted_zone_id(value: Any, field: str) -> str:
+    """A Route53 hosted zone id: ``Z`` followed by upper-case letters and digits."""
+    require(
+        isinstance(value, str) and bool(_HOSTED_ZONE_ID.match(value)),
+        field,
+        f"{value!r} is not a Route53 hosted zone id ('Z' followed by upper-case letters and digits)",
+    )
+    return str(value)
+
+
+def one_of(value: Any, allowed: Iterable[str], field: str) -> str:
+    """``value`` must be one of ``allowed``."""
+    allowed = tuple(allowed)
+    require(value in allowed, field, f"{value!r} is not one of {', '.join(allowed)}")
+    return str(value)
+
+
+def positive_int(value: Any, field: str, minimum: int = 1, maximum: int | None = None) -> int:
+    """An integer within ``[minimum, maximum]`` (booleans are refused)."""
+    ok = isinstance(value, int) and not isinstance(value, bool) and value >= minimum
+    if ok and maximum is not None:
+        ok = value <= maximum
+    bound = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
+    require(ok, field, f"{value!r} must be an integer {bound}")
+    return int(value)
+
+
+def non_empty_strings(value: Any, field: str) -> list[str]:
+    """A non-empty list of non-empty strings."""
+    require(
+        isinstance(value, Sequence)
+        and not isinstance(value, str)
+        and len(value) > 0
+        and all(isinstance(v, str) and v for v in value),
+        field,
+        "must be a non-empty list of non-empty strings",
+    )
+    return list(value)
+
+
+def unique(values: Iterable[str], field: str, what: str = "value") -> None:
+    """Refuse duplicates in ``values``."""
+    seen: set[str] = set()
+    for v in values:
+        require(v not in seen, field, f"duplicate {what} {v!r}")
+        seen.add(v)

@@ -1,0 +1,108 @@
+"""The stack configuration: every ``eks-platform:*`` key, read and validated up front.
+
+Each key holds an object whose fields are the camelCase names of a component's
+Args fields (see the README's configuration reference). :func:`load` reads them
+all, refuses unknown or missing keys and wrong types, and runs every component's
+validation, so that a mistake anywhere stops the program with one line naming the
+key before any resource is registered.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import pulumi
+
+from components import cluster as cluster_mod
+from components import network as network_mod
+from components.cluster import EksClusterArgs
+from components.config import config_error, from_config, project_keys
+from components.network import NetworkArgs
+
+T = TypeVar("T")
+
+
+@dataclass
+class PlatformConfig:
+    """The whole stack's settings, typed and validated."""
+
+    environment: str
+    """Which composition in ``stacks/`` runs (``dev``, ``staging``, ``prod``); defaults to the stack name."""
+    network: NetworkArgs
+    """``eks-platform:network``."""
+    cluster: EksClusterArgs
+    """``eks-platform:cluster`` (VPC and subnets are filled in from the network)."""
+    tags: dict[str, str] = field(default_factory=dict)
+    """``eks-platform:tags``: AWS tags on everything."""
+
+
+KEYS: dict[str, str] = {
+    "environment": "Which stacks/<environment>.py composes this stack (default: the stack name).",
+    "tags": "AWS tags applied to every resource.",
+    "network": "A new VPC (NetworkArgs) or an existing one (existingVpc).",
+    "cluster": "The EKS cluster (EksClusterArgs without the VPC fields).",
+}
+"""Every ``eks-platform:`` key a stack may set, with what it is for."""
+
+
+def _validated(prefix: str, build: Callable[[], T], validate: Callable[[T], None]) -> T:
+    """Build a component's args from config and run its checks, errors restated for ``prefix``."""
+    try:
+        args = build()
+    except ValueError as e:  # from_config already names the full key
+        raise ValueError(str(e)) from None
+    try:
+        validate(args)
+    except ValueError as e:
+        raise config_error(prefix, e) from None
+    return args
+
+
+def load(config: pulumi.Config | None = None) -> PlatformConfig:
+    """Read and validate the stack's configuration."""
+    config = config or pulumi.Config()
+    ns = config.name
+    unknown = [k for k in project_keys(config) if k.split(".")[0] not in KEYS]
+    if unknown:
+        raise ValueError(f"{ns}:{unknown[0]}: unknown key (known keys: {', '.join(sorted(KEYS))})")
+
+    def obj(key: str, required: bool = False) -> dict[str, Any]:
+        try:
+            value = config.require_object(key) if required else config.get_object(key)
+        except pulumi.ConfigMissingError:
+            raise ValueError(f"{ns}:{key}: required key is missing") from None
+        except Exception:
+            raise ValueError(f"{ns}:{key}: must be an object") from None
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise ValueError(f"{ns}:{key}: must be an object, got {value!r}")
+        return value
+
+    environment = config.get("environment") or pulumi.get_stack()
+    tags_raw = obj("tags")
+    tags = {str(k): str(v) for k, v in tags_raw.items()}
+
+    cluster = _validated(
+        f"{ns}:cluster",
+        lambda: from_config(
+            EksClusterArgs,
+            obj("cluster", required=True),
+            f"{ns}:cluster",
+            vpc_id="vpc-pending",  # filled from the network when composing
+            private_subnet_ids=pulumi.Output.from_input(["pending"]),
+            public_subnet_ids=pulumi.Output.from_input(["pending"]),
+        ),
+        cluster_mod.validate_args,
+    )
+    cluster = dataclasses.replace(cluster, tags={**tags, **cluster.tags})
+    network = _validated(
+        f"{ns}:network",
+        lambda: from_config(NetworkArgs, obj("network"), f"{ns}:network", cluster_name=cluster.cluster_name),
+        network_mod.validate_args,
+    )
+    network = dataclasses.replace(network, tags={**tags, **network.tags})
+    return PlatformConfig(environment=environment, network=network, cluster=cluster, tags=tags)

@@ -1,0 +1,52 @@
+"""The platform every environment runs: network, cluster, OIDC trust.
+
+The environment modules (``dev``, ``staging``, ``prod``) call :func:`deploy` and
+add what only they need; everything that differs by size or switch lives in
+``Pulumi.<stack>.yaml``, read by :mod:`stacks.config`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import pulumi
+
+from components.cluster import EksCluster
+from components.network import Network
+
+from .config import PlatformConfig
+
+
+@dataclass
+class Platform:
+    """The components of a deployed platform, for the environment modules to build on."""
+
+    config: PlatformConfig
+    network: Network
+    cluster: EksCluster
+
+
+def deploy(config: PlatformConfig) -> Platform:
+    """Create the platform and export what operators and other stacks need."""
+    name = config.cluster.cluster_name
+    network = Network(name, config.network)
+    cluster = EksCluster(
+        name,
+        dataclasses.replace(
+            config.cluster,
+            vpc_id=network.vpc_id,
+            private_subnet_ids=network.private_subnet_ids,
+            public_subnet_ids=network.public_subnet_ids,
+        ),
+    )
+    pulumi.export("clusterName", cluster.cluster_name)
+    pulumi.export("endpoint", cluster.endpoint)
+    pulumi.export("kubeconfig", cluster.kubeconfig)
+    pulumi.export("oidcIssuerUrl", cluster.oidc_issuer_url)
+    pulumi.export("vpcId", cluster.vpc_id)
+    pulumi.export("privateSubnetIds", cluster.private_subnet_ids)
+    pulumi.export("publicSubnetIds", cluster.public_subnet_ids)
+    pulumi.export("clusterSecurityGroupId", cluster.cluster_security_group_id)
+    pulumi.export("nodeRoleArns", cluster.node_role_arns)
+    return Platform(config=config, network=network, cluster=cluster)

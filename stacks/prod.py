@@ -1,0 +1,10 @@
+"""The prod environment: the platform, nothing else (sizes and switches in Pulumi.prod.yaml)."""
+
+from __future__ import annotations
+
+from .config import load
+from .platform import deploy
+
+
+def main() -> None:
+    deploy(load())

@@ -1,0 +1,10 @@
+"""The staging environment: the platform, nothing else (sizes and switches in Pulumi.staging.yaml)."""
+
+from __future__ import annotations
+
+from .config import load
+from .platform import deploy
+
+
+def main() -> None:
+    deploy(load())
