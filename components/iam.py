@@ -30,8 +30,10 @@ class RolePolicyArgs:
 
     managed_policy_arns: list[str] = field(default_factory=list)
     """Managed IAM policies to attach (AWS-managed or your own), by ARN."""
-    inline_policies: dict[str, dict[str, Any]] = field(default_factory=dict)
-    """Inline policy documents by policy name; each needs at least one statement, each statement a resource."""
+    inline_policies: dict[str, pulumi.Input[dict[str, Any]]] = field(default_factory=dict)
+    """Inline policy documents by policy name; each needs at least one statement, each statement a
+    resource. Plain documents are checked up front; an Output (e.g. one built from the account id)
+    is checked when its value is known."""
     role_name: str | None = None
     """The IAM role name; derived from the component name when not given (at most 64 characters)."""
     path: str = "/"
@@ -61,7 +63,8 @@ def validate_role_policy_args(args: RolePolicyArgs, prefix: str = "") -> None:
             f"{prefix}inline_policies",
             f"policy name {policy_name!r} must be 1-{naming.IAM_POLICY_NAME_MAX} characters",
         )
-        validate_policy_document(doc, f"{prefix}inline_policies[{policy_name!r}]")
+        if not isinstance(doc, pulumi.Output):
+            validate_policy_document(doc, f"{prefix}inline_policies[{policy_name!r}]")
 
 
 def validate_policy_document(doc: Any, field_name: str) -> None:
@@ -87,6 +90,11 @@ def validate_policy_document(doc: Any, field_name: str) -> None:
             where,
             "needs a Resource or NotResource (a permission policy statement must name what it applies to)",
         )
+
+
+def _checked_json(doc: Any, field_name: str) -> str:
+    validate_policy_document(doc, field_name)
+    return json.dumps(doc)
 
 
 def aws_managed_policy_arn(policy_name: str) -> pulumi.Output[str]:
@@ -142,7 +150,9 @@ def create_role(
             f"{name}-{policy_name}",
             name=naming.shorten(policy_name, naming.IAM_POLICY_NAME_MAX),
             role=role.id,
-            policy=json.dumps(doc),
+            policy=pulumi.Output.from_input(doc).apply(
+                lambda d, where=f"inline_policies[{policy_name!r}]": _checked_json(d, where)
+            ),
             opts=child,
         )
     return role

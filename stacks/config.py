@@ -22,6 +22,9 @@ from components.cluster import EksClusterArgs
 from components.config import config_error, from_config, project_keys
 from components.network import NetworkArgs
 
+from . import demo as demo_mod
+from .demo import DemoArgs
+
 T = TypeVar("T")
 
 
@@ -37,6 +40,8 @@ class PlatformConfig:
     """``eks-platform:cluster`` (VPC and subnets are filled in from the network)."""
     tags: dict[str, str] = field(default_factory=dict)
     """``eks-platform:tags``: AWS tags on everything."""
+    demo: DemoArgs | None = None
+    """``eks-platform:demo``: the demo workloads, when set."""
 
 
 KEYS: dict[str, str] = {
@@ -44,6 +49,7 @@ KEYS: dict[str, str] = {
     "tags": "AWS tags applied to every resource.",
     "network": "A new VPC (NetworkArgs) or an existing one (existingVpc).",
     "cluster": "The EKS cluster (EksClusterArgs without the VPC fields).",
+    "demo": "Demo IRSA and Pod Identity workloads (DemoArgs); dev only.",
 }
 """Every ``eks-platform:`` key a stack may set, with what it is for."""
 
@@ -105,4 +111,9 @@ def load(config: pulumi.Config | None = None) -> PlatformConfig:
         network_mod.validate_args,
     )
     network = dataclasses.replace(network, tags={**tags, **network.tags})
-    return PlatformConfig(environment=environment, network=network, cluster=cluster, tags=tags)
+    demo = None
+    if config.get("demo") is not None:
+        demo = _validated(
+            f"{ns}:demo", lambda: from_config(DemoArgs, obj("demo"), f"{ns}:demo"), demo_mod.validate_args
+        )
+    return PlatformConfig(environment=environment, network=network, cluster=cluster, tags=tags, demo=demo)

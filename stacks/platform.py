@@ -14,6 +14,7 @@ import pulumi
 
 from components.cluster import EksCluster
 from components.network import Network
+from components.oidc import OidcTrust, OidcTrustArgs
 
 from .config import PlatformConfig
 
@@ -25,6 +26,7 @@ class Platform:
     config: PlatformConfig
     network: Network
     cluster: EksCluster
+    oidc: OidcTrust
 
 
 def deploy(config: PlatformConfig) -> Platform:
@@ -40,6 +42,8 @@ def deploy(config: PlatformConfig) -> Platform:
             public_subnet_ids=network.public_subnet_ids,
         ),
     )
+    oidc = OidcTrust(f"{name}-oidc", OidcTrustArgs(issuer_url=cluster.oidc_issuer_url, tags=config.tags))
+    pulumi.export("oidcProviderArn", oidc.provider_arn)
     pulumi.export("clusterName", cluster.cluster_name)
     pulumi.export("endpoint", cluster.endpoint)
     pulumi.export("kubeconfig", cluster.kubeconfig)
@@ -49,4 +53,4 @@ def deploy(config: PlatformConfig) -> Platform:
     pulumi.export("publicSubnetIds", cluster.public_subnet_ids)
     pulumi.export("clusterSecurityGroupId", cluster.cluster_security_group_id)
     pulumi.export("nodeRoleArns", cluster.node_role_arns)
-    return Platform(config=config, network=network, cluster=cluster)
+    return Platform(config=config, network=network, cluster=cluster, oidc=oidc)

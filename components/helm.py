@@ -1,0 +1,74 @@
+"""Pinned Helm releases for the controllers.
+
+Charts are installed as ``kubernetes.helm.v3.Release`` (a real Helm release, rendered
+in the cluster), not rendered client-side: charts such as the AWS Load Balancer
+Controller's generate a webhook certificate at render time, which a client-side
+render would show as a change on every preview.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from . import validation as v
+
+_SEMVER = re.compile(r"^\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$")
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """Where a chart comes from, pinned to one version."""
+
+    chart: str
+    """Chart name in the repository."""
+    repository: str
+    """Helm repository URL."""
+    version: str
+    """Exact chart version (``major.minor.patch``)."""
+
+    def validate(self, field_name: str) -> None:
+        """Refuse a version range or a missing repository."""
+        v.require(bool(_SEMVER.match(self.version)), f"{field_name}.version", f"{self.version!r} is not an exact chart version (e.g. 1.2.3)")
+        v.require(self.repository.startswith(("https://", "oci://")), f"{field_name}.repository", f"{self.repository!r} is not an https:// or oci:// repository")
+
+
+def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """``override`` merged into a copy of ``base``: mappings merge key by key, anything else replaces."""
+    merged = copy.deepcopy(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def release(
+    name: str,
+    chart: ChartSpec,
+    namespace: str,
+    values: pulumi.Input[dict[str, Any]],
+    opts: pulumi.ResourceOptions,
+    create_namespace: bool = False,
+) -> k8s.helm.v3.Release:
+    """A Helm release of ``chart`` that waits for its workloads and rolls back on failure."""
+    return k8s.helm.v3.Release(
+        name,
+        name=name,
+        chart=chart.chart,
+        version=chart.version,
+        repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=chart.repository),
+        namespace=namespace,
+        create_namespace=create_namespace,
+        values=values,
+        atomic=True,
+        cleanup_on_fail=True,
+        timeout=600,
+        opts=opts,
+    )
