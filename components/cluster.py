@@ -133,7 +133,9 @@ class EksCluster(pulumi.ComponentResource):
     ref: ClusterRef
     """What other components need to run on this cluster."""
 
-    def __init__(self, name: str, args: EksClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self, name: str, args: EksClusterArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
         validate_args(args)
         super().__init__("eks-platform:index:EksCluster", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
@@ -150,7 +152,10 @@ class EksCluster(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self, protect=args.deletion_protection),
             )
             aws.kms.Alias(
-                f"{name}-secrets", name=f"alias/eks/{args.cluster_name}", target_key_id=key.key_id, opts=child
+                f"{name}-secrets",
+                name=f"alias/eks/{args.cluster_name}",
+                target_key_id=key.key_id,
+                opts=child,
             )
             key_arn = key.arn
 
@@ -196,7 +201,12 @@ class EksCluster(pulumi.ComponentResource):
         for arn in args.admin_principal_arns:
             entry_name = f"{name}-admin-{arn.rsplit('/', 1)[-1][:40]}-{hashlib.sha256(arn.encode()).hexdigest()[:6]}"
             entry = aws.eks.AccessEntry(
-                entry_name, cluster_name=cluster_name, principal_arn=arn, type="STANDARD", tags=tags, opts=child
+                entry_name,
+                cluster_name=cluster_name,
+                principal_arn=arn,
+                type="STANDARD",
+                tags=tags,
+                opts=child,
             )
             aws.eks.AccessPolicyAssociation(
                 entry_name,
@@ -209,7 +219,9 @@ class EksCluster(pulumi.ComponentResource):
                 opts=child,
             )
 
-        def addon(addon_name: str, depends_on: Sequence[pulumi.Resource], config: dict | None = None) -> aws.eks.Addon:
+        def addon(
+            addon_name: str, depends_on: Sequence[pulumi.Resource], config: dict | None = None
+        ) -> aws.eks.Addon:
             return aws.eks.Addon(
                 f"{name}-{addon_name}",
                 cluster_name=cluster_name,
@@ -272,7 +284,9 @@ class EksCluster(pulumi.ComponentResource):
                     pod_execution_role_arn=pod_role.arn,
                     subnet_ids=args.private_subnet_ids,
                     selectors=[
-                        aws.eks.FargateProfileSelectorArgs(namespace=s.namespace, labels=s.labels or None)
+                        aws.eks.FargateProfileSelectorArgs(
+                            namespace=s.namespace, labels=s.labels or None
+                        )
                         for s in profile.selectors
                     ],
                     tags=tags,
@@ -282,7 +296,9 @@ class EksCluster(pulumi.ComponentResource):
                 capacity.append(fp)
 
         # CoreDNS needs somewhere to run; on a Fargate-only cluster it must be told so.
-        coredns = addon("coredns", capacity, {"computeType": "Fargate"} if not args.node_groups else None)
+        coredns = addon(
+            "coredns", capacity, {"computeType": "Fargate"} if not args.node_groups else None
+        )
         self.addons = {"vpc-cni": networking[0], "kube-proxy": networking[1], "coredns": coredns}
         agent: aws.eks.Addon | None = None
         if args.pod_identity_agent:
@@ -404,7 +420,9 @@ def validate_args(args: EksClusterArgs) -> None:
     for profile_name, profile in args.fargate_profiles.items():
         where = f"fargate_profiles[{profile_name!r}]"
         v.require(
-            1 <= len(profile.selectors) <= 5, f"{where}.selectors", "a Fargate profile takes 1 to 5 selectors"
+            1 <= len(profile.selectors) <= 5,
+            f"{where}.selectors",
+            "a Fargate profile takes 1 to 5 selectors",
         )
         for i, selector in enumerate(profile.selectors):
             v.dns_label(selector.namespace, f"{where}.selectors[{i}].namespace", "namespace")

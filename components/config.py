@@ -43,7 +43,9 @@ def _type_name(tp: Any) -> str:
         return "a mapping"
     if dataclasses.is_dataclass(tp):
         return "a mapping"
-    return {str: "a string", int: "an integer", bool: "true or false", float: "a number"}.get(tp, str(tp))
+    return {str: "a string", int: "an integer", bool: "true or false", float: "a number"}.get(
+        tp, str(tp)
+    )
 
 
 def convert(tp: Any, value: Any, key: str) -> Any:
@@ -94,7 +96,9 @@ def convert(tp: Any, value: Any, key: str) -> Any:
     raise TypeError(f"{key}: cannot read type {tp!r} from config")
 
 
-def from_config(cls: type[T], value: Any, key: str, exclude: typing.Iterable[str] = (), **fixed: Any) -> T:
+def from_config(
+    cls: type[T], value: Any, key: str, exclude: typing.Iterable[str] = (), **fixed: Any
+) -> T:
     """Build dataclass ``cls`` from the mapping ``value`` (camelCase keys).
 
     ``exclude`` names fields that are not configurable (a stack supplies them in code);
@@ -109,11 +113,15 @@ def from_config(cls: type[T], value: Any, key: str, exclude: typing.Iterable[str
     }
     unknown = sorted(set(value) - set(fields))
     if unknown:
-        raise ValueError(f"{key}.{unknown[0]}: unknown key (known keys: {', '.join(sorted(fields))})")
+        raise ValueError(
+            f"{key}.{unknown[0]}: unknown key (known keys: {', '.join(sorted(fields))})"
+        )
     kwargs: dict[str, Any] = dict(fixed)
     for config_name, f in fields.items():
         if config_name in value:
-            kwargs[f.name] = convert(_field_type(cls, f), value[config_name], f"{key}.{config_name}")
+            kwargs[f.name] = convert(
+                _field_type(cls, f), value[config_name], f"{key}.{config_name}"
+            )
         elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
             raise ValueError(f"{key}.{config_name}: required key is missing")
     return cls(**kwargs)

@@ -34,8 +34,16 @@ class ChartSpec:
 
     def validate(self, field_name: str) -> None:
         """Refuse a version range or a missing repository."""
-        v.require(bool(_SEMVER.match(self.version)), f"{field_name}.version", f"{self.version!r} is not an exact chart version (e.g. 1.2.3)")
-        v.require(self.repository.startswith(("https://", "oci://")), f"{field_name}.repository", f"{self.repository!r} is not an https:// or oci:// repository")
+        v.require(
+            bool(_SEMVER.match(self.version)),
+            f"{field_name}.version",
+            f"{self.version!r} is not an exact chart version (e.g. 1.2.3)",
+        )
+        v.require(
+            self.repository.startswith(("https://", "oci://")),
+            f"{field_name}.repository",
+            f"{self.repository!r} is not an https:// or oci:// repository",
+        )
 
 
 def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:

@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,7 +74,9 @@ def validate_policy_document(doc: Any, field_name: str) -> None:
     if isinstance(statements, Mapping):
         statements = [statements]
     v.require(
-        isinstance(statements, Sequence) and not isinstance(statements, str) and len(statements) > 0,
+        isinstance(statements, Sequence)
+        and not isinstance(statements, str)
+        and len(statements) > 0,
         f"{field_name}.Statement",
         "a policy needs at least one statement",
     )
@@ -92,9 +94,14 @@ def validate_policy_document(doc: Any, field_name: str) -> None:
         )
 
 
-def _checked_json(doc: Any, field_name: str) -> str:
-    validate_policy_document(doc, field_name)
-    return json.dumps(doc)
+def _checker(field_name: str) -> Callable[[Any], str]:
+    """Validate a policy document once its value is known, then serialise it."""
+
+    def check(doc: Any) -> str:
+        validate_policy_document(doc, field_name)
+        return json.dumps(doc)
+
+    return check
 
 
 def aws_managed_policy_arn(policy_name: str) -> pulumi.Output[str]:
@@ -151,7 +158,7 @@ def create_role(
             name=naming.shorten(policy_name, naming.IAM_POLICY_NAME_MAX),
             role=role.id,
             policy=pulumi.Output.from_input(doc).apply(
-                lambda d, where=f"inline_policies[{policy_name!r}]": _checked_json(d, where)
+                _checker(f"inline_policies[{policy_name!r}]")
             ),
             opts=child,
         )

@@ -18,8 +18,18 @@ import pulumi_kubernetes as k8s
 
 from . import iam
 from . import validation as v
-from .oidc import DEFAULT_TRUST_POLICY_MAX, OidcTrust, ServiceAccountRef, check_trust_policy_size, combined_trust_policy
-from .service_account import WorkloadIdentityArgs, create_service_account, validate_workload_identity
+from .oidc import (
+    DEFAULT_TRUST_POLICY_MAX,
+    OidcTrust,
+    ServiceAccountRef,
+    check_trust_policy_size,
+    combined_trust_policy,
+)
+from .service_account import (
+    WorkloadIdentityArgs,
+    create_service_account,
+    validate_workload_identity,
+)
 
 ROLE_ARN_ANNOTATION = "eks.amazonaws.com/role-arn"
 REGIONAL_STS_ANNOTATION = "eks.amazonaws.com/sts-regional-endpoints"
@@ -55,11 +65,18 @@ class IrsaRole(pulumi.ComponentResource):
     service_account: k8s.core.v1.ServiceAccount | None
     """The ServiceAccount, when created."""
 
-    def __init__(self, name: str, args: IrsaRoleArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self, name: str, args: IrsaRoleArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
         trusts = validate_args(args)
         super().__init__("eks-platform:index:IrsaRole", name, None, opts)
-        subjects = [ServiceAccountRef(args.namespace, args.service_account), *args.extra_service_accounts]
-        self.role = iam.create_role(name, combined_trust_policy(trusts, subjects), args.policies, parent=self)
+        subjects = [
+            ServiceAccountRef(args.namespace, args.service_account),
+            *args.extra_service_accounts,
+        ]
+        self.role = iam.create_role(
+            name, combined_trust_policy(trusts, subjects), args.policies, parent=self
+        )
         self.role_arn = self.role.arn
         self.role_name = self.role.name
         self.service_account_annotations = self.role.arn.apply(
@@ -93,6 +110,11 @@ def validate_args(args: IrsaRoleArgs) -> list[OidcTrust]:
     for i, sa in enumerate(args.extra_service_accounts):
         sa.validate(f"extra_service_accounts[{i}]")
     v.positive_int(args.max_trust_policy_size, "max_trust_policy_size", 2048, 4096)
-    subjects = [ServiceAccountRef(args.namespace, args.service_account), *args.extra_service_accounts]
-    check_trust_policy_size(len(trusts), subjects, "extra_service_accounts", args.max_trust_policy_size)
+    subjects = [
+        ServiceAccountRef(args.namespace, args.service_account),
+        *args.extra_service_accounts,
+    ]
+    check_trust_policy_size(
+        len(trusts), subjects, "extra_service_accounts", args.max_trust_policy_size
+    )
     return trusts

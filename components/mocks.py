@@ -45,13 +45,17 @@ class PlatformMocks(pulumi.runtime.Mocks):
         inputs: dict[str, Any] = dict(args.inputs)
         typ, name = args.typ, args.name
         handler = getattr(self, "_" + _method_name(typ), None)
-        resource_id, extra = handler(name, inputs) if handler else (f"{name}-{_hex(typ + name, 8)}", {})
+        resource_id, extra = (
+            handler(name, inputs) if handler else (f"{name}-{_hex(typ + name, 8)}", {})
+        )
         if not args.custom and typ.split(":")[0] in REMOTE_PACKAGES:
             # A remote component's outputs are its own, not an echo of its inputs.
             return resource_id, extra
         if args.custom and "arn" not in inputs and typ.startswith("aws:") and "arn" not in extra:
             service = typ.split(":")[1].split("/")[0]
-            extra["arn"] = self._arn(service, f"{typ.split(':')[-1].lower()}/{inputs.get('name', name)}")
+            extra["arn"] = self._arn(
+                service, f"{typ.split(':')[-1].lower()}/{inputs.get('name', name)}"
+            )
         return resource_id, {**inputs, **extra}
 
     def _arn(self, service: str, resource: str, regional: bool = True, account: bool = True) -> str:
@@ -67,7 +71,12 @@ class PlatformMocks(pulumi.runtime.Mocks):
         kubeconfig = {
             "apiVersion": "v1",
             "kind": "Config",
-            "clusters": [{"name": cluster, "cluster": {"server": server, "certificate-authority-data": "TU9DSw=="}}],
+            "clusters": [
+                {
+                    "name": cluster,
+                    "cluster": {"server": server, "certificate-authority-data": "TU9DSw=="},
+                }
+            ],
             "contexts": [{"name": "aws", "context": {"cluster": cluster, "user": "aws"}}],
             "current-context": "aws",
             "users": [
@@ -77,7 +86,14 @@ class PlatformMocks(pulumi.runtime.Mocks):
                         "exec": {
                             "apiVersion": "client.authentication.k8s.io/v1beta1",
                             "command": "aws",
-                            "args": ["eks", "get-token", "--cluster-name", cluster, "--output", "json"],
+                            "args": [
+                                "eks",
+                                "get-token",
+                                "--cluster-name",
+                                cluster,
+                                "--output",
+                                "json",
+                            ],
                         }
                     },
                 }
@@ -95,7 +111,8 @@ class PlatformMocks(pulumi.runtime.Mocks):
 
     def _awsx_ec2_Vpc(self, name: str, inputs: dict) -> tuple[str, dict]:
         azs = inputs.get("availabilityZoneNames") or [
-            f"{self.region}{c}" for c in "abcdef"[: int(inputs.get("numberOfAvailabilityZones") or 3)]
+            f"{self.region}{c}"
+            for c in "abcdef"[: int(inputs.get("numberOfAvailabilityZones") or 3)]
         ]
         vpc_id = f"vpc-{_hex(name)}"
         return vpc_id, {
@@ -119,7 +136,9 @@ class PlatformMocks(pulumi.runtime.Mocks):
         arn = f"arn:{self.partition}:iam::{ACCOUNT_ID}:policy{inputs.get('path') or '/'}{policy}"
         return arn, {"name": policy, "arn": arn}
 
-    def _aws_iam_openIdConnectProvider_OpenIdConnectProvider(self, name: str, inputs: dict) -> tuple[str, dict]:
+    def _aws_iam_openIdConnectProvider_OpenIdConnectProvider(
+        self, name: str, inputs: dict
+    ) -> tuple[str, dict]:
         host = str(inputs.get("url", "")).removeprefix("https://")
         arn = f"arn:{self.partition}:iam::{ACCOUNT_ID}:oidc-provider/{host}"
         return arn, {"arn": arn}
@@ -130,12 +149,18 @@ class PlatformMocks(pulumi.runtime.Mocks):
 
     def _aws_ec2_launchTemplate_LaunchTemplate(self, name: str, inputs: dict) -> tuple[str, dict]:
         lt_id = f"lt-{_hex(name)}"
-        return lt_id, {"latestVersion": 1, "defaultVersion": 1, "arn": self._arn("ec2", f"launch-template/{lt_id}")}
+        return lt_id, {
+            "latestVersion": 1,
+            "defaultVersion": 1,
+            "arn": self._arn("ec2", f"launch-template/{lt_id}"),
+        }
 
     def _aws_eks_nodeGroup_NodeGroup(self, name: str, inputs: dict) -> tuple[str, dict]:
         group = inputs.get("nodeGroupName") or name
         return f"{inputs.get('clusterName')}:{group}", {
-            "arn": self._arn("eks", f"nodegroup/{inputs.get('clusterName')}/{group}/{_hex(group, 8)}")
+            "arn": self._arn(
+                "eks", f"nodegroup/{inputs.get('clusterName')}/{group}/{_hex(group, 8)}"
+            )
         }
 
     def _aws_acm_certificate_Certificate(self, name: str, inputs: dict) -> tuple[str, dict]:
@@ -185,7 +210,13 @@ class PlatformMocks(pulumi.runtime.Mocks):
             oidc_id = _hex(cluster, 32).upper()
             return {
                 "name": cluster,
-                "identities": [{"oidcs": [{"issuer": f"https://oidc.eks.{self.region}.amazonaws.com/id/{oidc_id}"}]}],
+                "identities": [
+                    {
+                        "oidcs": [
+                            {"issuer": f"https://oidc.eks.{self.region}.amazonaws.com/id/{oidc_id}"}
+                        ]
+                    }
+                ],
                 "vpcConfig": {"vpcId": f"vpc-{_hex(cluster)}"},
             }, []
         return {}, []

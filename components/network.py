@@ -82,7 +82,9 @@ class Network(pulumi.ComponentResource):
     private_subnet_ids: pulumi.Output[list[str]]
     """Private subnet ids (one per AZ); nodes and Fargate pods run here."""
 
-    def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
         validate_args(args)
         super().__init__("eks-platform:index:Network", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
@@ -93,7 +95,10 @@ class Network(pulumi.ComponentResource):
             self.public_subnet_ids = pulumi.Output.from_input(list(existing.public_subnet_ids))
             self.private_subnet_ids = pulumi.Output.from_input(list(existing.private_subnet_ids))
             if existing.tag_subnets:
-                for public, ids in ((True, existing.public_subnet_ids), (False, existing.private_subnet_ids)):
+                for public, ids in (
+                    (True, existing.public_subnet_ids),
+                    (False, existing.private_subnet_ids),
+                ):
                     for subnet_id in ids:
                         for key, value in subnet_tags(args.cluster_name, public).items():
                             aws.ec2.Tag(
@@ -132,7 +137,7 @@ class Network(pulumi.ComponentResource):
                 ],
                 tags={**args.tags, "Name": f"{args.cluster_name}-vpc"},
                 opts=child,
-                **az_args,  # type: ignore[arg-type]
+                **az_args,
             )
             self.vpc_id = vpc.vpc_id
             self.public_subnet_ids = vpc.public_subnet_ids
@@ -183,7 +188,9 @@ def validate_args(args: NetworkArgs) -> None:
     v.cidr(args.cidr_block, "cidr_block")
     v.one_of(args.nat_gateway_strategy, NAT_GATEWAY_STRATEGIES, "nat_gateway_strategy")
     vpc_prefix = int(args.cidr_block.split("/")[1])
-    v.require(16 <= vpc_prefix <= 24, "cidr_block", f"VPC prefix must be /16 to /24, got /{vpc_prefix}")
+    v.require(
+        16 <= vpc_prefix <= 24, "cidr_block", f"VPC prefix must be /16 to /24, got /{vpc_prefix}"
+    )
     private = v.positive_int(args.private_subnet_cidr_mask, "private_subnet_cidr_mask", 16, 28)
     public = v.positive_int(args.public_subnet_cidr_mask, "public_subnet_cidr_mask", 16, 28)
     az_prefix = vpc_prefix + math.ceil(math.log2(az_count))

@@ -94,7 +94,9 @@ class NodeGroup(pulumi.ComponentResource):
     launch_template_id: pulumi.Output[str]
     """The launch template id."""
 
-    def __init__(self, name: str, args: NodeGroupArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self, name: str, args: NodeGroupArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
         validate_spec(args.spec, "spec")
         super().__init__("eks-platform:index:NodeGroup", name, None, opts)
         spec = args.spec
@@ -148,7 +150,9 @@ class NodeGroup(pulumi.ComponentResource):
             ),
             labels=spec.labels,
             taints=[
-                aws.eks.NodeGroupTaintArgs(key=t.key, value=t.value or None, effect=_TAINT_EFFECTS[t.effect])
+                aws.eks.NodeGroupTaintArgs(
+                    key=t.key, value=t.value or None, effect=_TAINT_EFFECTS[t.effect]
+                )
                 for t in spec.taints
             ],
             tags=spec.tags,
@@ -204,7 +208,11 @@ def validate_spec(spec: NodeGroupSpec, field_name: str) -> None:
         f"must be <= max_size ({spec.desired_size} > {spec.max_size})",
     )
     v.positive_int(spec.disk_size_gib, f"{f}.disk_size_gib", minimum=20, maximum=16384)
-    v.require(bool(spec.ami_type) and isinstance(spec.ami_type, str), f"{f}.ami_type", "must be an EKS AMI type")
+    v.require(
+        bool(spec.ami_type) and isinstance(spec.ami_type, str),
+        f"{f}.ami_type",
+        "must be an EKS AMI type",
+    )
     v.labels(spec.labels, f"{f}.labels")
     for i, taint in enumerate(spec.taints):
         v.label_key(taint.key, f"{f}.taints[{i}].key")

@@ -84,7 +84,9 @@ def web_identity_trust_policy(
             if not subjects:
                 continue
             conditions: dict[str, dict[str, Any]] = {"StringEquals": {f"{host}:aud": STS_AUDIENCE}}
-            conditions.setdefault(operator, {})[f"{host}:sub"] = subjects[0] if len(subjects) == 1 else subjects
+            conditions.setdefault(operator, {})[f"{host}:sub"] = (
+                subjects[0] if len(subjects) == 1 else subjects
+            )
             statements.append(
                 {
                     "Effect": "Allow",
@@ -122,7 +124,9 @@ class OidcTrust(pulumi.ComponentResource):
     issuer_host: pulumi.Output[str]
     """The issuer without ``https://``: the prefix of the ``:sub`` and ``:aud`` condition keys."""
 
-    def __init__(self, name: str, args: OidcTrustArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self, name: str, args: OidcTrustArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
         validate_args(args)
         super().__init__("eks-platform:index:OidcTrust", name, None, opts)
         url = pulumi.Output.from_input(args.issuer_url).apply(lambda u: "https://" + issuer_host(u))
@@ -168,7 +172,10 @@ def check_trust_policy_size(
     Bounds the size with the longest issuer host and provider ARN that exist.
     """
     worst = web_identity_trust_policy(
-        [(_LONGEST_ARN_PREFIX + _LONGEST_HOST + str(i), _LONGEST_HOST + str(i)) for i in range(provider_count)],
+        [
+            (_LONGEST_ARN_PREFIX + _LONGEST_HOST + str(i), _LONGEST_HOST + str(i))
+            for i in range(provider_count)
+        ],
         service_accounts,
     )
     size = policy_size(worst)

@@ -20,7 +20,11 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from . import iam
-from .service_account import WorkloadIdentityArgs, create_service_account, validate_workload_identity
+from .service_account import (
+    WorkloadIdentityArgs,
+    create_service_account,
+    validate_workload_identity,
+)
 
 POD_IDENTITY_PRINCIPAL = "pods.eks.amazonaws.com"
 POD_IDENTITY_ACTIONS = ("sts:AssumeRole", "sts:TagSession")
@@ -51,12 +55,17 @@ class PodIdentityRole(pulumi.ComponentResource):
     service_account: k8s.core.v1.ServiceAccount | None
     """The ServiceAccount, when created."""
 
-    def __init__(self, name: str, args: PodIdentityRoleArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self, name: str, args: PodIdentityRoleArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
         validate_workload_identity(args)
         super().__init__("eks-platform:index:PodIdentityRole", name, None, opts)
         agent = args.cluster.ensure_pod_identity_agent()
         self.role = iam.create_role(
-            name, iam.service_trust_policy(POD_IDENTITY_PRINCIPAL, POD_IDENTITY_ACTIONS), args.policies, parent=self
+            name,
+            iam.service_trust_policy(POD_IDENTITY_PRINCIPAL, POD_IDENTITY_ACTIONS),
+            args.policies,
+            parent=self,
         )
         self.role_arn = self.role.arn
         self.role_name = self.role.name

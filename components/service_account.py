@@ -55,14 +55,16 @@ def validate_workload_identity(args: WorkloadIdentityArgs) -> None:
 def create_service_account(
     name: str,
     args: WorkloadIdentityArgs,
-    annotations: pulumi.Input[dict[str, pulumi.Input[str]]],
+    annotations: pulumi.Output[dict[str, str]] | dict[str, str],
     parent: pulumi.Resource,
     depends_on: list[pulumi.Resource] | None = None,
 ) -> k8s.core.v1.ServiceAccount | None:
     """The ServiceAccount (and its namespace when asked) on the cluster's provider, or None."""
     if not args.create_service_account:
         return None
-    opts = pulumi.ResourceOptions(parent=parent, provider=args.cluster.provider, depends_on=depends_on)
+    opts = pulumi.ResourceOptions(
+        parent=parent, provider=args.cluster.provider, depends_on=depends_on
+    )
     namespace: pulumi.Input[str] = args.namespace
     if args.create_namespace:
         ns = k8s.core.v1.Namespace(

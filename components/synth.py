@@ -112,7 +112,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         self.recorded: list[Recorded] = []
         self.stack_urn: str | None = None
 
-    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
+    def RegisterResource(self, request: Any) -> Any:
         response = super().RegisterResource(request)
         if request.type == "pulumi:pulumi:Stack":
             self.stack_urn = response.urn
@@ -176,8 +176,12 @@ def load_stack_config(program: Path, project: str, stack: str) -> tuple[dict[str
     """``Pulumi.<stack>.yaml`` as the engine passes it: namespaced keys, string values."""
     path = program / f"Pulumi.{stack}.yaml"
     if not path.is_file():
-        available = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in program.glob("Pulumi.*.yaml"))
-        raise SynthError(f"--stack: {path.name} not found; stacks here: {', '.join(available) or 'none'}")
+        available = sorted(
+            p.name[len("Pulumi.") : -len(".yaml")] for p in program.glob("Pulumi.*.yaml")
+        )
+        raise SynthError(
+            f"--stack: {path.name} not found; stacks here: {', '.join(available) or 'none'}"
+        )
     try:
         doc = yaml.safe_load(path.read_text()) or {}
     except yaml.YAMLError as e:
@@ -241,7 +245,9 @@ def run_program(
     region = config.get("aws:region", DEFAULT_REGION)
     monitor = RecordingMonitor(PlatformMocks(region))
     pulumi_settings.ROOT.set(None)  # a fresh root stack for every run in this process
-    pulumi.runtime.set_mocks(monitor.mocks, project=project, stack=stack, preview=False, monitor=monitor)
+    pulumi.runtime.set_mocks(
+        monitor.mocks, project=project, stack=stack, preview=False, monitor=monitor
+    )
     pulumi.runtime.set_all_config(config, secret_keys or [])
     _sync_await(run_pulumi_func(program_fn))
     root = pulumi_settings.get_root_resource()
@@ -260,14 +266,23 @@ def synth(program: Path | str = ".", stack: str = "dev") -> SynthResult:
         raise SynthError(f"--program: {main} not found")
     with _program_context(program):
         return run_program(
-            lambda: runpy.run_path(str(main), run_name="__main__"), project, stack, config, secret_keys
+            lambda: runpy.run_path(str(main), run_name="__main__"),
+            project,
+            stack,
+            config,
+            secret_keys,
         )
 
 
 # -- rendering ------------------------------------------------------------------------------
 
 _FACTS: dict[str, tuple[str, ...]] = {
-    "awsx:ec2:Vpc": ("cidrBlock", "numberOfAvailabilityZones", "availabilityZoneNames", "natGateways.strategy"),
+    "awsx:ec2:Vpc": (
+        "cidrBlock",
+        "numberOfAvailabilityZones",
+        "availabilityZoneNames",
+        "natGateways.strategy",
+    ),
     "eks:index:Cluster": (
         "name",
         "version",
@@ -278,7 +293,13 @@ _FACTS: dict[str, tuple[str, ...]] = {
         "encryptionConfigKeyArn",
         "deletionProtection",
     ),
-    "aws:eks/nodeGroup:NodeGroup": ("instanceTypes", "capacityType", "scalingConfig", "labels", "taints"),
+    "aws:eks/nodeGroup:NodeGroup": (
+        "instanceTypes",
+        "capacityType",
+        "scalingConfig",
+        "labels",
+        "taints",
+    ),
     "aws:ec2/launchTemplate:LaunchTemplate": (
         "metadataOptions.httpTokens",
         "metadataOptions.httpPutResponseHopLimit",
@@ -303,7 +324,11 @@ _FACTS: dict[str, tuple[str, ...]] = {
         "metadata.annotations.eks.amazonaws.com/role-arn",
     ),
     "kubernetes:core/v1:Namespace": ("metadata.name",),
-    "kubernetes:networking.k8s.io/v1:Ingress": ("metadata.namespace", "spec.ingressClassName", "spec.rules"),
+    "kubernetes:networking.k8s.io/v1:Ingress": (
+        "metadata.namespace",
+        "spec.ingressClassName",
+        "spec.rules",
+    ),
     "kubernetes:networking.k8s.io/v1:IngressClass": ("spec.controller",),
 }
 
@@ -313,7 +338,11 @@ def _get_path(doc: Any, path: str) -> Any:
     if not path:
         return doc
     if isinstance(doc, dict):
-        for key in sorted((k for k in doc if path == k or path.startswith(k + ".") or path.startswith(k + "[")), key=len, reverse=True):
+        for key in sorted(
+            (k for k in doc if path == k or path.startswith(k + ".") or path.startswith(k + "[")),
+            key=len,
+            reverse=True,
+        ):
             rest = path[len(key) :].lstrip(".")
             return _get_path(doc[key], rest)
         return None
@@ -339,7 +368,9 @@ def facts(resource: Recorded) -> list[str]:
     for path in _FACTS.get(resource.type, ()):
         value = _get_path(resource.inputs, path)
         if value not in (None, "", [], {}):
-            found.append(f"{path.split('.')[-1] if '/' not in path else 'role-arn'}={_summary(value)}")
+            found.append(
+                f"{path.split('.')[-1] if '/' not in path else 'role-arn'}={_summary(value)}"
+            )
     if resource.protect:
         found.append("protected")
     return found
@@ -376,10 +407,16 @@ def main(argv: list[str] | None = None) -> int:
         from .synth_diff import main as diff_main
 
         return diff_main(argv[1:])
-    parser = argparse.ArgumentParser(prog="python -m components.synth", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m components.synth", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--program", default=".", help="Pulumi project directory (default: .)")
-    parser.add_argument("--stack", default="dev", help="stack name: reads Pulumi.<stack>.yaml (default: dev)")
-    parser.add_argument("--json", dest="json_path", help="also write the resources as JSON to this path")
+    parser.add_argument(
+        "--stack", default="dev", help="stack name: reads Pulumi.<stack>.yaml (default: dev)"
+    )
+    parser.add_argument(
+        "--json", dest="json_path", help="also write the resources as JSON to this path"
+    )
     args = parser.parse_args(argv)
     try:
         result = synth(args.program, args.stack)

@@ -19,7 +19,9 @@ _CLUSTER_NAME = re.compile(r"^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$")
 # Kubernetes DNS-1123 label (namespaces, service accounts, most object names).
 _DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 # Kubernetes DNS-1123 subdomain (object names that may contain dots).
-_DNS1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+_DNS1123_SUBDOMAIN = re.compile(
+    r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+)
 # Qualified name part of a label key / label value.
 _LABEL_NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
 _IAM_PRINCIPAL_ARN = re.compile(
@@ -27,8 +29,12 @@ _IAM_PRINCIPAL_ARN = re.compile(
 )
 _IAM_ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
 _IAM_PATH = re.compile(r"^/([\x21-\x7e]*/)?$")
-_IAM_POLICY_ARN = re.compile(r"^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):iam::(\d{12}|aws):policy/.+$")
-_KMS_KEY_ARN = re.compile(r"^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):kms:[a-z0-9-]+:\d{12}:(key|alias)/.+$")
+_IAM_POLICY_ARN = re.compile(
+    r"^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):iam::(\d{12}|aws):policy/.+$"
+)
+_KMS_KEY_ARN = re.compile(
+    r"^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):kms:[a-z0-9-]+:\d{12}:(key|alias)/.+$"
+)
 _DOMAIN_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _HOSTED_ZONE_ID = re.compile(r"^Z[A-Z0-9]{1,31}$")
 
@@ -82,7 +88,7 @@ def dns_subdomain(value: Any, field: str, what: str = "Kubernetes name") -> str:
 
 def label_key(value: Any, field: str) -> str:
     """A Kubernetes label or taint key: optional DNS-subdomain prefix '/', then a name of <= 63."""
-    ok = isinstance(value, str) and 0 < len(value)
+    ok = isinstance(value, str) and len(value) > 0
     if ok:
         prefix, _, name = value.rpartition("/")
         ok = len(name) <= 63 and bool(_LABEL_NAME.match(name))
@@ -100,7 +106,8 @@ def label_key(value: Any, field: str) -> str:
 def label_value(value: Any, field: str) -> str:
     """A Kubernetes label value: empty, or at most 63 characters of [A-Za-z0-9-_.]."""
     require(
-        isinstance(value, str) and (value == "" or (len(value) <= 63 and bool(_LABEL_NAME.match(value)))),
+        isinstance(value, str)
+        and (value == "" or (len(value) <= 63 and bool(_LABEL_NAME.match(value)))),
         field,
         f"{value!r} is not a valid label value (at most 63 characters of letters, digits, "
         "'-', '_' and '.', starting and ending alphanumeric)",
@@ -120,7 +127,11 @@ def labels(value: Any, field: str) -> dict[str, str]:
 def cidr(value: Any, field: str) -> str:
     """An IPv4 CIDR block in canonical form, e.g. ``10.0.0.0/16``."""
     try:
-        net = ipaddress.IPv4Network(value, strict=True) if isinstance(value, str) and "/" in value else None
+        net = (
+            ipaddress.IPv4Network(value, strict=True)
+            if isinstance(value, str) and "/" in value
+            else None
+        )
     except ValueError:
         net = None
     require(net is not None, field, f"{value!r} is not a valid IPv4 CIDR block (e.g. 10.0.0.0/16)")

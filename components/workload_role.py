@@ -9,19 +9,25 @@ from __future__ import annotations
 import pulumi
 
 from . import validation as v
+from .cluster_ref import ClusterRef
 from .iam import RolePolicyArgs
 from .irsa import IrsaRole, IrsaRoleArgs
 from .oidc import OidcTrust
 from .pod_identity import PodIdentityRole, PodIdentityRoleArgs
-from .cluster_ref import ClusterRef
 
 MECHANISMS = ("irsa", "pod-identity")
 
 
-def validate_mechanism(mechanism: str, oidc: OidcTrust | None, field_name: str = "mechanism") -> None:
+def validate_mechanism(
+    mechanism: str, oidc: OidcTrust | None, field_name: str = "mechanism"
+) -> None:
     """``irsa`` needs an OidcTrust; ``pod-identity`` does not."""
     v.one_of(mechanism, MECHANISMS, field_name)
-    v.require(mechanism != "irsa" or oidc is not None, "oidc", "IRSA (the default mechanism) needs the cluster's OidcTrust")
+    v.require(
+        mechanism != "irsa" or oidc is not None,
+        "oidc",
+        "IRSA (the default mechanism) needs the cluster's OidcTrust",
+    )
 
 
 def create_workload_role(

@@ -107,13 +107,19 @@ def load(config: pulumi.Config | None = None) -> PlatformConfig:
     cluster = dataclasses.replace(cluster, tags={**tags, **cluster.tags})
     network = _validated(
         f"{ns}:network",
-        lambda: from_config(NetworkArgs, obj("network"), f"{ns}:network", cluster_name=cluster.cluster_name),
+        lambda: from_config(
+            NetworkArgs, obj("network"), f"{ns}:network", cluster_name=cluster.cluster_name
+        ),
         network_mod.validate_args,
     )
     network = dataclasses.replace(network, tags={**tags, **network.tags})
     demo = None
     if config.get("demo") is not None:
         demo = _validated(
-            f"{ns}:demo", lambda: from_config(DemoArgs, obj("demo"), f"{ns}:demo"), demo_mod.validate_args
+            f"{ns}:demo",
+            lambda: from_config(DemoArgs, obj("demo"), f"{ns}:demo"),
+            demo_mod.validate_args,
         )
-    return PlatformConfig(environment=environment, network=network, cluster=cluster, tags=tags, demo=demo)
+    return PlatformConfig(
+        environment=environment, network=network, cluster=cluster, tags=tags, demo=demo
+    )

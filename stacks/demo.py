@@ -78,7 +78,7 @@ def deploy_demo(platform: Platform, args: DemoArgs) -> tuple[IrsaRole, PodIdenti
         tags=platform.config.tags,
     )
     policy = RolePolicyArgs(
-        inline_policies={"read-demo-parameters": read_parameters_policy(args.parameter_path)},  # type: ignore[dict-item]
+        inline_policies={"read-demo-parameters": read_parameters_policy(args.parameter_path)},
         tags=platform.config.tags,
     )
     irsa = IrsaRole(

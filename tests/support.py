@@ -1,0 +1,62 @@
+"""Shared test helpers: run component code under the offline mocks and inspect the result."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+import pulumi
+
+from components.cluster import EksCluster, EksClusterArgs
+from components.node_group import NodeGroupSpec
+from components.oidc import OidcTrust, OidcTrustArgs
+from components.synth import Recorded, SynthResult, run_program
+
+ADMIN_ARN = "arn:aws:iam::123456789012:role/PlatformAdmin"
+
+
+def run(program: Callable[[], Any], region: str = "us-west-2", stack: str = "test") -> SynthResult:
+    """Run ``program`` (which creates components) under mocks; return everything it registered."""
+    return run_program(program, project="eks-platform", stack=stack, config={"aws:region": region})
+
+
+def cluster_args(**overrides: Any) -> EksClusterArgs:
+    """Small valid EksClusterArgs; override any field."""
+    base = EksClusterArgs(
+        cluster_name="test",
+        vpc_id="vpc-0123456789abcdef0",
+        private_subnet_ids=["subnet-0a", "subnet-0b"],
+        public_subnet_ids=["subnet-1a", "subnet-1b"],
+        admin_principal_arns=[ADMIN_ARN],
+        node_groups={"general": NodeGroupSpec()},
+    )
+    return replace(base, **overrides)
+
+
+def make_cluster(**overrides: Any) -> tuple[EksCluster, OidcTrust]:
+    """Inside a program: an EksCluster and its OidcTrust."""
+    cluster = EksCluster("test", cluster_args(**overrides))
+    oidc = OidcTrust("test-oidc", OidcTrustArgs(issuer_url=cluster.oidc_issuer_url))
+    return cluster, oidc
+
+
+def doc(resource: Recorded, key: str) -> Any:
+    """An input that holds a JSON document (a policy), parsed."""
+    value = resource.inputs[key]
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def depends_on(result: SynthResult, resource: Recorded, other: Recorded) -> bool:
+    """Whether ``resource`` depends on ``other`` directly, or on a component that contains it."""
+    parents = {other.urn}
+    by_urn = {r.urn: r for r in result.resources}
+    node = other
+    while node.parent:
+        parents.add(node.parent)
+        node = by_urn[node.parent]
+    return bool(parents & set(resource.dependencies))
+
+
+__all__ = ["ADMIN_ARN", "cluster_args", "depends_on", "doc", "make_cluster", "pulumi", "run"]
