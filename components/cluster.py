@@ -307,7 +307,7 @@ class EksCluster(pulumi.ComponentResource):
 
         self.node_role_arns = pulumi.Output.all(*node_role_arns).apply(list)
         self.provider = k8s.Provider(
-            f"{name}-k8s", kubeconfig=self.cluster.kubeconfig_json, opts=child
+            f"{name}-k8s", kubeconfig=self.kubeconfig, opts=child
         )
         self.ref = ClusterRef(
             name=cluster_name,

@@ -236,14 +236,18 @@ def run_program(
     stack: str,
     config: dict[str, str] | None = None,
     secret_keys: list[str] | None = None,
+    recorded: list[Recorded] | None = None,
 ) -> SynthResult:
     """Run ``program_fn()`` (a Pulumi program as a function) under mocks; return what it registered.
 
-    Exceptions raised by the program propagate (after outstanding registrations settle).
+    Exceptions raised by the program propagate (after outstanding registrations settle);
+    pass a list as ``recorded`` to see what was registered before the exception.
     """
     config = dict(config or {})
     region = config.get("aws:region", DEFAULT_REGION)
     monitor = RecordingMonitor(PlatformMocks(region))
+    if recorded is not None:
+        monitor.recorded = recorded
     pulumi_settings.ROOT.set(None)  # a fresh root stack for every run in this process
     pulumi.runtime.set_mocks(
         monitor.mocks, project=project, stack=stack, preview=False, monitor=monitor
