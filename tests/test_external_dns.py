@@ -1,0 +1,485 @@
+"""ExternalDns: IAM scoped to the configured zones, the trust, the chart values, validation."""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+import pulumi
+import pulumi_kubernetes as k8s
+import pytest
+
+from components.cluster_ref import ClusterRef
+from components.external_dns import (
+    DEFAULT_CHART,
+    ExternalDns,
+    ExternalDnsArgs,
+    HostedZone,
+    interval_seconds,
+    route53_policy,
+)
+from components.helm import ChartSpec
+from components.oidc import OidcTrust, OidcTrustArgs
+from components.synth import SynthResult
+from tests.iam_validation import assert_valid_permission_policy
+from tests.support import depends_on, doc, make_cluster, run
+
+ISSUER_HOST = "oidc.eks.us-west-2.amazonaws.com/id/ABCDEF0123456789ABCDEF0123456789"
+ZONE_ID = "Z0123456789ABCDEFGHIJ"
+RECORD_ACTIONS = {
+    "route53:ChangeResourceRecordSets",
+    "route53:ListResourceRecordSets",
+    "route53:ListTagsForResources",
+}
+RELEASE = "kubernetes:helm.sh/v3:Release"
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+OWN_TYPES = (
+    "eks-platform:index:ExternalDns",
+    "eks-platform:index:IrsaRole",
+    "eks-platform:index:PodIdentityRole",
+    "aws:iam/role:Role",
+    ROLE_POLICY,
+    "kubernetes:core/v1:Namespace",
+    "kubernetes:core/v1:ServiceAccount",
+    RELEASE,
+)
+
+
+# -- fixtures ----------------------------------------------------------------------------------
+
+
+def light_cluster(name: str = "test") -> tuple[ClusterRef, OidcTrust]:
+    """Inside a program: a ClusterRef for an existing cluster and its OidcTrust (fast)."""
+    issuer = f"https://{ISSUER_HOST}"
+    ref = ClusterRef(
+        name=name,
+        provider=k8s.Provider("k8s", kubeconfig="{}"),
+        vpc_id="vpc-0123456789abcdef0",
+        oidc_issuer_url=issuer,
+    )
+    return ref, OidcTrust("test-oidc", OidcTrustArgs(issuer_url=issuer))
+
+
+def synth(region: str = "us-west-2", **overrides: Any) -> SynthResult:
+    """Run an ExternalDns (zone dev.example.com unless overridden) and export its outputs."""
+
+    def program() -> None:
+        ref, oidc = light_cluster()
+        args = replace(
+            ExternalDnsArgs(cluster=ref, oidc=oidc, zones=[HostedZone(domain="dev.example.com")]),
+            **overrides,
+        )
+        edns = ExternalDns("external-dns", args)
+        pulumi.export("roleArn", edns.role_arn)
+        pulumi.export("zoneIds", edns.zone_ids)
+        pulumi.export("zoneArns", edns.zone_arns)
+        pulumi.export("domainFilters", edns.domain_filters)
+        pulumi.export("txtOwnerId", edns.txt_owner_id)
+        pulumi.export("releaseName", edns.release_name)
+
+    return run(program, region=region)
+
+
+def policy_of(result: SynthResult) -> dict[str, Any]:
+    doc_ = doc(result.one(ROLE_POLICY), "policy")
+    assert isinstance(doc_, dict)
+    return doc_
+
+
+def values_of(result: SynthResult) -> dict[str, Any]:
+    values = result.one(RELEASE).inputs["values"]
+    assert isinstance(values, dict)
+    return values
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def resources_by_action(policy: dict[str, Any]) -> dict[str, set[str]]:
+    """action -> every resource an Allow statement grants it on."""
+    granted: dict[str, set[str]] = {}
+    for stmt in as_list(policy["Statement"]):
+        assert stmt["Effect"] == "Allow"
+        assert "NotAction" not in stmt and "NotResource" not in stmt
+        for action in as_list(stmt["Action"]):
+            granted.setdefault(action, set()).update(as_list(stmt["Resource"]))
+    return granted
+
+
+def trust_admits(trust: dict[str, Any], provider_arn: str, sub: str, aud: str) -> bool:
+    """Minimal IAM evaluator for web-identity trust: does any Allow statement admit this token?"""
+    context = {f"{ISSUER_HOST}:sub": sub, f"{ISSUER_HOST}:aud": aud}
+    for stmt in as_list(trust["Statement"]):
+        if stmt.get("Effect") != "Allow":
+            continue
+        if "sts:AssumeRoleWithWebIdentity" not in as_list(stmt.get("Action")):
+            continue
+        if provider_arn not in as_list(stmt.get("Principal", {}).get("Federated")):
+            continue
+        ok = True
+        for operator, conditions in stmt.get("Condition", {}).items():
+            match: Callable[[str, str], bool]
+            if operator == "StringEquals":
+                match = str.__eq__
+            elif operator == "StringLike":
+                match = fnmatch.fnmatchcase
+            else:
+                raise AssertionError(f"evaluator does not know {operator}")
+            for key, allowed in conditions.items():
+                if key not in context or not any(match(context[key], a) for a in as_list(allowed)):
+                    ok = False
+        if ok:
+            return True
+    return False
+
+
+# -- IAM ---------------------------------------------------------------------------------------
+
+
+def test_no_record_permission_on_star_or_every_zone() -> None:
+    granted = resources_by_action(policy_of(synth()))
+    for action, resources in granted.items():
+        assert not any(r.endswith("hostedzone/*") for r in resources), action
+        if "*" in resources:
+            assert action == "route53:ListHostedZones", f"{action} granted on *"
+    assert granted["route53:ListHostedZones"] == {"*"}
+
+
+def test_record_actions_only_on_configured_zones() -> None:
+    result = synth(
+        zones=[
+            HostedZone(domain="dev.example.com"),
+            HostedZone(zone_id=ZONE_ID),
+            HostedZone(domain="b.example.org", zone_id="ZB0000000000000000000"),
+        ]
+    )
+    zone_ids = result.outputs["zoneIds"]
+    assert len(zone_ids) == 3 and ZONE_ID in zone_ids and "ZB0000000000000000000" in zone_ids
+    expected = {f"arn:aws:route53:::hostedzone/{z}" for z in zone_ids}
+    granted = resources_by_action(policy_of(result))
+    assert set(granted) == {*RECORD_ACTIONS, "route53:ListHostedZones"}
+    for action in RECORD_ACTIONS:
+        assert granted[action] == expected
+    assert set(result.outputs["zoneArns"]) == expected
+
+
+def test_policy_is_a_valid_iam_policy() -> None:
+    assert_valid_permission_policy(policy_of(synth()))
+
+
+def test_china_partition() -> None:
+    result = synth(region="cn-north-1")
+    policy = policy_of(result)
+    arns = resources_by_action(policy)["route53:ChangeResourceRecordSets"]
+    assert arns and all(a.startswith("arn:aws-cn:route53:::hostedzone/Z") for a in arns)
+    assert "arn:aws:" not in str(policy)
+    env = {e["name"]: e["value"] for e in values_of(result)["env"]}
+    assert env["AWS_REGION"] == env["AWS_DEFAULT_REGION"] == "cn-north-1"
+
+
+def test_policy_function_never_degrades_to_every_zone() -> None:
+    with pytest.raises(ValueError, match=r"^zones:"):
+        route53_policy([])
+
+
+# -- zones -------------------------------------------------------------------------------------
+
+
+def test_zone_by_domain_is_looked_up() -> None:
+    result = synth()
+    (zone_id,) = result.outputs["zoneIds"]
+    assert zone_id.startswith("Z") and "/" not in zone_id
+    assert result.outputs["domainFilters"] == ["dev.example.com"]
+    assert f"--zone-id-filter=/hostedzone/{zone_id}" in values_of(result)["extraArgs"]
+
+
+def test_zone_by_id_is_looked_up_for_its_domain() -> None:
+    result = synth(zones=[HostedZone(zone_id=ZONE_ID)])
+    assert result.outputs["zoneIds"] == [ZONE_ID]
+    # The mock answers a lookup by id with the domain example.com.
+    assert result.outputs["domainFilters"] == ["example.com"]
+    assert values_of(result)["domainFilters"] == ["example.com"]
+
+
+def test_zone_type_follows_the_zones() -> None:
+    public = values_of(synth())["extraArgs"]
+    private = values_of(synth(zones=[HostedZone(domain="internal.example.com", private=True)]))[
+        "extraArgs"
+    ]
+    mixed = values_of(
+        synth(
+            zones=[
+                HostedZone(domain="example.com"),
+                HostedZone(domain="internal.example.com", private=True),
+            ]
+        )
+    )["extraArgs"]
+    assert "--aws-zone-type=public" in public
+    assert "--aws-zone-type=private" in private
+    assert not any(a.startswith("--aws-zone-type") for a in mixed)
+    assert sum(a.startswith("--zone-id-filter=") for a in mixed) == 2
+
+
+# -- the release -------------------------------------------------------------------------------
+
+
+def test_release_values() -> None:
+    result = synth()
+    release = result.one(RELEASE)
+    assert release.inputs["chart"] == "external-dns"
+    assert release.inputs["version"] == "1.21.1"
+    assert (
+        release.inputs["repositoryOpts"]["repo"]
+        == "https://kubernetes-sigs.github.io/external-dns/"
+    )
+    assert release.inputs["namespace"] == "external-dns"
+    assert result.outputs["releaseName"] == release.inputs["name"] == "external-dns"
+    values = values_of(result)
+    assert values["provider"] == {"name": "aws"}
+    assert values["sources"] == ["ingress", "service"]
+    assert values["registry"] == "txt"
+    assert values["txtOwnerId"] == "test" == result.outputs["txtOwnerId"]
+    assert values["txtPrefix"] == "edns-%{record_type}."
+    assert values["domainFilters"] == ["dev.example.com"]
+    assert values["policy"] == "upsert-only"
+    assert values["interval"] == "1m"
+    assert values["serviceAccount"] == {"create": False, "name": "external-dns"}
+    (zone_id,) = result.outputs["zoneIds"]
+    assert values["extraArgs"] == [
+        "--aws-zone-type=public",
+        f"--zone-id-filter=/hostedzone/{zone_id}",
+    ]
+
+
+def test_release_values_overrides_and_extra_values_merged_last() -> None:
+    result = synth(
+        policy="sync",
+        interval="2m30s",
+        txt_owner_id="dev-blue",
+        txt_prefix="dev-",
+        sources=["gateway-httproute", "ingress"],
+        tolerations=[{"key": "CriticalAddonsOnly", "operator": "Exists"}],
+        node_selector={"role": "system"},
+        values={
+            "serviceAccount": {"name": "ignored-by-nobody"},
+            "logLevel": "debug",
+            "registry": "txt",
+            "extraArgs": ["--txt-new-format-only"],
+            "resources": {"requests": {"cpu": "50m"}},
+        },
+    )
+    values = values_of(result)
+    assert values["policy"] == "sync"
+    assert values["interval"] == "2m30s"
+    assert values["txtOwnerId"] == "dev-blue" == result.outputs["txtOwnerId"]
+    assert values["txtPrefix"] == "dev-"
+    assert values["sources"] == ["gateway-httproute", "ingress"]
+    assert values["tolerations"] == [{"key": "CriticalAddonsOnly", "operator": "Exists"}]
+    assert values["nodeSelector"] == {"role": "system"}
+    # Merged last: mappings merge key by key, the caller's keys win.
+    assert values["serviceAccount"] == {"create": False, "name": "ignored-by-nobody"}
+    assert values["logLevel"] == "debug"
+    assert values["resources"] == {"requests": {"cpu": "50m"}}
+    # extraArgs is appended, so the zone scoping survives.
+    assert values["extraArgs"][-1] == "--txt-new-format-only"
+    assert any(a.startswith("--zone-id-filter=") for a in values["extraArgs"])
+
+
+def test_txt_owner_id_defaults_to_the_cluster_name_of_a_real_cluster() -> None:
+    def program() -> None:
+        cluster, oidc = make_cluster(cluster_name="dev-blue")
+        edns = ExternalDns(
+            "external-dns",
+            ExternalDnsArgs(
+                cluster=cluster.ref, oidc=oidc, zones=[HostedZone(domain="dev.example.com")]
+            ),
+        )
+        pulumi.export("txtOwnerId", edns.txt_owner_id)
+
+    result = run(program)
+    assert values_of(result)["txtOwnerId"] == "dev-blue" == result.outputs["txtOwnerId"]
+    release = result.one(RELEASE)
+    # Waits for capacity (node group, CoreDNS), the role and the ServiceAccount in its namespace.
+    for type_, name in (
+        ("aws:eks/nodeGroup:NodeGroup", None),
+        ("aws:eks/addon:Addon", "test-coredns"),
+        (ROLE_POLICY, None),
+        ("kubernetes:core/v1:ServiceAccount", None),
+        ("kubernetes:core/v1:Namespace", None),
+    ):
+        assert depends_on(result, release, result.one(type_, name)), type_
+
+
+def test_service_account_in_a_namespace_created_first() -> None:
+    result = synth()
+    ns = result.one("kubernetes:core/v1:Namespace")
+    sa = result.one("kubernetes:core/v1:ServiceAccount")
+    assert ns.inputs["metadata"]["name"] == "external-dns"
+    assert sa.inputs["metadata"]["namespace"] == "external-dns"
+    assert sa.inputs["metadata"]["name"] == "external-dns"
+    assert ns.urn in sa.dependencies
+    role_arn = result.outputs["roleArn"]
+    assert sa.inputs["metadata"]["annotations"]["eks.amazonaws.com/role-arn"] == role_arn
+
+
+def test_existing_namespace_is_not_created() -> None:
+    result = synth(namespace="kube-system", create_namespace=False)
+    assert result.by_type("kubernetes:core/v1:Namespace") == []
+    assert (
+        result.one("kubernetes:core/v1:ServiceAccount").inputs["metadata"]["namespace"]
+        == "kube-system"
+    )
+    assert result.one(RELEASE).inputs["namespace"] == "kube-system"
+
+
+# -- who may assume the role -------------------------------------------------------------------
+
+
+def test_trust_admits_exactly_the_external_dns_service_account() -> None:
+    result = synth()
+    trust = doc(result.one("aws:iam/role:Role", "external-dns"), "assumeRolePolicy")
+    provider = f"arn:aws:iam::123456789012:oidc-provider/{ISSUER_HOST}"
+    sa = "system:serviceaccount:external-dns:external-dns"
+    (stmt,) = trust["Statement"]
+    assert stmt["Condition"] == {
+        "StringEquals": {f"{ISSUER_HOST}:sub": sa, f"{ISSUER_HOST}:aud": "sts.amazonaws.com"}
+    }
+    assert trust_admits(trust, provider, sa, "sts.amazonaws.com")
+    assert not trust_admits(
+        trust, provider, "system:serviceaccount:default:external-dns", "sts.amazonaws.com"
+    )
+    assert not trust_admits(
+        trust, provider, "system:serviceaccount:external-dns:default", "sts.amazonaws.com"
+    )
+    assert not trust_admits(trust, provider, sa, "something-else")
+    assert not trust_admits(
+        trust, "arn:aws:iam::123456789012:oidc-provider/other", sa, "sts.amazonaws.com"
+    )
+
+
+def test_pod_identity_mechanism() -> None:
+    result = synth(mechanism="pod-identity", oidc=None)
+    assoc = result.one("aws:eks/podIdentityAssociation:PodIdentityAssociation")
+    assert assoc.inputs["namespace"] == "external-dns"
+    assert assoc.inputs["serviceAccount"] == "external-dns"
+    assert assoc.inputs["roleArn"] == result.outputs["roleArn"]
+    assert result.by_type("eks-platform:index:IrsaRole") == []
+    trust = doc(result.one("aws:iam/role:Role", "external-dns"), "assumeRolePolicy")
+    assert trust["Statement"][0]["Principal"] == {"Service": "pods.eks.amazonaws.com"}
+    sa = result.one("kubernetes:core/v1:ServiceAccount")
+    assert not sa.inputs["metadata"].get("annotations")
+    assert resources_by_action(policy_of(result))["route53:ListHostedZones"] == {"*"}
+
+
+# -- validation --------------------------------------------------------------------------------
+
+BAD_ARGS: list[tuple[dict[str, Any], str]] = [
+    ({"zones": []}, r"^zones: at least one hosted zone"),
+    ({"zones": [HostedZone()]}, r"^zones\[0\]: give the zone's domain"),
+    ({"zones": [HostedZone(domain="Dev.Example.com")]}, r"^zones\[0\]\.domain:"),
+    ({"zones": [HostedZone(domain="localhost")]}, r"^zones\[0\]\.domain:"),
+    ({"zones": [HostedZone(zone_id="z123")]}, r"^zones\[0\]\.zone_id: 'z123' is not a Route53"),
+    ({"zones": [HostedZone(zone_id="Zabc")]}, r"^zones\[0\]\.zone_id:"),
+    (
+        {"zones": [HostedZone(domain="a.example.com"), HostedZone(zone_id="/hostedzone/Z1")]},
+        r"^zones\[1\]\.zone_id:",
+    ),
+    (
+        {"zones": [HostedZone(zone_id=ZONE_ID), HostedZone(zone_id=ZONE_ID)]},
+        r"^zones: duplicate zone_id",
+    ),
+    ({"mechanism": "kiam"}, r"^mechanism:"),
+    ({"oidc": None}, r"^oidc:"),
+    ({"policy": "delete-all"}, r"^policy:"),
+    ({"policy": ""}, r"^policy:"),
+    ({"interval": "30s"}, r"^interval: '30s' is shorter than 1m"),
+    ({"interval": "59s"}, r"^interval:"),
+    ({"interval": "abc"}, r"^interval: 'abc' is not a duration"),
+    ({"interval": "1.5m"}, r"^interval:"),
+    ({"interval": ""}, r"^interval:"),
+    ({"txt_prefix": "Edns-"}, r"^txt_prefix:"),
+    ({"txt_prefix": "edns_*"}, r"^txt_prefix:"),
+    ({"txt_prefix": ".edns"}, r"^txt_prefix:"),
+    ({"txt_prefix": "a..b"}, r"^txt_prefix:"),
+    ({"txt_prefix": "%{record_type}-%{record_type}."}, r"^txt_prefix:"),
+    ({"txt_owner_id": "owner,with=comma"}, r"^txt_owner_id:"),
+    ({"txt_owner_id": ""}, r"^txt_owner_id:"),
+    ({"sources": ["ingress", "configmap"]}, r"^sources\[1\]: 'configmap' is not one of"),
+    ({"sources": []}, r"^sources:"),
+    ({"sources": ["ingress", "ingress"]}, r"^sources: duplicate"),
+    ({"zone_type": "both"}, r"^zone_type:"),
+    (
+        {"zones": [HostedZone(domain="a.example.com", private=True)], "zone_type": "public"},
+        r"^zone_type:",
+    ),
+    ({"zone_type": "private"}, r"^zone_type:"),
+    ({"namespace": "External_DNS"}, r"^namespace:"),
+    ({"service_account": "Bad Name"}, r"^service_account:"),
+    ({"chart": ChartSpec("external-dns", DEFAULT_CHART.repository, "1.x")}, r"^chart\.version:"),
+    ({"values": {"extraArgs": ["--zone-id-filter=Z999"]}}, r"^values\.extraArgs\[0\]:"),
+    ({"values": {"extraArgs": "--once"}}, r"^values\.extraArgs:"),
+    ({"node_selector": {"bad key!": "x"}}, r"^node_selector\."),
+    ({"role_name": "x" * 65}, r"^role_name:"),
+]
+
+
+@pytest.mark.parametrize(("overrides", "message"), BAD_ARGS, ids=[m for _, m in BAD_ARGS])
+def test_validation_error_names_the_argument(overrides: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        synth(**overrides)
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [{"zones": []}, {"zones": [HostedZone(zone_id="z123")]}, {"interval": "30s"}, {"oidc": None}],
+)
+def test_validation_fails_before_any_resource_is_registered(overrides: dict[str, Any]) -> None:
+    errors: list[ValueError] = []
+
+    def program() -> None:
+        ref, oidc = light_cluster()
+        args = ExternalDnsArgs(cluster=ref, oidc=oidc, zones=[HostedZone(domain="dev.example.com")])
+        try:
+            ExternalDns("external-dns", replace(args, **overrides))
+        except ValueError as e:
+            errors.append(e)
+
+    result = run(program)
+    assert len(errors) == 1
+    assert [r for r in result.resources if r.type in OWN_TYPES] == []
+
+
+def test_invalid_component_name() -> None:
+    def program() -> None:
+        ref, oidc = light_cluster()
+        ExternalDns(
+            "External DNS",
+            ExternalDnsArgs(cluster=ref, oidc=oidc, zones=[HostedZone(domain="a.example.com")]),
+        )
+
+    with pytest.raises(ValueError, match=r"^name:"):
+        run(program)
+
+
+@pytest.mark.parametrize(
+    ("interval", "seconds"),
+    [
+        ("1m", 60),
+        ("90s", 90),
+        ("2m30s", 150),
+        ("1h", 3600),
+        ("1h2m3s", 3723),
+        ("30s", 30),
+        ("abc", None),
+        ("1m1h", None),
+    ],
+)
+def test_interval_parsing(interval: str, seconds: int | None) -> None:
+    assert interval_seconds(interval) == seconds
+
+
+def test_one_hour_interval_is_accepted() -> None:
+    assert values_of(synth(interval="1h"))["interval"] == "1h"

@@ -1,0 +1,392 @@
+"""LoadBalancerController: IAM policy and role, Helm release, IngressClassParams and IngressClass."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pulumi
+import pulumi_kubernetes as k8s
+import pytest
+
+from components.cluster import EksCluster, FargateProfileSpec, FargateSelector
+from components.helm import ChartSpec
+from components.iam import RolePolicyArgs
+from components.load_balancer_controller import (
+    DEFAULT_CHART,
+    SERVICE_ACCOUNT,
+    LoadBalancerController,
+    LoadBalancerControllerArgs,
+)
+from components.policies import load_balancer_controller_policy
+from components.synth import Recorded, SynthResult
+from tests.iam_validation import (
+    assert_valid_ingress_class_params,
+    assert_valid_k8s,
+    assert_valid_permission_policy,
+)
+from tests.support import cluster_args, depends_on, doc, make_cluster, run
+
+K8S_VERSION = "1.35"
+COMPONENT = "eks-platform:index:LoadBalancerController"
+RELEASE = "kubernetes:helm.sh/v3:Release"
+POLICY = "aws:iam/policy:Policy"
+ROLE = "aws:iam/role:Role"
+ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+SERVICE_ACCOUNT_TYPE = "kubernetes:core/v1:ServiceAccount"
+INGRESS_CLASS = "kubernetes:networking.k8s.io/v1:IngressClass"
+PARAMS = "kubernetes:elbv2.k8s.aws/v1beta1:IngressClassParams"
+SUBJECT = "system:serviceaccount:kube-system:aws-load-balancer-controller"
+FARGATE = {"system": FargateProfileSpec(selectors=[FargateSelector(namespace="kube-system")])}
+
+
+def synth(region: str = "us-west-2", cluster: dict[str, Any] | None = None, **overrides: Any) -> SynthResult:
+    """A cluster, its OidcTrust and a controller named ``alb`` with ``overrides``."""
+
+    def program() -> None:
+        eks, oidc = make_cluster(**(cluster or {}))
+        controller = LoadBalancerController(
+            "alb", LoadBalancerControllerArgs(cluster=eks.ref, oidc=oidc, **overrides)
+        )
+        pulumi.export("roleArn", controller.role_arn)
+        pulumi.export("policyArn", controller.policy_arn)
+        pulumi.export("ingressClassName", controller.ingress_class_name)
+        pulumi.export("releaseName", controller.release_name)
+        pulumi.export("releaseStatus", controller.release_status)
+
+    return run(program, region=region)
+
+
+def manifest(resource: Recorded) -> dict[str, Any]:
+    """The Kubernetes object as the provider would apply it, from the recorded inputs."""
+    return {k: resource.inputs[k] for k in ("apiVersion", "kind", "metadata", "spec") if k in resource.inputs}
+
+
+def values(result: SynthResult) -> dict[str, Any]:
+    chart_values: dict[str, Any] = result.one(RELEASE).inputs["values"]
+    return chart_values
+
+
+def trust_conditions(role: Recorded) -> dict[str, Any]:
+    (statement,) = doc(role, "assumeRolePolicy")["Statement"]
+    assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
+    conditions: dict[str, Any] = statement["Condition"]
+    return conditions
+
+
+@pytest.fixture(scope="module")
+def default() -> SynthResult:
+    return synth()
+
+
+# --------------------------------------------------------------------------- IAM
+
+
+def test_policy_is_the_vendored_upstream_document(default: SynthResult) -> None:
+    policy = doc(default.one(POLICY), "policy")
+    assert policy == load_balancer_controller_policy("aws")
+    assert_valid_permission_policy(policy)
+
+
+def test_policy_is_attached_to_the_controller_role(default: SynthResult) -> None:
+    policy, role, attachment = default.one(POLICY), default.one(ROLE, "alb"), default.one(ATTACHMENT, "alb-policy")
+    assert attachment.inputs["role"] == role.inputs["name"]
+    assert attachment.inputs["policyArn"] == default.outputs["policyArn"]
+    assert default.outputs["policyArn"].endswith(f":policy/{policy.inputs['name']}")
+    assert {policy.urn, role.urn} <= set(attachment.dependencies)
+    assert default.outputs["roleArn"].endswith(f":role/{role.inputs['name']}")
+
+
+def test_china_partition_policy_and_trust() -> None:
+    result = synth(region="cn-north-1")
+    text = result.one(POLICY).inputs["policy"]
+    assert "arn:aws:" not in text
+    assert "arn:aws-cn:" in text
+    assert json.loads(text) == load_balancer_controller_policy("aws-cn")
+    assert_valid_permission_policy(text)
+    (statement,) = doc(result.one(ROLE, "alb"), "assumeRolePolicy")["Statement"]
+    assert statement["Principal"]["Federated"].startswith("arn:aws-cn:iam::")
+    assert values(result)["region"] == "cn-north-1"
+
+
+def test_trust_admits_exactly_the_controller_service_account(default: SynthResult) -> None:
+    conditions = trust_conditions(default.one(ROLE, "alb"))
+    assert set(conditions) == {"StringEquals"}
+    equals = conditions["StringEquals"]
+    (sub_key,) = [k for k in equals if k.endswith(":sub")]
+    (aud_key,) = [k for k in equals if k.endswith(":aud")]
+    assert equals[sub_key] == SUBJECT
+    assert equals[aud_key] == "sts.amazonaws.com"
+    assert sub_key.startswith("oidc.eks.us-west-2.amazonaws.com/id/")
+
+
+def test_service_account_carries_the_role(default: SynthResult) -> None:
+    sa = default.one(SERVICE_ACCOUNT_TYPE)
+    meta = sa.inputs["metadata"]
+    assert (meta["namespace"], meta["name"]) == ("kube-system", SERVICE_ACCOUNT)
+    assert meta["annotations"]["eks.amazonaws.com/role-arn"] == default.outputs["roleArn"]
+    assert_valid_k8s(manifest(sa), K8S_VERSION)
+
+
+def test_role_options_are_passed_on() -> None:
+    result = synth(
+        policies=RolePolicyArgs(
+            role_name="alb-controller",
+            permissions_boundary_arn="arn:aws:iam::123456789012:policy/Boundary",
+            tags={"team": "platform"},
+        )
+    )
+    role = result.one(ROLE, "alb")
+    assert role.inputs["name"] == "alb-controller"
+    assert role.inputs["permissionsBoundary"] == "arn:aws:iam::123456789012:policy/Boundary"
+    assert result.one(POLICY).inputs["tags"] == {"team": "platform"}
+    assert result.one(ATTACHMENT, "alb-policy").inputs["role"] == "alb-controller"
+
+
+# --------------------------------------------------------------------------- Helm release
+
+
+def test_release_pins_the_chart(default: SynthResult) -> None:
+    inputs = default.one(RELEASE).inputs
+    assert inputs["chart"] == "aws-load-balancer-controller" == DEFAULT_CHART.chart
+    assert inputs["version"] == "3.5.0"
+    assert inputs["repositoryOpts"] == {"repo": "https://aws.github.io/eks-charts"}
+    assert inputs["namespace"] == "kube-system"
+    assert inputs["atomic"] is True
+    assert default.outputs["releaseName"] == "alb"
+
+
+def test_release_values(default: SynthResult) -> None:
+    chart = values(default)
+    assert chart["clusterName"] == "test"
+    assert chart["region"] == "us-west-2"
+    assert chart["vpcId"] == "vpc-0123456789abcdef0"
+    assert chart["serviceAccount"] == {"create": False, "name": SERVICE_ACCOUNT}
+    assert chart["replicaCount"] == 2
+    assert chart["podDisruptionBudget"] == {"maxUnavailable": 1}
+    assert chart["ingressClass"] == "alb"
+    assert chart["createIngressClassResource"] is False
+    assert chart["ingressClassParams"] == {"create": False}
+    assert chart["defaultTargetType"] == "instance"
+    assert chart["enableServiceMutatorWebhook"] is False
+    assert chart["tolerations"] == []
+    assert chart["nodeSelector"] == {}
+
+
+def test_single_replica_has_no_disruption_budget() -> None:
+    chart = values(synth(replicas=1))
+    assert chart["replicaCount"] == 1
+    assert "podDisruptionBudget" not in chart
+
+
+def test_scheduling_and_webhook_pass_through() -> None:
+    toleration = {"key": "CriticalAddonsOnly", "operator": "Exists", "effect": "NoSchedule"}
+    chart = values(
+        synth(
+            tolerations=[toleration],
+            node_selector={"role": "system"},
+            enable_service_mutator_webhook=True,
+            ingress_class="alb-public",
+        )
+    )
+    assert chart["tolerations"] == [toleration]
+    assert chart["nodeSelector"] == {"role": "system"}
+    assert chart["enableServiceMutatorWebhook"] is True
+    assert chart["ingressClass"] == "alb-public"
+
+
+def test_extra_values_are_merged_last() -> None:
+    chart = values(
+        synth(
+            values={
+                "enableShield": False,
+                "resources": {"requests": {"cpu": "100m", "memory": "128Mi"}},
+                "serviceAccount": {"automountServiceAccountToken": True},
+                "podDisruptionBudget": {"maxUnavailable": 2},
+            }
+        )
+    )
+    assert chart["enableShield"] is False
+    assert chart["resources"] == {"requests": {"cpu": "100m", "memory": "128Mi"}}
+    # Merged key by key: the component's serviceAccount settings stay.
+    assert chart["serviceAccount"] == {
+        "create": False,
+        "name": SERVICE_ACCOUNT,
+        "automountServiceAccountToken": True,
+    }
+    assert chart["podDisruptionBudget"] == {"maxUnavailable": 2}
+    assert chart["clusterName"] == "test"
+
+
+def test_chart_version_override() -> None:
+    chart = ChartSpec(DEFAULT_CHART.chart, DEFAULT_CHART.repository, "3.6.0")
+    assert synth(chart=chart).one(RELEASE).inputs["version"] == "3.6.0"
+
+
+def test_release_waits_for_capacity_and_the_service_account(default: SynthResult) -> None:
+    release = default.one(RELEASE)
+    assert depends_on(default, release, default.one("aws:eks/nodeGroup:NodeGroup"))
+    assert depends_on(default, release, default.one("aws:eks/addon:Addon", "test-coredns"))
+    assert depends_on(default, release, default.one(SERVICE_ACCOUNT_TYPE))
+    assert depends_on(default, release, default.one(ATTACHMENT, "alb-policy"))
+
+
+def test_fargate_cluster_targets_pod_ips() -> None:
+    result = synth(cluster={"node_groups": {}, "fargate_profiles": FARGATE})
+    assert values(result)["defaultTargetType"] == "ip"
+    release = result.one(RELEASE)
+    assert depends_on(result, release, result.one("aws:eks/fargateProfile:FargateProfile"))
+
+
+@pytest.mark.parametrize("target_type", ["ip", "instance"])
+def test_target_type_can_be_forced(target_type: str) -> None:
+    assert values(synth(default_target_type=target_type))["defaultTargetType"] == target_type
+
+
+def test_pod_identity_needs_no_oidc() -> None:
+    def program() -> None:
+        eks = EksCluster("test", cluster_args())
+        LoadBalancerController(
+            "alb", LoadBalancerControllerArgs(cluster=eks.ref, mechanism="pod-identity")
+        )
+
+    result = run(program)
+    association = result.one("aws:eks/podIdentityAssociation:PodIdentityAssociation")
+    assert association.inputs["namespace"] == "kube-system"
+    assert association.inputs["serviceAccount"] == SERVICE_ACCOUNT
+    assert not result.by_type("aws:iam/openIdConnectProvider:OpenIdConnectProvider")
+    assert not result.by_type("eks-platform:index:IrsaRole")
+    (statement,) = doc(result.one(ROLE, "alb"), "assumeRolePolicy")["Statement"]
+    assert statement["Principal"] == {"Service": "pods.eks.amazonaws.com"}
+    sa = result.one(SERVICE_ACCOUNT_TYPE)
+    assert "eks.amazonaws.com/role-arn" not in (sa.inputs["metadata"].get("annotations") or {})
+    assert_valid_k8s(manifest(sa), K8S_VERSION)
+    assert result.one(ATTACHMENT, "alb-policy").inputs["role"] == result.one(ROLE, "alb").inputs["name"]
+    assert depends_on(result, result.one(RELEASE), association)
+
+
+# --------------------------------------------------------------------------- IngressClass
+
+
+def test_ingress_class_points_at_its_params(default: SynthResult) -> None:
+    ingress_class, params = default.one(INGRESS_CLASS), default.one(PARAMS)
+    spec = ingress_class.inputs["spec"]
+    assert spec["controller"] == "ingress.k8s.aws/alb"
+    assert spec["parameters"] == {
+        "apiGroup": "elbv2.k8s.aws",
+        "kind": "IngressClassParams",
+        "name": params.inputs["metadata"]["name"],
+    }
+    assert ingress_class.inputs["metadata"]["name"] == "alb" == default.outputs["ingressClassName"]
+    assert "annotations" not in ingress_class.inputs["metadata"]
+    assert params.inputs["spec"] == {"scheme": "internet-facing", "ipAddressType": "ipv4"}
+    assert_valid_k8s(manifest(ingress_class), K8S_VERSION)
+    assert_valid_ingress_class_params(manifest(params))
+
+
+def test_custom_resources_wait_for_the_chart(default: SynthResult) -> None:
+    release = default.one(RELEASE)
+    params, ingress_class = default.one(PARAMS), default.one(INGRESS_CLASS)
+    assert release.urn in params.dependencies
+    assert release.urn in ingress_class.dependencies
+    assert params.urn in ingress_class.dependencies
+
+
+@pytest.mark.parametrize(
+    ("scheme", "ip_type"),
+    [("internal", "ipv4"), ("internet-facing", "dualstack"), ("internal", "dualstack-without-public-ipv4")],
+)
+def test_class_params(scheme: str, ip_type: str) -> None:
+    result = synth(ingress_scheme=scheme, ip_address_type=ip_type, ingress_class="alb-internal")
+    params = result.one(PARAMS)
+    assert params.inputs["spec"] == {"scheme": scheme, "ipAddressType": ip_type}
+    assert params.inputs["metadata"]["name"] == "alb-internal"
+    assert_valid_ingress_class_params(manifest(params))
+
+
+def test_default_ingress_class_annotation() -> None:
+    result = synth(default_ingress_class=True)
+    ingress_class = result.one(INGRESS_CLASS)
+    assert ingress_class.inputs["metadata"]["annotations"] == {
+        "ingressclass.kubernetes.io/is-default-class": "true"
+    }
+    assert_valid_k8s(manifest(ingress_class), K8S_VERSION)
+
+
+def test_workload_options_depend_on_ready() -> None:
+    def program() -> None:
+        eks, oidc = make_cluster()
+        controller = LoadBalancerController("alb", LoadBalancerControllerArgs(cluster=eks.ref, oidc=oidc))
+        assert controller.ready == [controller.release, controller.ingress_class]
+        other = k8s.core.v1.ConfigMap("first", opts=pulumi.ResourceOptions(provider=eks.provider))
+        k8s.core.v1.ConfigMap(
+            "workload", opts=controller.workload_options(pulumi.ResourceOptions(depends_on=[other]))
+        )
+
+    result = run(program)
+    workload = result.one("kubernetes:core/v1:ConfigMap", "workload")
+    assert result.one(RELEASE).urn in workload.dependencies
+    assert result.one(INGRESS_CLASS).urn in workload.dependencies
+    assert result.one("kubernetes:core/v1:ConfigMap", "first").urn in workload.dependencies
+
+
+# --------------------------------------------------------------------------- validation
+
+BAD_ARGS: list[tuple[dict[str, Any], str]] = [
+    ({"ingress_scheme": "public"}, "ingress_scheme: 'public' is not one of internal, internet-facing"),
+    ({"ip_address_type": "ipv6"}, "ip_address_type: 'ipv6' is not one of"),
+    ({"ingress_class": "ALB_Class"}, "ingress_class: 'ALB_Class' is not a valid IngressClass name"),
+    ({"replicas": 0}, "replicas: 0 must be an integer at least 1"),
+    ({"mechanism": "kiam"}, "mechanism: 'kiam' is not one of irsa, pod-identity"),
+    ({"default_target_type": "pod"}, "default_target_type: 'pod' is not one of ip, instance"),
+    ({"chart": ChartSpec("aws-load-balancer-controller", "https://aws.github.io/eks-charts", "3.x")}, "chart.version"),
+    ({"tolerations": [{"key": "a", "operator": "Maybe"}]}, r"tolerations\[0\].operator"),
+    ({"tolerations": [{"key": "a", "colour": "red"}]}, r"tolerations\[0\]: unknown field 'colour'"),
+    ({"node_selector": {"bad key!": "x"}}, "node_selector"),
+    ({"values": {"replicaCount": 3}}, "values.replicaCount: is set by the argument replicas"),
+    ({"values": {"serviceAccount": {"name": "other"}}}, "values.serviceAccount.name"),
+    ({"values": {"clusterName": "other"}}, "values.clusterName"),
+    ({"policies": RolePolicyArgs(role_name="x" * 65)}, "policies.role_name"),
+]
+
+
+def _attempt(make_args: Callable[[Any, Any], LoadBalancerControllerArgs], name: str = "alb") -> tuple[SynthResult, list[ValueError]]:
+    """Build the cluster, then try the controller; return what was registered and the error."""
+    errors: list[ValueError] = []
+
+    def program() -> None:
+        eks, oidc = make_cluster()
+        try:
+            LoadBalancerController(name, make_args(eks, oidc))
+        except ValueError as e:
+            errors.append(e)
+
+    return run(program), errors
+
+
+@pytest.mark.parametrize(("overrides", "message"), BAD_ARGS)
+def test_bad_args_are_refused_before_anything_is_registered(overrides: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        synth(**overrides)
+    result, errors = _attempt(
+        lambda eks, oidc: LoadBalancerControllerArgs(cluster=eks.ref, oidc=oidc, **overrides)
+    )
+    assert len(errors) == 1
+    assert not [r.urn for r in result.resources if COMPONENT in r.urn or r.name.startswith("alb")]
+
+
+def test_irsa_without_oidc_is_refused() -> None:
+    result, errors = _attempt(lambda eks, oidc: LoadBalancerControllerArgs(cluster=eks.ref))
+    assert len(errors) == 1
+    assert str(errors[0]).startswith("oidc: ")
+    assert not [r for r in result.resources if COMPONENT in r.urn]
+
+
+def test_name_must_fit_a_helm_release() -> None:
+    result, errors = _attempt(
+        lambda eks, oidc: LoadBalancerControllerArgs(cluster=eks.ref, oidc=oidc), name="a" * 54
+    )
+    assert len(errors) == 1
+    assert str(errors[0]).startswith("name: ")
+    assert not [r for r in result.resources if COMPONENT in r.urn]

@@ -1,0 +1,169 @@
+"""The stacks: each synths, each environment has the shape it promises, config errors name the key."""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from components.synth import SynthResult, load_stack_config, run_program, synth
+from stacks import ENVIRONMENTS
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@functools.cache
+def stack(name: str) -> SynthResult:
+    return synth(ROOT, name)
+
+
+@pytest.mark.parametrize("name", ENVIRONMENTS)
+def test_every_stack_synths_and_exports_the_kubeconfig_as_a_secret(name: str) -> None:
+    result = stack(name)
+    assert result.outputs["kubeconfig"] == "[secret]"
+    assert result.outputs["clusterName"] == f"{name}-eks"
+    assert result.one("eks:index:Cluster").inputs["authenticationMode"] == "API"
+    assert result.by_type("aws:iam/openIdConnectProvider:OpenIdConnectProvider")
+
+
+def test_dev_is_cheap() -> None:
+    result = stack("dev")
+    vpc = result.one("awsx:ec2:Vpc").inputs
+    assert vpc["numberOfAvailabilityZones"] == 2
+    assert vpc["natGateways"] == {"strategy": "Single"}
+    assert {g.inputs["capacityType"] for g in result.by_type("aws:eks/nodeGroup:NodeGroup")} == {"SPOT"}
+    assert not any(r.protect for r in result.resources)
+
+
+def test_dev_demonstrates_both_workload_identity_mechanisms() -> None:
+    result = stack("dev")
+    assert result.one("eks-platform:index:IrsaRole")
+    assert result.one("eks-platform:index:PodIdentityRole")
+    accounts = {sa.inputs["metadata"]["name"] for sa in result.by_type("kubernetes:core/v1:ServiceAccount")}
+    assert {"demo-irsa", "demo-pod-identity"} <= accounts
+
+
+def test_prod_is_highly_available_private_encrypted_and_protected() -> None:
+    result = stack("prod")
+    vpc = result.one("awsx:ec2:Vpc").inputs
+    assert vpc["numberOfAvailabilityZones"] == 3
+    assert vpc["natGateways"] == {"strategy": "OnePerAz"}
+    assert {g.inputs["capacityType"] for g in result.by_type("aws:eks/nodeGroup:NodeGroup")} == {"ON_DEMAND"}
+    control_plane = result.one("eks:index:Cluster")
+    assert control_plane.inputs["endpointPrivateAccess"] is True
+    assert "0.0.0.0/0" not in control_plane.inputs.get("publicAccessCidrs", [])
+    assert control_plane.inputs["encryptionConfigKeyArn"].startswith("arn:aws:kms:")
+    assert control_plane.protect and control_plane.inputs["deletionProtection"] is True
+    assert not result.by_type("eks-platform:index:IrsaRole") or all(
+        not r.name.startswith("prod-eks-demo") for r in result.resources
+    )
+
+
+@pytest.mark.parametrize("name", ENVIRONMENTS)
+def test_stack_matches_its_snapshot(name: str) -> None:
+    """A change to what a stack deploys must be deliberate: run `make snapshots` and review the diff."""
+    snapshot = json.loads((ROOT / "tests" / "snapshots" / f"{name}.json").read_text())
+    assert stack(name).as_json() == snapshot, f"stack {name} differs from tests/snapshots/{name}.json: run `make snapshots`"
+
+
+# -- configuration errors -------------------------------------------------------------------
+
+
+def run_dev_with(edit: Any, recorded: list) -> None:
+    """Run the dev composition with an edited copy of Pulumi.dev.yaml, recording registrations."""
+    config, secrets = load_stack_config(ROOT, "eks-platform", "dev")
+    parsed = {k: (json.loads(v) if v[:1] in "[{" else v) for k, v in config.items()}
+    edit(parsed)
+    raw = {k: (v if isinstance(v, str) else json.dumps(v)) for k, v in parsed.items()}
+
+    def program() -> None:
+        from stacks import dev
+
+        dev.main()
+
+    run_program(program, "eks-platform", "dev", raw, secrets, recorded=recorded)
+
+
+def set_path(path: str, value: Any) -> Any:
+    key, *rest = path.split(".")
+
+    def edit(config: dict) -> None:
+        if not rest:
+            config[key] = value
+            return
+        node = config[key]
+        for part in rest[:-1]:
+            node = node[part]
+        if value is KeyError:
+            del node[rest[-1]]
+        else:
+            node[rest[-1]] = value
+
+    return edit
+
+
+@pytest.mark.parametrize(
+    "path, value, message",
+    [
+        ("eks-platform:clusterName", "x", "^eks-platform:clusterName: unknown key"),
+        ("eks-platform:cluster.nodeGroup", {}, "^eks-platform:cluster.nodeGroup: unknown key"),
+        ("eks-platform:cluster.nodeGroups.general.minSize", 3, r"^eks-platform:cluster.nodeGroups.general.minSize: must be <= desired_size \(3 > 2\)"),
+        ("eks-platform:cluster.nodeGroups.general.maxSize", 1, "^eks-platform:cluster.nodeGroups.general.desiredSize: must be <= max_size"),
+        ("eks-platform:cluster.nodeGroups.general.minSize", "one", "^eks-platform:cluster.nodeGroups.general.minSize: expected an integer"),
+        ("eks-platform:cluster.nodeGroups.general.capacityType", "SPOTTY", "^eks-platform:cluster.nodeGroups.general.capacityType: 'SPOTTY' is not one of"),
+        ("eks-platform:cluster.nodeGroups.general.labels", {"a b": "c"}, "^eks-platform:cluster.nodeGroups.general.labels.a b: "),
+        ("eks-platform:cluster.nodeGroups.general.taints", [{"key": "k", "effect": "Never"}], r"^eks-platform:cluster.nodeGroups.general.taints\[0\].effect: "),
+        ("eks-platform:cluster.nodeGroups.general.taints", [{"key": "k"}], r"^eks-platform:cluster.nodeGroups.general.taints\[0\].effect: required key is missing"),
+        ("eks-platform:cluster.clusterName", "dev eks", "^eks-platform:cluster.clusterName: 'dev eks' is not a valid EKS cluster name"),
+        ("eks-platform:cluster.clusterName", KeyError, "^eks-platform:cluster.clusterName: required key is missing"),
+        ("eks-platform:cluster.adminPrincipalArns", ["arn:aws:iam::123456789012:policy/x"], r"^eks-platform:cluster.adminPrincipalArns\[0\]: "),
+        ("eks-platform:cluster.publicAccessCidrs", ["0.0.0.0"], r"^eks-platform:cluster.publicAccessCidrs\[0\]: "),
+        ("eks-platform:network.availabilityZones", 1, "^eks-platform:network.availabilityZones: "),
+        ("eks-platform:network.cidrBlock", "10.0.0.0", "^eks-platform:network.cidrBlock: "),
+        ("eks-platform:network.existingVpc", {"vpcId": "vpc-1", "privateSubnetIds": ["subnet-1"]}, "^eks-platform:network.existingVpc.privateSubnetIds: EKS needs at least 2"),
+        ("eks-platform:demo.namespace", "Demo", "^eks-platform:demo.namespace: "),
+        ("eks-platform:cluster", KeyError, "^eks-platform:cluster: required key is missing"),
+    ],
+)
+def test_config_errors_name_the_key_before_anything_is_registered(path: str, value: Any, message: str) -> None:
+    recorded: list = []
+
+    def edit(config: dict) -> None:
+        if path == "eks-platform:cluster" and value is KeyError:
+            del config["eks-platform:cluster"]
+        else:
+            set_path(path, value)(config)
+
+    with pytest.raises(ValueError, match=message):
+        run_dev_with(edit, recorded)
+    assert recorded == []
+
+
+def test_an_unedited_dev_config_registers_resources() -> None:
+    """The counterpart of the test above: the same harness does record registrations."""
+    recorded: list = []
+    run_dev_with(lambda config: None, recorded)
+    assert len(recorded) > 20
+
+
+def test_every_config_key_is_documented_in_the_readme() -> None:
+    from stacks.config import KEYS
+
+    readme = (ROOT / "README.md").read_text()
+    for key in KEYS:
+        assert f"`eks-platform:{key}`" in readme, f"README does not document eks-platform:{key}"
+
+
+def test_stack_files_use_only_known_keys() -> None:
+    from stacks.config import KEYS
+
+    for env in ENVIRONMENTS:
+        doc = yaml.safe_load((ROOT / f"Pulumi.{env}.yaml").read_text())
+        for key in doc["config"]:
+            namespace, _, name = key.partition(":")
+            assert namespace in ("aws", "eks-platform"), key
+            assert namespace == "aws" or name in KEYS, key
