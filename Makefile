@@ -9,7 +9,7 @@ STACKS := dev staging prod
 # Where `make synth` writes the JSON record (empty: no JSON).
 SYNTH_JSON ?=
 
-.PHONY: venv synth test lint typecheck unit snapshots clean
+.PHONY: venv synth test lint typecheck unit snapshots docs clean
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,7 +32,7 @@ lint: venv
 	$(VENV)/bin/ruff format --check .
 
 typecheck: venv
-	$(VENV)/bin/mypy components stacks tests __main__.py
+	$(VENV)/bin/mypy components stacks tests scripts __main__.py
 
 unit: venv
 	$(PY) -m pytest

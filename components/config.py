@@ -16,6 +16,7 @@ config key the value came from.
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 import sys
 import types
@@ -164,3 +165,60 @@ def project_keys(config: pulumi.Config | None = None) -> list[str]:
 
 
 __all__ = ["camel", "config_error", "config_key", "convert", "from_config", "project_keys"]
+
+
+@dataclasses.dataclass(frozen=True)
+class FieldDoc:
+    """One configurable field: its config name, type, default and documentation."""
+
+    name: str
+    type: str
+    default: str
+    doc: str
+
+
+def describe(cls: type, exclude: typing.Iterable[str] = ()) -> list[FieldDoc]:
+    """The configurable fields of dataclass ``cls`` with the docstrings written under them."""
+    import ast
+    import inspect
+    import textwrap
+
+    docs: dict[str, str] = {}
+    for klass in reversed(cls.__mro__):
+        if not dataclasses.is_dataclass(klass):
+            continue
+        body = ast.parse(textwrap.dedent(inspect.getsource(klass))).body[0]
+        assert isinstance(body, ast.ClassDef)
+        for node, following in zip(body.body, [*body.body[1:], None], strict=True):
+            if (
+                isinstance(node, ast.AnnAssign)
+                and isinstance(node.target, ast.Name)
+                and isinstance(following, ast.Expr)
+                and isinstance(following.value, ast.Constant)
+                and isinstance(following.value.value, str)
+            ):
+                docs[node.target.id] = " ".join(following.value.value.split())
+    result = []
+    for f in dataclasses.fields(cls):
+        if f.name in set(exclude):
+            continue
+        if f.default is not dataclasses.MISSING:
+            default = json.dumps(f.default) if f.default is not None else "none"
+        elif f.default_factory is not dataclasses.MISSING:
+            value = f.default_factory()
+            default = json.dumps(value) if not dataclasses.is_dataclass(value) else "(defaults)"
+        else:
+            default = "required"
+        type_name = str(f.type).replace("pulumi.", "").replace("typing.", "")
+        result.append(FieldDoc(camel(f.name), type_name, default, docs.get(f.name, "")))
+    return result
+
+
+def markdown_table(fields: list[FieldDoc]) -> str:
+    """A Markdown table of ``fields``."""
+    rows = ["| key | type | default | meaning |", "|---|---|---|---|"]
+    for f in fields:
+        doc = f.doc.replace("``", "`").replace("|", "\\|")
+        type_name = f.type.replace(" | ", " or ")
+        rows.append(f"| `{f.name}` | `{type_name}` | `{f.default}` | {doc} |")
+    return "\n".join(rows)

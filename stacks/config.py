@@ -19,7 +19,7 @@ import pulumi
 from components import cluster as cluster_mod
 from components import network as network_mod
 from components.cluster import EksClusterArgs
-from components.config import config_error, from_config, project_keys
+from components.config import config_error, describe, from_config, markdown_table, project_keys
 from components.network import NetworkArgs
 
 from . import demo as demo_mod
@@ -52,6 +52,33 @@ KEYS: dict[str, str] = {
     "demo": "Demo IRSA and Pod Identity workloads (DemoArgs); dev only.",
 }
 """Every ``eks-platform:`` key a stack may set, with what it is for."""
+
+
+def reference_markdown() -> str:
+    """The configuration reference for the README, generated from the Args dataclasses."""
+    from components.cluster import FargateProfileSpec, FargateSelector
+    from components.network import ExistingVpcArgs
+    from components.node_group import NodeGroupSpec, Taint
+
+    sections: list[tuple[str, type, tuple[str, ...]]] = [
+        ("`eks-platform:network` (NetworkArgs)", NetworkArgs, ("cluster_name",)),
+        ("`network.existingVpc` (ExistingVpcArgs)", ExistingVpcArgs, ()),
+        (
+            "`eks-platform:cluster` (EksClusterArgs)",
+            EksClusterArgs,
+            ("vpc_id", "private_subnet_ids", "public_subnet_ids"),
+        ),
+        ("`cluster.nodeGroups.<name>` (NodeGroupSpec)", NodeGroupSpec, ()),
+        ("`cluster.nodeGroups.<name>.taints[]` (Taint)", Taint, ()),
+        ("`cluster.fargateProfiles.<name>` (FargateProfileSpec)", FargateProfileSpec, ()),
+        ("`cluster.fargateProfiles.<name>.selectors[]` (FargateSelector)", FargateSelector, ()),
+        ("`eks-platform:demo` (DemoArgs)", DemoArgs, ()),
+    ]
+    parts = ["| key | meaning |", "|---|---|"]
+    parts += [f"| `eks-platform:{key}` | {text} |" for key, text in KEYS.items()]
+    for title, cls, exclude in sections:
+        parts += ["", f"#### {title}", "", markdown_table(describe(cls, exclude))]
+    return "\n".join(parts) + "\n"
 
 
 def _validated(prefix: str, build: Callable[[], T], validate: Callable[[T], None]) -> T:
@@ -123,3 +150,7 @@ def load(config: pulumi.Config | None = None) -> PlatformConfig:
     return PlatformConfig(
         environment=environment, network=network, cluster=cluster, tags=tags, demo=demo
     )
+
+
+if __name__ == "__main__":
+    print(reference_markdown(), end="")

@@ -15,10 +15,18 @@ from tests.test_oidc import run_recording
 from tests.trust_policy import service_may_assume
 
 
-def cluster(**overrides):  # type: ignore[no-untyped-def]
+def cluster(**overrides):
     def program() -> None:
         c = EksCluster("test", cluster_args(**overrides))
-        for key in ("cluster_name", "endpoint", "oidc_issuer_url", "kubeconfig", "vpc_id", "node_role_arns", "cluster_security_group_id"):
+        for key in (
+            "cluster_name",
+            "endpoint",
+            "oidc_issuer_url",
+            "kubeconfig",
+            "vpc_id",
+            "node_role_arns",
+            "cluster_security_group_id",
+        ):
             pulumi.export(key, getattr(c, key))
 
     return run(program)
@@ -38,9 +46,15 @@ def test_control_plane_settings() -> None:
 
 
 def test_endpoint_and_logs_are_configurable() -> None:
-    inputs = cluster(
-        endpoint_public_access=False, public_access_cidrs=["203.0.113.0/24"], enabled_log_types=["api"]
-    ).one("eks:index:Cluster").inputs
+    inputs = (
+        cluster(
+            endpoint_public_access=False,
+            public_access_cidrs=["203.0.113.0/24"],
+            enabled_log_types=["api"],
+        )
+        .one("eks:index:Cluster")
+        .inputs
+    )
     assert inputs["endpointPublicAccess"] is False
     assert "publicAccessCidrs" not in inputs
     assert inputs["enabledClusterLogTypes"] == ["api"]
@@ -52,7 +66,10 @@ def test_admins_get_access_entries_with_the_cluster_admin_policy() -> None:
     assert entry.inputs["principalArn"] == ADMIN_ARN
     assert entry.inputs["type"] == "STANDARD"
     association = result.one("aws:eks/accessPolicyAssociation:AccessPolicyAssociation")
-    assert association.inputs["policyArn"] == "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
+    assert (
+        association.inputs["policyArn"]
+        == "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
+    )
     assert association.inputs["accessScope"] == {"type": "cluster"}
     assert depends_on(result, entry, result.one("eks:index:Cluster"))
     assert not [r for r in result.resources if r.type == "kubernetes:core/v1:ConfigMap"]
@@ -99,9 +116,18 @@ def test_node_group_runs_on_a_hardened_launch_template() -> None:
     )
     result = cluster(node_groups={"batch": spec})
     template = result.one("aws:ec2/launchTemplate:LaunchTemplate").inputs
-    assert template["metadataOptions"] == {"httpEndpoint": "enabled", "httpTokens": "required", "httpPutResponseHopLimit": 1}
+    assert template["metadataOptions"] == {
+        "httpEndpoint": "enabled",
+        "httpTokens": "required",
+        "httpPutResponseHopLimit": 1,
+    }
     (device,) = template["blockDeviceMappings"]
-    assert device["ebs"] == {"volumeSize": 80, "volumeType": "gp3", "encrypted": "true", "deleteOnTermination": "true"}
+    assert device["ebs"] == {
+        "volumeSize": 80,
+        "volumeType": "gp3",
+        "encrypted": "true",
+        "deleteOnTermination": "true",
+    }
     assert {t["resourceType"] for t in template["tagSpecifications"]} == {"instance", "volume"}
     assert all(t["tags"]["cost-center"] == "42" for t in template["tagSpecifications"])
     user_data = base64.b64decode(template["userData"]).decode()
@@ -123,7 +149,10 @@ def test_node_role_has_the_worker_policies_in_the_partition() -> None:
     result = run(lambda: EksCluster("t", cluster_args()), region="us-gov-west-1")
     trust = doc(result.one("aws:iam/role:Role", "t-node"), "assumeRolePolicy")
     assert service_may_assume(trust, "ec2.amazonaws.com")
-    arns = {a.inputs["policyArn"] for a in result.by_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")}
+    arns = {
+        a.inputs["policyArn"]
+        for a in result.by_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+    }
     assert "arn:aws-us-gov:iam::aws:policy/AmazonEKSWorkerNodePolicy" in arns
     assert "arn:aws-us-gov:iam::aws:policy/AmazonEKS_CNI_Policy" in arns
     assert "arn:aws-us-gov:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly" in arns
@@ -135,15 +164,22 @@ def test_fargate_profiles_run_in_private_subnets_with_a_scoped_pod_role() -> Non
         "apps": FargateProfileSpec([FargateSelector("apps", {"compute": "fargate"})]),
     }
     result = cluster(node_groups={}, fargate_profiles=profiles)
-    by_name = {p.inputs["fargateProfileName"]: p.inputs for p in result.by_type("aws:eks/fargateProfile:FargateProfile")}
+    by_name = {
+        p.inputs["fargateProfileName"]: p.inputs
+        for p in result.by_type("aws:eks/fargateProfile:FargateProfile")
+    }
     assert by_name["apps"]["selectors"] == [{"namespace": "apps", "labels": {"compute": "fargate"}}]
     assert by_name["apps"]["subnetIds"] == ["subnet-0a", "subnet-0b"]
     trust = doc(result.one("aws:iam/role:Role", "test-fargate"), "assumeRolePolicy")
     own = "arn:aws:eks:us-west-2:123456789012:fargateprofile/test/apps"
     other = "arn:aws:eks:us-west-2:123456789012:fargateprofile/other-cluster/apps"
     assert service_may_assume(trust, "eks-fargate-pods.amazonaws.com", **{"aws:SourceArn": own})
-    assert not service_may_assume(trust, "eks-fargate-pods.amazonaws.com", **{"aws:SourceArn": other})
-    coredns = next(a for a in result.by_type("aws:eks/addon:Addon") if a.inputs["addonName"] == "coredns")
+    assert not service_may_assume(
+        trust, "eks-fargate-pods.amazonaws.com", **{"aws:SourceArn": other}
+    )
+    coredns = next(
+        a for a in result.by_type("aws:eks/addon:Addon") if a.inputs["addonName"] == "coredns"
+    )
     assert json.loads(coredns.inputs["configurationValues"]) == {"computeType": "Fargate"}
 
 
@@ -151,7 +187,11 @@ def test_secrets_encryption_creates_a_rotated_key() -> None:
     result = cluster(secrets_encryption=True)
     key = result.one("aws:kms/key:Key")
     assert key.inputs["enableKeyRotation"] is True
-    assert result.one("eks:index:Cluster").inputs["encryptionConfigKeyArn"].startswith("arn:aws:kms:us-west-2:123456789012:key/")
+    assert (
+        result.one("eks:index:Cluster")
+        .inputs["encryptionConfigKeyArn"]
+        .startswith("arn:aws:kms:us-west-2:123456789012:key/")
+    )
 
 
 def test_secrets_encryption_with_a_given_key_creates_none() -> None:
@@ -167,14 +207,18 @@ def test_deletion_protection_protects_the_control_plane_and_key() -> None:
     assert control_plane.protect is True
     assert control_plane.inputs["deletionProtection"] is True
     assert result.one("aws:kms/key:Key").protect is True
-    assert result.one("aws:eks/nodeGroup:NodeGroup").protect is False  # node groups stay replaceable
+    assert (
+        result.one("aws:eks/nodeGroup:NodeGroup").protect is False
+    )  # node groups stay replaceable
 
 
 def test_outputs() -> None:
     outputs = cluster().outputs
     assert outputs["cluster_name"] == "test"
     assert outputs["kubeconfig"] == "[secret]"
-    assert outputs["endpoint"].startswith("https://") and outputs["endpoint"].endswith(".eks.amazonaws.com")
+    assert outputs["endpoint"].startswith("https://") and outputs["endpoint"].endswith(
+        ".eks.amazonaws.com"
+    )
     assert outputs["oidc_issuer_url"].startswith("https://oidc.eks.us-west-2.amazonaws.com/id/")
     assert outputs["vpc_id"] == "vpc-0123456789abcdef0"
     assert outputs["node_role_arns"] == ["arn:aws:iam::123456789012:role/test-node"]
@@ -193,32 +237,82 @@ def test_kubernetes_provider_gets_the_kubeconfig_as_a_secret() -> None:
         ({"cluster_name": "a" * 101}, "^cluster_name: "),
         ({"cluster_name": "dev cluster"}, "^cluster_name: "),
         ({"kubernetes_version": "1.35.2"}, "^kubernetes_version: "),
-        ({"private_subnet_ids": ["subnet-0a"]}, "^private_subnet_ids: EKS needs at least 2 subnets"),
-        ({"admin_principal_arns": ["arn:aws:iam::123456789012:group/admins"]}, r"^admin_principal_arns\[0\]: .* is not an IAM role or user ARN"),
+        (
+            {"private_subnet_ids": ["subnet-0a"]},
+            "^private_subnet_ids: EKS needs at least 2 subnets",
+        ),
+        (
+            {"admin_principal_arns": ["arn:aws:iam::123456789012:group/admins"]},
+            r"^admin_principal_arns\[0\]: .* is not an IAM role or user ARN",
+        ),
         ({"admin_principal_arns": ["PlatformAdmin"]}, r"^admin_principal_arns\[0\]: "),
-        ({"enabled_log_types": ["api", "kubelet"]}, r"^enabled_log_types\[1\]: 'kubelet' is not one of"),
+        (
+            {"enabled_log_types": ["api", "kubelet"]},
+            r"^enabled_log_types\[1\]: 'kubelet' is not one of",
+        ),
         ({"kms_key_arn": "alias/eks"}, "^kms_key_arn: "),
         ({"public_access_cidrs": ["0.0.0.0/0", "10.0.0.0/8x"]}, r"^public_access_cidrs\[1\]: "),
-        ({"endpoint_public_access": False, "endpoint_private_access": False}, "^endpoint_private_access: "),
-        ({"node_groups": {}}, "^node_groups: the cluster needs at least one node group or Fargate profile"),
-        ({"node_groups": {"g": NodeGroupSpec(min_size=3, desired_size=2)}}, r"^node_groups\['g'\].min_size: must be <= desired_size \(3 > 2\)"),
-        ({"node_groups": {"g": NodeGroupSpec(desired_size=4, max_size=3)}}, r"^node_groups\['g'\].desired_size: must be <= max_size"),
-        ({"node_groups": {"g": NodeGroupSpec(capacity_type="RESERVED")}}, r"^node_groups\['g'\].capacity_type: 'RESERVED' is not one of ON_DEMAND, SPOT"),
-        ({"node_groups": {"g": NodeGroupSpec(instance_types=[])}}, r"^node_groups\['g'\].instance_types: "),
-        ({"node_groups": {"g": NodeGroupSpec(labels={"bad key!": "x"})}}, r"^node_groups\['g'\].labels.bad key!: "),
-        ({"node_groups": {"g": NodeGroupSpec(labels={"team": "a b"})}}, r"^node_groups\['g'\].labels.team: "),
-        ({"node_groups": {"g": NodeGroupSpec(taints=[Taint("k", "NoWay")])}}, r"^node_groups\['g'\].taints\[0\].effect: "),
-        ({"node_groups": {"g": NodeGroupSpec(taints=[Taint("", "NoSchedule")])}}, r"^node_groups\['g'\].taints\[0\].key: "),
-        ({"node_groups": {"g": NodeGroupSpec(disk_size_gib=8)}}, r"^node_groups\['g'\].disk_size_gib: "),
         (
-            {"node_groups": {}, "fargate_profiles": {"apps": FargateProfileSpec([FargateSelector("apps")])}},
+            {"endpoint_public_access": False, "endpoint_private_access": False},
+            "^endpoint_private_access: ",
+        ),
+        (
+            {"node_groups": {}},
+            "^node_groups: the cluster needs at least one node group or Fargate profile",
+        ),
+        (
+            {"node_groups": {"g": NodeGroupSpec(min_size=3, desired_size=2)}},
+            r"^node_groups\['g'\].min_size: must be <= desired_size \(3 > 2\)",
+        ),
+        (
+            {"node_groups": {"g": NodeGroupSpec(desired_size=4, max_size=3)}},
+            r"^node_groups\['g'\].desired_size: must be <= max_size",
+        ),
+        (
+            {"node_groups": {"g": NodeGroupSpec(capacity_type="RESERVED")}},
+            r"^node_groups\['g'\].capacity_type: 'RESERVED' is not one of ON_DEMAND, SPOT",
+        ),
+        (
+            {"node_groups": {"g": NodeGroupSpec(instance_types=[])}},
+            r"^node_groups\['g'\].instance_types: ",
+        ),
+        (
+            {"node_groups": {"g": NodeGroupSpec(labels={"bad key!": "x"})}},
+            r"^node_groups\['g'\].labels.bad key!: ",
+        ),
+        (
+            {"node_groups": {"g": NodeGroupSpec(labels={"team": "a b"})}},
+            r"^node_groups\['g'\].labels.team: ",
+        ),
+        (
+            {"node_groups": {"g": NodeGroupSpec(taints=[Taint("k", "NoWay")])}},
+            r"^node_groups\['g'\].taints\[0\].effect: ",
+        ),
+        (
+            {"node_groups": {"g": NodeGroupSpec(taints=[Taint("", "NoSchedule")])}},
+            r"^node_groups\['g'\].taints\[0\].key: ",
+        ),
+        (
+            {"node_groups": {"g": NodeGroupSpec(disk_size_gib=8)}},
+            r"^node_groups\['g'\].disk_size_gib: ",
+        ),
+        (
+            {
+                "node_groups": {},
+                "fargate_profiles": {"apps": FargateProfileSpec([FargateSelector("apps")])},
+            },
             "^fargate_profiles: a cluster without node groups needs a Fargate profile selecting kube-system",
         ),
-        ({"fargate_profiles": {"p": FargateProfileSpec([])}}, r"^fargate_profiles\['p'\].selectors: "),
+        (
+            {"fargate_profiles": {"p": FargateProfileSpec([])}},
+            r"^fargate_profiles\['p'\].selectors: ",
+        ),
         ({"addon_versions": {"ebs-csi": "v1"}}, "^addon_versions: "),
     ],
 )
-def test_bad_arguments_are_refused_before_anything_is_created(overrides: dict, message: str) -> None:
+def test_bad_arguments_are_refused_before_anything_is_created(
+    overrides: dict, message: str
+) -> None:
     recorded: list = []
     with pytest.raises(ValueError, match=message):
         run_recording(lambda: EksCluster("test", cluster_args(**overrides)), recorded)

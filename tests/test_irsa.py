@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pulumi
 import pytest
@@ -21,15 +22,21 @@ from tests.trust_policy import Token, admits
 READ_BUCKET = {
     "Version": "2012-10-17",
     "Statement": [
-        {"Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"], "Resource": ["arn:aws:s3:::demo", "arn:aws:s3:::demo/*"]}
+        {
+            "Effect": "Allow",
+            "Action": ["s3:GetObject", "s3:ListBucket"],
+            "Resource": ["arn:aws:s3:::demo", "arn:aws:s3:::demo/*"],
+        }
     ],
 }
 
 
-def irsa(name: str = "app", **overrides) -> SynthResult:  # type: ignore[no-untyped-def]
+def irsa(name: str = "app", **overrides) -> SynthResult:
     def program() -> None:
         cluster, oidc = make_cluster()
-        args = dict(cluster=cluster.ref, oidc=oidc, namespace="payments", service_account="api")
+        args: dict[str, Any] = dict(
+            cluster=cluster.ref, oidc=oidc, namespace="payments", service_account="api"
+        )
         args.update(overrides)
         role = IrsaRole(name, IrsaRoleArgs(**args))
         pulumi.export("roleArn", role.role_arn)
@@ -48,7 +55,9 @@ def test_trust_admits_exactly_the_service_account() -> None:
     assert admits(trust, Token(issuer, "system:serviceaccount:payments:api"), provider)
     assert not admits(trust, Token(issuer, "system:serviceaccount:payments:other"), provider)
     assert not admits(trust, Token(issuer, "system:serviceaccount:default:api"), provider)
-    assert not admits(trust, Token(issuer, "system:serviceaccount:payments:api", aud="other"), provider)
+    assert not admits(
+        trust, Token(issuer, "system:serviceaccount:payments:api", aud="other"), provider
+    )
 
 
 def test_service_account_is_annotated_with_the_role_arn() -> None:
@@ -94,7 +103,9 @@ def test_policies_and_role_options() -> None:
     assert role.inputs["permissionsBoundary"] == boundary
     assert role.inputs["maxSessionDuration"] == 7200
     assert role.inputs["tags"] == {"team": "payments"}
-    attachment = result.one("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "app-AmazonS3ReadOnlyAccess")
+    attachment = result.one(
+        "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "app-AmazonS3ReadOnlyAccess"
+    )
     assert attachment.inputs["policyArn"] == "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"
     inline = result.one("aws:iam/rolePolicy:RolePolicy")
     assert inline.inputs["name"] == "read-bucket"
@@ -107,7 +118,10 @@ def test_role_name_is_derived_and_shortened_deterministically() -> None:
     role = irsa(name=long_name).one("aws:iam/role:Role", long_name)
     assert role.inputs["name"] == iam_name(long_name)
     assert len(role.inputs["name"]) <= 64
-    assert irsa(name=long_name + "y").one("aws:iam/role:Role", long_name + "y").inputs["name"] != role.inputs["name"]
+    assert (
+        irsa(name=long_name + "y").one("aws:iam/role:Role", long_name + "y").inputs["name"]
+        != role.inputs["name"]
+    )
     assert irsa(name="short").one("aws:iam/role:Role", "short").inputs["name"] == "short"
 
 
@@ -116,8 +130,15 @@ def test_blue_green_trusts_both_clusters() -> None:
         blue, blue_oidc = make_cluster()
         from components.oidc import OidcTrust, OidcTrustArgs
 
-        green_oidc = OidcTrust("green", OidcTrustArgs(issuer_url="https://oidc.eks.us-west-2.amazonaws.com/id/GREEN"))
-        IrsaRole("app", IrsaRoleArgs(cluster=blue.ref, oidc=[blue_oidc, green_oidc], namespace="a", service_account="b"))
+        green_oidc = OidcTrust(
+            "green", OidcTrustArgs(issuer_url="https://oidc.eks.us-west-2.amazonaws.com/id/GREEN")
+        )
+        IrsaRole(
+            "app",
+            IrsaRoleArgs(
+                cluster=blue.ref, oidc=[blue_oidc, green_oidc], namespace="a", service_account="b"
+            ),
+        )
 
     trust = doc(run(program).one("aws:iam/role:Role", "app"), "assumeRolePolicy")
     providers = [s["Principal"]["Federated"] for s in trust["Statement"]]
@@ -129,14 +150,19 @@ def test_the_demo_permission_policy_is_valid_iam() -> None:
         pulumi.export("policy", read_parameters_policy("/dev-eks/demo"))
 
     policy = run(program).outputs["policy"]
-    assert policy["Statement"][0]["Resource"][0] == "arn:aws:ssm:us-west-2:123456789012:parameter/dev-eks/demo"
+    assert (
+        policy["Statement"][0]["Resource"][0]
+        == "arn:aws:ssm:us-west-2:123456789012:parameter/dev-eks/demo"
+    )
     assert_valid_permission_policy(policy)
 
 
-def _bad(**overrides):  # type: ignore[no-untyped-def]
+def _bad(**overrides):
     def program() -> None:
         cluster, oidc = make_cluster()
-        args = dict(cluster=cluster.ref, oidc=oidc, namespace="payments", service_account="api")
+        args: dict[str, Any] = dict(
+            cluster=cluster.ref, oidc=oidc, namespace="payments", service_account="api"
+        )
         args.update(overrides)
         IrsaRole("app", IrsaRoleArgs(**args))
 
@@ -154,19 +180,37 @@ def _bad(**overrides):  # type: ignore[no-untyped-def]
         ({"policies": RolePolicyArgs(role_name="bad name")}, "^policies.role_name: "),
         ({"policies": RolePolicyArgs(path="eks")}, "^policies.path: "),
         ({"policies": RolePolicyArgs(max_session_duration=60)}, "^policies.max_session_duration: "),
-        ({"policies": RolePolicyArgs(managed_policy_arns=["AmazonS3ReadOnlyAccess"])}, r"^policies.managed_policy_arns\[0\]: "),
-        ({"policies": RolePolicyArgs(inline_policies={"p": {"Statement": []}})}, "at least one statement"),
         (
-            {"policies": RolePolicyArgs(inline_policies={"p": {"Statement": [{"Effect": "Allow", "Action": "s3:GetObject"}]}})},
+            {"policies": RolePolicyArgs(managed_policy_arns=["AmazonS3ReadOnlyAccess"])},
+            r"^policies.managed_policy_arns\[0\]: ",
+        ),
+        (
+            {"policies": RolePolicyArgs(inline_policies={"p": {"Statement": []}})},
+            "at least one statement",
+        ),
+        (
+            {
+                "policies": RolePolicyArgs(
+                    inline_policies={
+                        "p": {"Statement": [{"Effect": "Allow", "Action": "s3:GetObject"}]}
+                    }
+                )
+            },
             r"Statement\[0\]: needs a Resource",
         ),
         (
-            {"extra_service_accounts": [ServiceAccountRef("ns", f"service-account-{i:03d}") for i in range(60)]},
+            {
+                "extra_service_accounts": [
+                    ServiceAccountRef("ns", f"service-account-{i:03d}") for i in range(60)
+                ]
+            },
             "^extra_service_accounts: the trust policy for 61 service account",
         ),
     ],
 )
-def test_bad_arguments_are_refused_before_anything_is_created(overrides: dict, message: str) -> None:
+def test_bad_arguments_are_refused_before_anything_is_created(
+    overrides: dict, message: str
+) -> None:
     recorded: list = []
     with pytest.raises(ValueError, match=message):
         run_recording(_bad(**overrides), recorded)

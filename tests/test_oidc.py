@@ -34,7 +34,10 @@ def test_trust_policy_uses_string_equals_on_sub_and_aud() -> None:
     assert statement["Principal"] == {"Federated": PROVIDER}
     assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
     assert statement["Condition"] == {
-        "StringEquals": {f"{HOST}:sub": "system:serviceaccount:payments:api", f"{HOST}:aud": "sts.amazonaws.com"}
+        "StringEquals": {
+            f"{HOST}:sub": "system:serviceaccount:payments:api",
+            f"{HOST}:aud": "sts.amazonaws.com",
+        }
     }
 
 
@@ -45,11 +48,27 @@ def test_admits_the_intended_service_account() -> None:
 @pytest.mark.parametrize(
     "token, provider",
     [
-        pytest.param(Token(ISSUER, "system:serviceaccount:other:api"), PROVIDER, id="other namespace"),
-        pytest.param(Token(ISSUER, "system:serviceaccount:payments:worker"), PROVIDER, id="other service account"),
-        pytest.param(Token(ISSUER, "system:serviceaccount:payments:api", aud="other"), PROVIDER, id="other audience"),
-        pytest.param(Token(OTHER_ISSUER, "system:serviceaccount:payments:api"), OTHER_PROVIDER, id="other cluster"),
-        pytest.param(Token(ISSUER, "system:serviceaccount:payments:api-x"), PROVIDER, id="name prefix"),
+        pytest.param(
+            Token(ISSUER, "system:serviceaccount:other:api"), PROVIDER, id="other namespace"
+        ),
+        pytest.param(
+            Token(ISSUER, "system:serviceaccount:payments:worker"),
+            PROVIDER,
+            id="other service account",
+        ),
+        pytest.param(
+            Token(ISSUER, "system:serviceaccount:payments:api", aud="other"),
+            PROVIDER,
+            id="other audience",
+        ),
+        pytest.param(
+            Token(OTHER_ISSUER, "system:serviceaccount:payments:api"),
+            OTHER_PROVIDER,
+            id="other cluster",
+        ),
+        pytest.param(
+            Token(ISSUER, "system:serviceaccount:payments:api-x"), PROVIDER, id="name prefix"
+        ),
     ],
 )
 def test_refuses_everyone_else(token: Token, provider: str) -> None:
@@ -77,7 +96,9 @@ def test_patterns_only_when_asked_and_audience_stays_exact() -> None:
     assert admits(policy, Token(ISSUER, "system:serviceaccount:jobs-nightly:runner"), PROVIDER)
     assert admits(policy, Token(ISSUER, "system:serviceaccount:payments:api"), PROVIDER)
     assert not admits(policy, Token(ISSUER, "system:serviceaccount:jobs-nightly:other"), PROVIDER)
-    assert not admits(policy, Token(ISSUER, "system:serviceaccount:jobs-nightly:runner", aud="x"), PROVIDER)
+    assert not admits(
+        policy, Token(ISSUER, "system:serviceaccount:jobs-nightly:runner", aud="x"), PROVIDER
+    )
 
 
 def test_blue_green_gives_one_statement_per_provider() -> None:
@@ -92,7 +113,7 @@ def test_blue_green_gives_one_statement_per_provider() -> None:
 
 def test_oidc_trust_creates_the_provider_for_the_issuer() -> None:
     def program() -> None:
-        cluster, oidc = make_cluster()
+        _, oidc = make_cluster()
         pulumi.export("arn", oidc.provider_arn)
         pulumi.export("host", oidc.issuer_host)
 
@@ -121,7 +142,9 @@ def test_adopting_a_provider_creates_nothing() -> None:
 
 def test_partition_follows_the_region() -> None:
     def program() -> None:
-        oidc = OidcTrust("t", OidcTrustArgs(issuer_url="https://oidc.eks.cn-north-1.amazonaws.com.cn/id/ABC"))
+        oidc = OidcTrust(
+            "t", OidcTrustArgs(issuer_url="https://oidc.eks.cn-north-1.amazonaws.com.cn/id/ABC")
+        )
         pulumi.export("policy", oidc.trust_policy([APP]))
 
     policy = json.loads(run(program, region="cn-north-1").outputs["policy"])
@@ -130,7 +153,9 @@ def test_partition_follows_the_region() -> None:
 
 def test_trust_policy_size_is_checked_with_a_useful_message() -> None:
     many = [ServiceAccountRef("team-namespace", f"service-account-{i:03d}") for i in range(40)]
-    with pytest.raises(ValueError, match=r"extra_service_accounts: .*40 service account\(s\) and 1 OIDC provider"):
+    with pytest.raises(
+        ValueError, match=r"extra_service_accounts: .*40 service account\(s\) and 1 OIDC provider"
+    ):
         check_trust_policy_size(1, many, "extra_service_accounts")
     check_trust_policy_size(1, many[:10], "extra_service_accounts")  # fits
     check_trust_policy_size(1, many, "extra_service_accounts", limit=4096)  # fits a raised quota
@@ -140,7 +165,10 @@ def test_trust_policy_size_is_checked_with_a_useful_message() -> None:
     "args, field",
     [
         (OidcTrustArgs(issuer_url="not a url"), "issuer_url"),
-        (OidcTrustArgs(issuer_url=ISSUER, provider_arn="arn:aws:iam::123456789012:role/x"), "provider_arn"),
+        (
+            OidcTrustArgs(issuer_url=ISSUER, provider_arn="arn:aws:iam::123456789012:role/x"),
+            "provider_arn",
+        ),
     ],
 )
 def test_bad_arguments_are_refused(args: OidcTrustArgs, field: str) -> None:
@@ -150,7 +178,9 @@ def test_bad_arguments_are_refused(args: OidcTrustArgs, field: str) -> None:
     assert recorded == []
 
 
-def run_recording(program, recorded: list):  # type: ignore[no-untyped-def]
+def run_recording(program, recorded: list):
     from components.synth import run_program
 
-    return run_program(program, "eks-platform", "test", {"aws:region": "us-west-2"}, recorded=recorded)
+    return run_program(
+        program, "eks-platform", "test", {"aws:region": "us-west-2"}, recorded=recorded
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pulumi
 import pulumi_kubernetes as k8s
 import pytest
@@ -9,15 +11,18 @@ import pytest
 from components.cluster_ref import ClusterRef
 from components.iam import RolePolicyArgs
 from components.pod_identity import PodIdentityRole, PodIdentityRoleArgs
+from components.synth import SynthResult
 from tests.support import doc, make_cluster, run
 from tests.test_oidc import run_recording
 from tests.trust_policy import service_may_assume
 
 
-def pod_identity(**overrides) -> tuple:  # type: ignore[no-untyped-def]
+def pod_identity(**overrides: Any) -> SynthResult:
     def program() -> None:
         cluster, _ = make_cluster()
-        args = dict(cluster=cluster.ref, namespace="payments", service_account="api")
+        args: dict[str, Any] = dict(
+            cluster=cluster.ref, namespace="payments", service_account="api"
+        )
         args.update(overrides)
         role = PodIdentityRole("app", PodIdentityRoleArgs(**args))
         pulumi.export("roleArn", role.role_arn)
@@ -50,20 +55,36 @@ def test_service_account_needs_no_annotation() -> None:
 
 
 def test_same_policy_options_as_irsa() -> None:
-    result = pod_identity(policies=RolePolicyArgs(managed_policy_arns=["arn:aws:iam::aws:policy/ReadOnlyAccess"], path="/eks/"))
+    result = pod_identity(
+        policies=RolePolicyArgs(
+            managed_policy_arns=["arn:aws:iam::aws:policy/ReadOnlyAccess"], path="/eks/"
+        )
+    )
     assert result.one("aws:iam/role:Role", "app").inputs["path"] == "/eks/"
-    assert result.one("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "app-ReadOnlyAccess").inputs["policyArn"].endswith("/ReadOnlyAccess")
+    assert (
+        result.one("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "app-ReadOnlyAccess")
+        .inputs["policyArn"]
+        .endswith("/ReadOnlyAccess")
+    )
 
 
 def test_agent_add_on_is_created_once_for_an_external_cluster() -> None:
     def program() -> None:
         provider = k8s.Provider("external", kubeconfig="{}")
-        ref = ClusterRef(name="legacy", provider=provider, vpc_id="vpc-1", oidc_issuer_url="https://x/id/1")
+        ref = ClusterRef(
+            name="legacy", provider=provider, vpc_id="vpc-1", oidc_issuer_url="https://x/id/1"
+        )
         for n in ("a", "b", "c"):
-            PodIdentityRole(n, PodIdentityRoleArgs(cluster=ref, namespace="apps", service_account=n))
+            PodIdentityRole(
+                n, PodIdentityRoleArgs(cluster=ref, namespace="apps", service_account=n)
+            )
 
     result = run(program)
-    (agent,) = [a for a in result.by_type("aws:eks/addon:Addon") if a.inputs["addonName"] == "eks-pod-identity-agent"]
+    (agent,) = [
+        a
+        for a in result.by_type("aws:eks/addon:Addon")
+        if a.inputs["addonName"] == "eks-pod-identity-agent"
+    ]
     for association in result.by_type("aws:eks/podIdentityAssociation:PodIdentityAssociation"):
         assert agent.urn in association.dependencies
 
@@ -71,8 +92,16 @@ def test_agent_add_on_is_created_once_for_an_external_cluster() -> None:
 def test_agent_managed_elsewhere_is_not_created() -> None:
     def program() -> None:
         provider = k8s.Provider("external", kubeconfig="{}")
-        ref = ClusterRef(name="legacy", provider=provider, vpc_id="vpc-1", oidc_issuer_url="https://x/id/1", manage_pod_identity_agent=False)
-        PodIdentityRole("a", PodIdentityRoleArgs(cluster=ref, namespace="apps", service_account="a"))
+        ref = ClusterRef(
+            name="legacy",
+            provider=provider,
+            vpc_id="vpc-1",
+            oidc_issuer_url="https://x/id/1",
+            manage_pod_identity_agent=False,
+        )
+        PodIdentityRole(
+            "a", PodIdentityRoleArgs(cluster=ref, namespace="apps", service_account="a")
+        )
 
     assert run(program).by_type("aws:eks/addon:Addon") == []
 
@@ -80,7 +109,10 @@ def test_agent_managed_elsewhere_is_not_created() -> None:
 def test_bad_names_are_refused() -> None:
     def program() -> None:
         cluster, _ = make_cluster()
-        PodIdentityRole("app", PodIdentityRoleArgs(cluster=cluster.ref, namespace="Bad_NS", service_account="api"))
+        PodIdentityRole(
+            "app",
+            PodIdentityRoleArgs(cluster=cluster.ref, namespace="Bad_NS", service_account="api"),
+        )
 
     with pytest.raises(ValueError, match="^namespace: "):
         run_recording(program, [])

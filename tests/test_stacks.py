@@ -35,7 +35,9 @@ def test_dev_is_cheap() -> None:
     vpc = result.one("awsx:ec2:Vpc").inputs
     assert vpc["numberOfAvailabilityZones"] == 2
     assert vpc["natGateways"] == {"strategy": "Single"}
-    assert {g.inputs["capacityType"] for g in result.by_type("aws:eks/nodeGroup:NodeGroup")} == {"SPOT"}
+    assert {g.inputs["capacityType"] for g in result.by_type("aws:eks/nodeGroup:NodeGroup")} == {
+        "SPOT"
+    }
     assert not any(r.protect for r in result.resources)
 
 
@@ -43,7 +45,9 @@ def test_dev_demonstrates_both_workload_identity_mechanisms() -> None:
     result = stack("dev")
     assert result.one("eks-platform:index:IrsaRole")
     assert result.one("eks-platform:index:PodIdentityRole")
-    accounts = {sa.inputs["metadata"]["name"] for sa in result.by_type("kubernetes:core/v1:ServiceAccount")}
+    accounts = {
+        sa.inputs["metadata"]["name"] for sa in result.by_type("kubernetes:core/v1:ServiceAccount")
+    }
     assert {"demo-irsa", "demo-pod-identity"} <= accounts
 
 
@@ -52,7 +56,9 @@ def test_prod_is_highly_available_private_encrypted_and_protected() -> None:
     vpc = result.one("awsx:ec2:Vpc").inputs
     assert vpc["numberOfAvailabilityZones"] == 3
     assert vpc["natGateways"] == {"strategy": "OnePerAz"}
-    assert {g.inputs["capacityType"] for g in result.by_type("aws:eks/nodeGroup:NodeGroup")} == {"ON_DEMAND"}
+    assert {g.inputs["capacityType"] for g in result.by_type("aws:eks/nodeGroup:NodeGroup")} == {
+        "ON_DEMAND"
+    }
     control_plane = result.one("eks:index:Cluster")
     assert control_plane.inputs["endpointPrivateAccess"] is True
     assert "0.0.0.0/0" not in control_plane.inputs.get("publicAccessCidrs", [])
@@ -67,7 +73,9 @@ def test_prod_is_highly_available_private_encrypted_and_protected() -> None:
 def test_stack_matches_its_snapshot(name: str) -> None:
     """A change to what a stack deploys must be deliberate: run `make snapshots` and review the diff."""
     snapshot = json.loads((ROOT / "tests" / "snapshots" / f"{name}.json").read_text())
-    assert stack(name).as_json() == snapshot, f"stack {name} differs from tests/snapshots/{name}.json: run `make snapshots`"
+    assert stack(name).as_json() == snapshot, (
+        f"stack {name} differs from tests/snapshots/{name}.json: run `make snapshots`"
+    )
 
 
 # -- configuration errors -------------------------------------------------------------------
@@ -111,25 +119,75 @@ def set_path(path: str, value: Any) -> Any:
     [
         ("eks-platform:clusterName", "x", "^eks-platform:clusterName: unknown key"),
         ("eks-platform:cluster.nodeGroup", {}, "^eks-platform:cluster.nodeGroup: unknown key"),
-        ("eks-platform:cluster.nodeGroups.general.minSize", 3, r"^eks-platform:cluster.nodeGroups.general.minSize: must be <= desired_size \(3 > 2\)"),
-        ("eks-platform:cluster.nodeGroups.general.maxSize", 1, "^eks-platform:cluster.nodeGroups.general.desiredSize: must be <= max_size"),
-        ("eks-platform:cluster.nodeGroups.general.minSize", "one", "^eks-platform:cluster.nodeGroups.general.minSize: expected an integer"),
-        ("eks-platform:cluster.nodeGroups.general.capacityType", "SPOTTY", "^eks-platform:cluster.nodeGroups.general.capacityType: 'SPOTTY' is not one of"),
-        ("eks-platform:cluster.nodeGroups.general.labels", {"a b": "c"}, "^eks-platform:cluster.nodeGroups.general.labels.a b: "),
-        ("eks-platform:cluster.nodeGroups.general.taints", [{"key": "k", "effect": "Never"}], r"^eks-platform:cluster.nodeGroups.general.taints\[0\].effect: "),
-        ("eks-platform:cluster.nodeGroups.general.taints", [{"key": "k"}], r"^eks-platform:cluster.nodeGroups.general.taints\[0\].effect: required key is missing"),
-        ("eks-platform:cluster.clusterName", "dev eks", "^eks-platform:cluster.clusterName: 'dev eks' is not a valid EKS cluster name"),
-        ("eks-platform:cluster.clusterName", KeyError, "^eks-platform:cluster.clusterName: required key is missing"),
-        ("eks-platform:cluster.adminPrincipalArns", ["arn:aws:iam::123456789012:policy/x"], r"^eks-platform:cluster.adminPrincipalArns\[0\]: "),
-        ("eks-platform:cluster.publicAccessCidrs", ["0.0.0.0"], r"^eks-platform:cluster.publicAccessCidrs\[0\]: "),
+        (
+            "eks-platform:cluster.nodeGroups.general.minSize",
+            3,
+            r"^eks-platform:cluster.nodeGroups.general.minSize: must be <= desired_size \(3 > 2\)",
+        ),
+        (
+            "eks-platform:cluster.nodeGroups.general.maxSize",
+            1,
+            "^eks-platform:cluster.nodeGroups.general.desiredSize: must be <= max_size",
+        ),
+        (
+            "eks-platform:cluster.nodeGroups.general.minSize",
+            "one",
+            "^eks-platform:cluster.nodeGroups.general.minSize: expected an integer",
+        ),
+        (
+            "eks-platform:cluster.nodeGroups.general.capacityType",
+            "SPOTTY",
+            "^eks-platform:cluster.nodeGroups.general.capacityType: 'SPOTTY' is not one of",
+        ),
+        (
+            "eks-platform:cluster.nodeGroups.general.labels",
+            {"a b": "c"},
+            "^eks-platform:cluster.nodeGroups.general.labels.a b: ",
+        ),
+        (
+            "eks-platform:cluster.nodeGroups.general.taints",
+            [{"key": "k", "effect": "Never"}],
+            r"^eks-platform:cluster.nodeGroups.general.taints\[0\].effect: ",
+        ),
+        (
+            "eks-platform:cluster.nodeGroups.general.taints",
+            [{"key": "k"}],
+            r"^eks-platform:cluster.nodeGroups.general.taints\[0\].effect: required key is missing",
+        ),
+        (
+            "eks-platform:cluster.clusterName",
+            "dev eks",
+            "^eks-platform:cluster.clusterName: 'dev eks' is not a valid EKS cluster name",
+        ),
+        (
+            "eks-platform:cluster.clusterName",
+            KeyError,
+            "^eks-platform:cluster.clusterName: required key is missing",
+        ),
+        (
+            "eks-platform:cluster.adminPrincipalArns",
+            ["arn:aws:iam::123456789012:policy/x"],
+            r"^eks-platform:cluster.adminPrincipalArns\[0\]: ",
+        ),
+        (
+            "eks-platform:cluster.publicAccessCidrs",
+            ["0.0.0.0"],
+            r"^eks-platform:cluster.publicAccessCidrs\[0\]: ",
+        ),
         ("eks-platform:network.availabilityZones", 1, "^eks-platform:network.availabilityZones: "),
         ("eks-platform:network.cidrBlock", "10.0.0.0", "^eks-platform:network.cidrBlock: "),
-        ("eks-platform:network.existingVpc", {"vpcId": "vpc-1", "privateSubnetIds": ["subnet-1"]}, "^eks-platform:network.existingVpc.privateSubnetIds: EKS needs at least 2"),
+        (
+            "eks-platform:network.existingVpc",
+            {"vpcId": "vpc-1", "privateSubnetIds": ["subnet-1"]},
+            "^eks-platform:network.existingVpc.privateSubnetIds: EKS needs at least 2",
+        ),
         ("eks-platform:demo.namespace", "Demo", "^eks-platform:demo.namespace: "),
         ("eks-platform:cluster", KeyError, "^eks-platform:cluster: required key is missing"),
     ],
 )
-def test_config_errors_name_the_key_before_anything_is_registered(path: str, value: Any, message: str) -> None:
+def test_config_errors_name_the_key_before_anything_is_registered(
+    path: str, value: Any, message: str
+) -> None:
     recorded: list = []
 
     def edit(config: dict) -> None:
@@ -167,3 +225,12 @@ def test_stack_files_use_only_known_keys() -> None:
             namespace, _, name = key.partition(":")
             assert namespace in ("aws", "eks-platform"), key
             assert namespace == "aws" or name in KEYS, key
+
+
+def test_readme_configuration_reference_is_current() -> None:
+    from scripts.update_readme import render
+
+    readme = (ROOT / "README.md").read_text()
+    assert render(readme) == readme, (
+        "the README's configuration reference is stale: run `make docs`"
+    )

@@ -19,7 +19,9 @@ def copy_program(tmp_path: Path, stack: str, config_text: str) -> Path:
     """A copy of the project with one stack file, to synth bad or unusual configurations."""
     for name in ("Pulumi.yaml", "__main__.py"):
         shutil.copy(ROOT / name, tmp_path / name)
-    shutil.copytree(ROOT / "stacks", tmp_path / "stacks", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        ROOT / "stacks", tmp_path / "stacks", ignore=shutil.ignore_patterns("__pycache__")
+    )
     (tmp_path / f"Pulumi.{stack}.yaml").write_text(config_text)
     return tmp_path
 
@@ -35,7 +37,16 @@ def test_json_follows_the_contract(tmp_path: Path, capsys: pytest.CaptureFixture
     assert doc["project"] == "eks-platform" and doc["stack"] == "dev"
     urns = {r["urn"] for r in doc["resources"]}
     for r in doc["resources"]:
-        assert set(r) == {"urn", "type", "name", "parent", "custom", "inputs", "dependencies", "protect"}
+        assert set(r) == {
+            "urn",
+            "type",
+            "name",
+            "parent",
+            "custom",
+            "inputs",
+            "dependencies",
+            "protect",
+        }
         assert r["urn"].startswith("urn:pulumi:dev::eks-platform::")
         assert r["parent"] is None or r["parent"] in urns
         assert set(r["dependencies"]) <= urns
@@ -52,27 +63,38 @@ def test_dependencies_include_those_through_inputs_and_explicit_ones(tmp_path: P
     main(["--program", str(ROOT), "--stack", "dev", "--json", str(out)])
     resources = {r["name"]: r for r in json.loads(out.read_text())["resources"]}
     node_group = next(r for r in resources.values() if r["type"] == "aws:eks/nodeGroup:NodeGroup")
-    assert any(d.endswith("::dev-eks-general-lt") for d in node_group["dependencies"])  # through inputs
+    assert any(
+        d.endswith("::dev-eks-general-lt") for d in node_group["dependencies"]
+    )  # through inputs
     assert any(d.endswith("::dev-eks-vpc-cni") for d in node_group["dependencies"])  # explicit
 
 
 def test_protect_is_recorded(tmp_path: Path) -> None:
     out = tmp_path / "prod.json"
     assert main(["--program", str(ROOT), "--stack", "prod", "--json", str(out)]) == 0
-    control_plane = next(r for r in json.loads(out.read_text())["resources"] if r["type"] == "eks:index:Cluster")
+    control_plane = next(
+        r for r in json.loads(out.read_text())["resources"] if r["type"] == "eks:index:Cluster"
+    )
     assert control_plane["protect"] is True
 
 
-def test_bad_config_is_one_line_and_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_config_is_one_line_and_exit_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     config = (ROOT / "Pulumi.dev.yaml").read_text().replace("minSize: 1", "minSize: 5")
     program = copy_program(tmp_path, "dev", config)
     assert main(["--program", str(program), "--stack", "dev"]) == 1
     captured = capsys.readouterr()
     assert captured.out == ""
-    assert captured.err == "error: eks-platform:cluster.nodeGroups.general.minSize: must be <= desired_size (5 > 2)\n"
+    assert (
+        captured.err
+        == "error: eks-platform:cluster.nodeGroups.general.minSize: must be <= desired_size (5 > 2)\n"
+    )
 
 
-def test_a_personal_stack_picks_its_environment(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_personal_stack_picks_its_environment(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     config = (ROOT / "Pulumi.dev.yaml").read_text() + "  eks-platform:environment: dev\n"
     config = config.replace("clusterName: dev-eks", "clusterName: alice-eks")
     program = copy_program(tmp_path, "dev-alice", config)
@@ -80,10 +102,14 @@ def test_a_personal_stack_picks_its_environment(tmp_path: Path, capsys: pytest.C
     assert "IrsaRole  alice-eks-demo-irsa" in capsys.readouterr().out
 
 
-def test_an_unknown_environment_names_the_key(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_unknown_environment_names_the_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     program = copy_program(tmp_path, "qa", (ROOT / "Pulumi.staging.yaml").read_text())
     assert main(["--program", str(program), "--stack", "qa"]) == 1
-    assert capsys.readouterr().err.startswith("error: eks-platform:environment: stack 'qa' has no composition")
+    assert capsys.readouterr().err.startswith(
+        "error: eks-platform:environment: stack 'qa' has no composition"
+    )
 
 
 def test_cli_errors_have_no_traceback() -> None:

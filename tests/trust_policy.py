@@ -60,7 +60,9 @@ def _conditions_hold(conditions: dict[str, dict[str, Any]], context: dict[str, s
     return True
 
 
-def _matches(statement: dict[str, Any], action: str, principal: tuple[str, str], context: dict[str, str]) -> bool:
+def _matches(
+    statement: dict[str, Any], action: str, principal: tuple[str, str], context: dict[str, str]
+) -> bool:
     kind, value = principal
     principals = statement.get("Principal", {})
     if value not in _as_list(principals.get(kind, [])):
@@ -70,13 +72,17 @@ def _matches(statement: dict[str, Any], action: str, principal: tuple[str, str],
     return _conditions_hold(statement.get("Condition", {}), context)
 
 
-def evaluate(policy: str | dict[str, Any], action: str, principal: tuple[str, str], context: dict[str, str]) -> bool:
+def evaluate(
+    policy: str | dict[str, Any], action: str, principal: tuple[str, str], context: dict[str, str]
+) -> bool:
     """Whether the trust policy allows ``principal`` (kind, value) to perform ``action``."""
     doc = json.loads(policy) if isinstance(policy, str) else policy
     statements = _as_list(doc["Statement"])
     if any(s["Effect"] == "Deny" and _matches(s, action, principal, context) for s in statements):
         return False
-    return any(s["Effect"] == "Allow" and _matches(s, action, principal, context) for s in statements)
+    return any(
+        s["Effect"] == "Allow" and _matches(s, action, principal, context) for s in statements
+    )
 
 
 def admits(policy: str | dict[str, Any], token: Token, provider_arn: str) -> bool:
@@ -85,6 +91,8 @@ def admits(policy: str | dict[str, Any], token: Token, provider_arn: str) -> boo
     return evaluate(policy, "sts:AssumeRoleWithWebIdentity", ("Federated", provider_arn), context)
 
 
-def service_may_assume(policy: str | dict[str, Any], service: str, action: str = "sts:AssumeRole", **context: str) -> bool:
+def service_may_assume(
+    policy: str | dict[str, Any], service: str, action: str = "sts:AssumeRole", **context: str
+) -> bool:
     """Whether the AWS service principal ``service`` may perform ``action`` on the role."""
     return evaluate(policy, action, ("Service", service), dict(context))
