@@ -306,9 +306,7 @@ class EksCluster(pulumi.ComponentResource):
             self.addons["eks-pod-identity-agent"] = agent
 
         self.node_role_arns = pulumi.Output.all(*node_role_arns).apply(list)
-        self.provider = k8s.Provider(
-            f"{name}-k8s", kubeconfig=self.kubeconfig, opts=child
-        )
+        self.provider = k8s.Provider(f"{name}-k8s", kubeconfig=self.kubeconfig, opts=child)
         self.ref = ClusterRef(
             name=cluster_name,
             provider=self.provider,

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import pulumi
 import pulumi_aws as aws
@@ -113,7 +113,16 @@ class HostedZone:
     up by id for its domain name. With both, no lookup is made: they must belong together."""
     private: bool = False
     """Whether the zone is private (associated with VPCs). Picks the zone when a public and a
-    private zone share a domain (split horizon), and sets the default ``zone_type``."""
+    private zone share a domain (split horizon). A zone given by id alone is looked up, and the
+    lookup says whether it is private; with domain and id both given, this flag does."""
+
+
+class ResolvedZone(NamedTuple):
+    """A configured zone once its id, domain and visibility are all known."""
+
+    zone_id: str
+    domain: str
+    private: bool
 
 
 @dataclass
@@ -192,7 +201,7 @@ class ExternalDns(pulumi.ComponentResource):
     """The zones' domain names (the chart's ``domainFilters``)."""
     txt_owner_id: pulumi.Output[str]
     """The TXT registry owner id."""
-    zone_type: str
+    zone_type: pulumi.Output[str]
     """The ``--aws-zone-type`` in effect (``""``: both)."""
     namespace: pulumi.Output[str]
     """Namespace of the release."""
@@ -208,7 +217,8 @@ class ExternalDns(pulumi.ComponentResource):
     ) -> None:
         validate_args(args)
         v.require(
-            len(name) <= RELEASE_NAME_MAX and bool(re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", name)),
+            len(name) <= RELEASE_NAME_MAX
+            and bool(re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", name)),
             "name",
             f"{name!r} is not a valid Helm release name (at most {RELEASE_NAME_MAX} lower-case "
             "letters, digits and '-', starting and ending with a letter or digit)",
@@ -217,16 +227,17 @@ class ExternalDns(pulumi.ComponentResource):
         invoke = pulumi.InvokeOutputOptions(parent=self)
         k8s_opts = pulumi.ResourceOptions(parent=self, provider=args.cluster.provider)
 
-        # -- the zones: (id, domain) of each, looked up where only one is known ----------------
-        resolved = [_resolve_zone(zone, invoke) for zone in args.zones]
-        zones = pulumi.Output.all(*resolved)
-        self.zone_ids = zones.apply(lambda zs: _unique([z[0] for z in zs]))
-        self.domain_filters = zones.apply(lambda zs: _unique([z[1] for z in zs]))
+        # -- the zones: id, domain and visibility of each, looked up where not all are given -----
+        zones: pulumi.Output[list[ResolvedZone]] = pulumi.Output.all(
+            *[_resolve_zone(zone, invoke) for zone in args.zones]
+        ).apply(lambda zs: [ResolvedZone(*z) for z in zs])
+        self.zone_ids = zones.apply(lambda zs: _unique([z.zone_id for z in zs]))
+        self.domain_filters = zones.apply(lambda zs: _unique([z.domain for z in zs]))
+        self.zone_type = zones.apply(lambda zs: effective_zone_type(args.zone_type, zs))
         partition = aws.get_partition_output(opts=invoke).partition
         self.zone_arns = pulumi.Output.all(partition, self.zone_ids).apply(
             lambda a: [zone_arn(a[0], zone_id) for zone_id in a[1]]
         )
-        self.zone_type = effective_zone_type(args)
 
         # -- the role -------------------------------------------------------------------------
         self.role = create_workload_role(
@@ -283,10 +294,15 @@ class ExternalDns(pulumi.ComponentResource):
         )
         region = aws.get_region_output(opts=invoke).region
         values = pulumi.Output.all(
-            self.txt_owner_id, self.domain_filters, self.zone_ids, region
+            self.txt_owner_id, self.domain_filters, self.zone_ids, self.zone_type, region
         ).apply(
             lambda a: release_values(
-                args, txt_owner_id=a[0], domain_filters=a[1], zone_ids=a[2], region=a[3]
+                args,
+                txt_owner_id=a[0],
+                domain_filters=a[1],
+                zone_ids=a[2],
+                zone_type=a[3],
+                region=a[4],
             )
         )
         self.release = helm.release(
@@ -353,11 +369,11 @@ def route53_policy(zone_arns: list[str]) -> dict[str, Any]:
     }
 
 
-def effective_zone_type(args: ExternalDnsArgs) -> str:
-    """``args.zone_type``, or the zone type the zones imply (all private, all public, or both)."""
-    if args.zone_type is not None:
-        return args.zone_type
-    private = {zone.private for zone in args.zones}
+def effective_zone_type(zone_type: str | None, zones: list[ResolvedZone]) -> str:
+    """``zone_type`` if given, else what the zones imply (all private, all public, or both)."""
+    if zone_type is not None:
+        return zone_type
+    private = {zone.private for zone in zones}
     if private == {True}:
         return "private"
     if private == {False}:
@@ -370,10 +386,10 @@ def release_values(
     txt_owner_id: str,
     domain_filters: list[str],
     zone_ids: list[str],
+    zone_type: str,
     region: str,
 ) -> dict[str, Any]:
     """The chart values (chart 1.21.x names), with ``args.values`` merged last."""
-    zone_type = effective_zone_type(args)
     extra_args = [f"--aws-zone-type={zone_type}"] if zone_type else []
     extra_args += [f"--zone-id-filter={_HOSTED_ZONE_PREFIX}{zone_id}" for zone_id in zone_ids]
     base: dict[str, Any] = {
@@ -415,17 +431,17 @@ def interval_seconds(value: str) -> int | None:
 
 def _resolve_zone(
     zone: HostedZone, invoke: pulumi.InvokeOutputOptions
-) -> pulumi.Output[tuple[str, str]]:
-    """(zone id, domain) of a configured zone, looking up whichever part is missing."""
+) -> pulumi.Output[tuple[str, str, bool]]:
+    """(zone id, domain, private) of a configured zone, looking up what is not given."""
     if zone.zone_id is not None and zone.domain is not None:
-        return pulumi.Output.from_input((zone.zone_id, zone.domain))
+        return pulumi.Output.from_input((zone.zone_id, zone.domain, zone.private))
     if zone.zone_id is not None:
         zone_id = zone.zone_id
         found = aws.route53.get_zone_output(zone_id=zone_id, opts=invoke)
-        return found.apply(lambda z: (zone_id, _normal_domain(z.name)))
-    domain = str(zone.domain)
-    found = aws.route53.get_zone_output(name=domain, private_zone=zone.private, opts=invoke)
-    return found.apply(lambda z: (z.zone_id.removeprefix(_HOSTED_ZONE_PREFIX), domain))
+        return found.apply(lambda z: (zone_id, _normal_domain(z.name), bool(z.private_zone)))
+    domain, private = str(zone.domain), zone.private
+    found = aws.route53.get_zone_output(name=domain, private_zone=private, opts=invoke)
+    return found.apply(lambda z: (z.zone_id.removeprefix(_HOSTED_ZONE_PREFIX), domain, private))
 
 
 def _normal_domain(name: str) -> str:
@@ -543,13 +559,13 @@ def _validate_zone_type(args: ExternalDnsArgs) -> None:
         args.zone_type != "public" or not any(private),
         "zone_type",
         "'public' would hide the private zones in zones from ExternalDNS; use '' (both) or "
-        "leave it unset",
+        "leave it unset to derive it from the zones",
     )
     v.require(
         args.zone_type != "private" or all(private),
         "zone_type",
-        "'private' would hide the public zones in zones from ExternalDNS; use '' (both) or "
-        "leave it unset",
+        "'private' would hide the public zones in zones from ExternalDNS (mark private zones "
+        "with private: true); use '' (both) or leave it unset to derive it from the zones",
     )
 
 

@@ -25,6 +25,7 @@ be deleted.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -153,7 +154,7 @@ class LoadBalancerController(pulumi.ComponentResource):
     policy_arn: pulumi.Output[str]
     """ARN of the controller's IAM policy."""
     release_name: pulumi.Output[str]
-    """Name of the Helm release."""
+    """Name of the Helm release: the component name (see :func:`helm_release_name`)."""
     release_status: pulumi.Output[str]
     """Status of the Helm release (``deployed`` once the controller runs)."""
     ingress_class_name: pulumi.Output[str]
@@ -183,7 +184,6 @@ class LoadBalancerController(pulumi.ComponentResource):
         self, name: str, args: LoadBalancerControllerArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         validate_args(args)
-        validate_name(name)
         super().__init__("eks-platform:index:LoadBalancerController", name, None, opts)
         cluster = args.cluster
         self.cluster = cluster
@@ -240,14 +240,18 @@ class LoadBalancerController(pulumi.ComponentResource):
         )
         self.role_arn = self.workload_role.role_arn
 
-        region = aws.get_region_output().region
-        values = pulumi.Output.all(cluster.name, region, cluster.vpc_id).apply(
-            lambda a: chart_values(args, a[0], a[1], a[2], self.default_target_type)
-        )
+        # Only the cluster facts are Outputs, so a preview shows every other value.
+        values: dict[str, Any] = {
+            "clusterName": cluster.name,
+            # Explicit: with IMDSv2 hop limit 1 on the nodes the controller cannot look them up.
+            "region": aws.get_region_output().region,
+            "vpcId": cluster.vpc_id,
+            **chart_values(args, self.default_target_type),
+        }
         # The ServiceAccount (and its role and policy) must exist before the pods start,
         # and the pods need somewhere to run.
         self.release = release(
-            name,
+            helm_release_name(name),
             args.chart,
             NAMESPACE,
             values,
@@ -325,15 +329,10 @@ def resolve_target_type(args: LoadBalancerControllerArgs) -> str:
     return "ip" if args.cluster.uses_fargate else "instance"
 
 
-def chart_values(
-    args: LoadBalancerControllerArgs, cluster_name: str, region: str, vpc_id: str, target_type: str
-) -> dict[str, Any]:
-    """The chart's values for the resolved cluster facts, with ``args.values`` merged last."""
+def chart_values(args: LoadBalancerControllerArgs, target_type: str) -> dict[str, Any]:
+    """The chart's values but the cluster facts (``clusterName``, ``region``, ``vpcId``), with
+    ``args.values`` merged last (it may not set those three, nor the other managed values)."""
     values: dict[str, Any] = {
-        "clusterName": cluster_name,
-        # Explicit: with IMDSv2 hop limit 1 on the nodes the controller cannot look them up.
-        "region": region,
-        "vpcId": vpc_id,
         "fullnameOverride": FULLNAME,
         "serviceAccount": {"create": False, "name": SERVICE_ACCOUNT},
         "replicaCount": args.replicas,
@@ -350,14 +349,14 @@ def chart_values(
     return deep_merge(values, args.values)
 
 
-def validate_name(name: str) -> None:
-    """The component name is the Helm release name: a DNS-1123 label of at most 53 characters."""
-    v.require(
-        isinstance(name, str) and len(name) <= HELM_RELEASE_NAME_MAX,
-        "name",
-        f"{name!r} is longer than {HELM_RELEASE_NAME_MAX} characters (it names the Helm release)",
-    )
-    v.dns_label(name, "name", "Helm release name")
+def helm_release_name(name: str) -> str:
+    """The Helm release name for component ``name``: a DNS-1123 label of at most 53 characters.
+
+    The component name as it is when it fits; otherwise lower-cased, other characters
+    replaced by ``-`` and shortened deterministically (:func:`naming.shorten`).
+    """
+    label = re.sub(r"[^a-z0-9-]+", "-", name.lower()).strip("-") or "aws-load-balancer-controller"
+    return naming.shorten(label, HELM_RELEASE_NAME_MAX).strip("-")
 
 
 def validate_settings(args: LoadBalancerControllerArgs) -> None:

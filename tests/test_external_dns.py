@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import fnmatch
-from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -21,10 +19,12 @@ from components.external_dns import (
     route53_policy,
 )
 from components.helm import ChartSpec
+from components.mocks import PlatformMocks
 from components.oidc import OidcTrust, OidcTrustArgs
 from components.synth import SynthResult
 from tests.iam_validation import assert_valid_permission_policy
 from tests.support import depends_on, doc, make_cluster, run
+from tests.trust_policy import Token, admits, service_may_assume
 
 ISSUER_HOST = "oidc.eks.us-west-2.amazonaws.com/id/ABCDEF0123456789ABCDEF0123456789"
 ZONE_ID = "Z0123456789ABCDEFGHIJ"
@@ -109,33 +109,6 @@ def resources_by_action(policy: dict[str, Any]) -> dict[str, set[str]]:
     return granted
 
 
-def trust_admits(trust: dict[str, Any], provider_arn: str, sub: str, aud: str) -> bool:
-    """Minimal IAM evaluator for web-identity trust: does any Allow statement admit this token?"""
-    context = {f"{ISSUER_HOST}:sub": sub, f"{ISSUER_HOST}:aud": aud}
-    for stmt in as_list(trust["Statement"]):
-        if stmt.get("Effect") != "Allow":
-            continue
-        if "sts:AssumeRoleWithWebIdentity" not in as_list(stmt.get("Action")):
-            continue
-        if provider_arn not in as_list(stmt.get("Principal", {}).get("Federated")):
-            continue
-        ok = True
-        for operator, conditions in stmt.get("Condition", {}).items():
-            match: Callable[[str, str], bool]
-            if operator == "StringEquals":
-                match = str.__eq__
-            elif operator == "StringLike":
-                match = fnmatch.fnmatchcase
-            else:
-                raise AssertionError(f"evaluator does not know {operator}")
-            for key, allowed in conditions.items():
-                if key not in context or not any(match(context[key], a) for a in as_list(allowed)):
-                    ok = False
-        if ok:
-            return True
-    return False
-
-
 # -- IAM ---------------------------------------------------------------------------------------
 
 
@@ -202,6 +175,48 @@ def test_zone_by_id_is_looked_up_for_its_domain() -> None:
     # The mock answers a lookup by id with the domain example.com.
     assert result.outputs["domainFilters"] == ["example.com"]
     assert values_of(result)["domainFilters"] == ["example.com"]
+
+
+@pytest.fixture
+def zone_lookups(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """Records every getZone invoke; zones whose id starts with ZP are private."""
+    calls: list[dict[str, Any]] = []
+    original = PlatformMocks.call
+
+    def call(self: PlatformMocks, args: Any) -> Any:
+        answer = original(self, args)
+        if args.token == "aws:route53/getZone:getZone":
+            calls.append(dict(args.args))
+            if str(args.args.get("zoneId", "")).startswith("ZP"):
+                answer[0]["privateZone"] = True
+        return answer
+
+    monkeypatch.setattr(PlatformMocks, "call", call)
+    return calls
+
+
+def test_zone_lookups(zone_lookups: list[dict[str, Any]]) -> None:
+    synth(
+        zones=[
+            HostedZone(domain="dev.example.com"),
+            HostedZone(domain="internal.example.com", private=True),
+            HostedZone(zone_id=ZONE_ID),
+            HostedZone(domain="both.example.com", zone_id="ZB0000000000000000000"),
+        ]
+    )
+    assert [{k: c.get(k) for k in ("name", "privateZone", "zoneId")} for c in zone_lookups] == [
+        {"name": "dev.example.com", "privateZone": False, "zoneId": None},
+        {"name": "internal.example.com", "privateZone": True, "zoneId": None},
+        {"name": None, "privateZone": None, "zoneId": ZONE_ID},
+    ]
+
+
+def test_zone_by_id_takes_its_visibility_from_the_lookup(
+    zone_lookups: list[dict[str, Any]],
+) -> None:
+    result = synth(zones=[HostedZone(zone_id="ZP0000000000000000000")])
+    assert "--aws-zone-type=private" in values_of(result)["extraArgs"]
+    assert len(zone_lookups) == 1
 
 
 def test_zone_type_follows_the_zones() -> None:
@@ -342,22 +357,34 @@ def test_trust_admits_exactly_the_external_dns_service_account() -> None:
     result = synth()
     trust = doc(result.one("aws:iam/role:Role", "external-dns"), "assumeRolePolicy")
     provider = f"arn:aws:iam::123456789012:oidc-provider/{ISSUER_HOST}"
+    issuer = f"https://{ISSUER_HOST}"
     sa = "system:serviceaccount:external-dns:external-dns"
     (stmt,) = trust["Statement"]
     assert stmt["Condition"] == {
         "StringEquals": {f"{ISSUER_HOST}:sub": sa, f"{ISSUER_HOST}:aud": "sts.amazonaws.com"}
     }
-    assert trust_admits(trust, provider, sa, "sts.amazonaws.com")
-    assert not trust_admits(
-        trust, provider, "system:serviceaccount:default:external-dns", "sts.amazonaws.com"
+    assert admits(trust, Token(issuer, sa), provider)
+    refused = [
+        (Token(issuer, "system:serviceaccount:default:external-dns"), provider),
+        (Token(issuer, "system:serviceaccount:external-dns:default"), provider),
+        (Token(issuer, "system:serviceaccount:external-dns:external-dns-x"), provider),
+        (Token(issuer, sa, aud="something-else"), provider),
+        (Token(issuer, sa), "arn:aws:iam::123456789012:oidc-provider/other"),
+    ]
+    for token, provider_arn in refused:
+        assert not admits(trust, token, provider_arn), token
+
+
+def test_trust_follows_custom_namespace_and_service_account() -> None:
+    result = synth(namespace="dns", service_account="edns")
+    trust = doc(result.one("aws:iam/role:Role", "external-dns"), "assumeRolePolicy")
+    provider = f"arn:aws:iam::123456789012:oidc-provider/{ISSUER_HOST}"
+    issuer = f"https://{ISSUER_HOST}"
+    assert admits(trust, Token(issuer, "system:serviceaccount:dns:edns"), provider)
+    assert not admits(
+        trust, Token(issuer, "system:serviceaccount:external-dns:external-dns"), provider
     )
-    assert not trust_admits(
-        trust, provider, "system:serviceaccount:external-dns:default", "sts.amazonaws.com"
-    )
-    assert not trust_admits(trust, provider, sa, "something-else")
-    assert not trust_admits(
-        trust, "arn:aws:iam::123456789012:oidc-provider/other", sa, "sts.amazonaws.com"
-    )
+    assert values_of(result)["serviceAccount"] == {"create": False, "name": "edns"}
 
 
 def test_pod_identity_mechanism() -> None:
@@ -368,7 +395,8 @@ def test_pod_identity_mechanism() -> None:
     assert assoc.inputs["roleArn"] == result.outputs["roleArn"]
     assert result.by_type("eks-platform:index:IrsaRole") == []
     trust = doc(result.one("aws:iam/role:Role", "external-dns"), "assumeRolePolicy")
-    assert trust["Statement"][0]["Principal"] == {"Service": "pods.eks.amazonaws.com"}
+    assert service_may_assume(trust, "pods.eks.amazonaws.com")
+    assert not service_may_assume(trust, "ec2.amazonaws.com")
     sa = result.one("kubernetes:core/v1:ServiceAccount")
     assert not sa.inputs["metadata"].get("annotations")
     assert resources_by_action(policy_of(result))["route53:ListHostedZones"] == {"*"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -11,6 +12,7 @@ import pulumi_kubernetes as k8s
 import pytest
 
 from components.cluster import EksCluster, FargateProfileSpec, FargateSelector
+from components.config import config_error, from_config
 from components.helm import ChartSpec
 from components.iam import RolePolicyArgs
 from components.load_balancer_controller import (
@@ -18,6 +20,8 @@ from components.load_balancer_controller import (
     SERVICE_ACCOUNT,
     LoadBalancerController,
     LoadBalancerControllerArgs,
+    helm_release_name,
+    validate_settings,
 )
 from components.policies import load_balancer_controller_policy
 from components.synth import Recorded, SynthResult
@@ -41,7 +45,9 @@ SUBJECT = "system:serviceaccount:kube-system:aws-load-balancer-controller"
 FARGATE = {"system": FargateProfileSpec(selectors=[FargateSelector(namespace="kube-system")])}
 
 
-def synth(region: str = "us-west-2", cluster: dict[str, Any] | None = None, **overrides: Any) -> SynthResult:
+def synth(
+    region: str = "us-west-2", cluster: dict[str, Any] | None = None, **overrides: Any
+) -> SynthResult:
     """A cluster, its OidcTrust and a controller named ``alb`` with ``overrides``."""
 
     def program() -> None:
@@ -60,7 +66,11 @@ def synth(region: str = "us-west-2", cluster: dict[str, Any] | None = None, **ov
 
 def manifest(resource: Recorded) -> dict[str, Any]:
     """The Kubernetes object as the provider would apply it, from the recorded inputs."""
-    return {k: resource.inputs[k] for k in ("apiVersion", "kind", "metadata", "spec") if k in resource.inputs}
+    return {
+        k: resource.inputs[k]
+        for k in ("apiVersion", "kind", "metadata", "spec")
+        if k in resource.inputs
+    }
 
 
 def values(result: SynthResult) -> dict[str, Any]:
@@ -90,7 +100,11 @@ def test_policy_is_the_vendored_upstream_document(default: SynthResult) -> None:
 
 
 def test_policy_is_attached_to_the_controller_role(default: SynthResult) -> None:
-    policy, role, attachment = default.one(POLICY), default.one(ROLE, "alb"), default.one(ATTACHMENT, "alb-policy")
+    policy, role, attachment = (
+        default.one(POLICY),
+        default.one(ROLE, "alb"),
+        default.one(ATTACHMENT, "alb-policy"),
+    )
     assert attachment.inputs["role"] == role.inputs["name"]
     assert attachment.inputs["policyArn"] == default.outputs["policyArn"]
     assert default.outputs["policyArn"].endswith(f":policy/{policy.inputs['name']}")
@@ -262,7 +276,10 @@ def test_pod_identity_needs_no_oidc() -> None:
     sa = result.one(SERVICE_ACCOUNT_TYPE)
     assert "eks.amazonaws.com/role-arn" not in (sa.inputs["metadata"].get("annotations") or {})
     assert_valid_k8s(manifest(sa), K8S_VERSION)
-    assert result.one(ATTACHMENT, "alb-policy").inputs["role"] == result.one(ROLE, "alb").inputs["name"]
+    assert (
+        result.one(ATTACHMENT, "alb-policy").inputs["role"]
+        == result.one(ROLE, "alb").inputs["name"]
+    )
     assert depends_on(result, result.one(RELEASE), association)
 
 
@@ -295,7 +312,11 @@ def test_custom_resources_wait_for_the_chart(default: SynthResult) -> None:
 
 @pytest.mark.parametrize(
     ("scheme", "ip_type"),
-    [("internal", "ipv4"), ("internet-facing", "dualstack"), ("internal", "dualstack-without-public-ipv4")],
+    [
+        ("internal", "ipv4"),
+        ("internet-facing", "dualstack"),
+        ("internal", "dualstack-without-public-ipv4"),
+    ],
 )
 def test_class_params(scheme: str, ip_type: str) -> None:
     result = synth(ingress_scheme=scheme, ip_address_type=ip_type, ingress_class="alb-internal")
@@ -317,7 +338,9 @@ def test_default_ingress_class_annotation() -> None:
 def test_workload_options_depend_on_ready() -> None:
     def program() -> None:
         eks, oidc = make_cluster()
-        controller = LoadBalancerController("alb", LoadBalancerControllerArgs(cluster=eks.ref, oidc=oidc))
+        controller = LoadBalancerController(
+            "alb", LoadBalancerControllerArgs(cluster=eks.ref, oidc=oidc)
+        )
         assert controller.ready == [controller.release, controller.ingress_class]
         other = k8s.core.v1.ConfigMap("first", opts=pulumi.ResourceOptions(provider=eks.provider))
         k8s.core.v1.ConfigMap(
@@ -334,13 +357,23 @@ def test_workload_options_depend_on_ready() -> None:
 # --------------------------------------------------------------------------- validation
 
 BAD_ARGS: list[tuple[dict[str, Any], str]] = [
-    ({"ingress_scheme": "public"}, "ingress_scheme: 'public' is not one of internal, internet-facing"),
+    (
+        {"ingress_scheme": "public"},
+        "ingress_scheme: 'public' is not one of internal, internet-facing",
+    ),
     ({"ip_address_type": "ipv6"}, "ip_address_type: 'ipv6' is not one of"),
     ({"ingress_class": "ALB_Class"}, "ingress_class: 'ALB_Class' is not a valid IngressClass name"),
     ({"replicas": 0}, "replicas: 0 must be an integer at least 1"),
     ({"mechanism": "kiam"}, "mechanism: 'kiam' is not one of irsa, pod-identity"),
     ({"default_target_type": "pod"}, "default_target_type: 'pod' is not one of ip, instance"),
-    ({"chart": ChartSpec("aws-load-balancer-controller", "https://aws.github.io/eks-charts", "3.x")}, "chart.version"),
+    (
+        {
+            "chart": ChartSpec(
+                "aws-load-balancer-controller", "https://aws.github.io/eks-charts", "3.x"
+            )
+        },
+        "chart.version",
+    ),
     ({"tolerations": [{"key": "a", "operator": "Maybe"}]}, r"tolerations\[0\].operator"),
     ({"tolerations": [{"key": "a", "colour": "red"}]}, r"tolerations\[0\]: unknown field 'colour'"),
     ({"node_selector": {"bad key!": "x"}}, "node_selector"),
@@ -351,7 +384,9 @@ BAD_ARGS: list[tuple[dict[str, Any], str]] = [
 ]
 
 
-def _attempt(make_args: Callable[[Any, Any], LoadBalancerControllerArgs], name: str = "alb") -> tuple[SynthResult, list[ValueError]]:
+def _attempt(
+    make_args: Callable[[Any, Any], LoadBalancerControllerArgs], name: str = "alb"
+) -> tuple[SynthResult, list[ValueError]]:
     """Build the cluster, then try the controller; return what was registered and the error."""
     errors: list[ValueError] = []
 
@@ -366,7 +401,9 @@ def _attempt(make_args: Callable[[Any, Any], LoadBalancerControllerArgs], name: 
 
 
 @pytest.mark.parametrize(("overrides", "message"), BAD_ARGS)
-def test_bad_args_are_refused_before_anything_is_registered(overrides: dict[str, Any], message: str) -> None:
+def test_bad_args_are_refused_before_anything_is_registered(
+    overrides: dict[str, Any], message: str
+) -> None:
     with pytest.raises(ValueError, match=message):
         synth(**overrides)
     result, errors = _attempt(
@@ -383,10 +420,70 @@ def test_irsa_without_oidc_is_refused() -> None:
     assert not [r for r in result.resources if COMPONENT in r.urn]
 
 
-def test_name_must_fit_a_helm_release() -> None:
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("dev-alb", "dev-alb"), ("Dev_Cluster-alb", "dev-cluster-alb"), ("x" * 60, None)],
+)
+def test_helm_release_name_is_a_valid_release_name(name: str, expected: str | None) -> None:
+    release_name = helm_release_name(name)
+    assert release_name == helm_release_name(name)  # deterministic
+    assert len(release_name) <= 53
+    assert re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", release_name)
+    if expected is not None:
+        assert release_name == expected
+
+
+def test_long_component_name_still_deploys() -> None:
     result, errors = _attempt(
-        lambda eks, oidc: LoadBalancerControllerArgs(cluster=eks.ref, oidc=oidc), name="a" * 54
+        lambda eks, oidc: LoadBalancerControllerArgs(cluster=eks.ref, oidc=oidc), name="a" * 70
     )
-    assert len(errors) == 1
-    assert str(errors[0]).startswith("name: ")
-    assert not [r for r in result.resources if COMPONENT in r.urn]
+    assert not errors
+    assert result.one(RELEASE).inputs["name"] == helm_release_name("a" * 70)
+
+
+# --------------------------------------------------------------------------- configuration
+
+CONFIG_KEY = "eks-platform:loadBalancerController"
+
+
+def test_args_read_from_stack_configuration() -> None:
+    raw = {
+        "mechanism": "pod-identity",
+        "chart": {
+            "chart": "aws-load-balancer-controller",
+            "repository": "https://aws.github.io/eks-charts",
+            "version": "3.5.0",
+        },
+        "replicas": 3,
+        "ingressClass": "alb-public",
+        "defaultIngressClass": True,
+        "ingressScheme": "internal",
+        "ipAddressType": "dualstack",
+        "defaultTargetType": "ip",
+        "enableServiceMutatorWebhook": True,
+        "tolerations": [{"key": "CriticalAddonsOnly", "operator": "Exists"}],
+        "nodeSelector": {"role": "system"},
+        "policies": {"roleName": "alb-controller", "tags": {"team": "platform"}},
+        "values": {"enableShield": False},
+    }
+    args = from_config(LoadBalancerControllerArgs, raw, CONFIG_KEY, cluster=None, oidc=None)
+    validate_settings(args)
+    assert args.chart == DEFAULT_CHART
+    assert (args.replicas, args.ingress_scheme, args.ip_address_type) == (
+        3,
+        "internal",
+        "dualstack",
+    )
+    assert args.policies.role_name == "alb-controller"
+    assert args.values == {"enableShield": False}
+
+
+def test_config_errors_name_the_config_key() -> None:
+    args = from_config(
+        LoadBalancerControllerArgs, {"ingressScheme": "public"}, CONFIG_KEY, cluster=None, oidc=None
+    )
+    with pytest.raises(ValueError, match=rf"^{CONFIG_KEY}\.ingressScheme: 'public' is not one of"):
+        try:
+            validate_settings(args)
+        except ValueError as e:
+            raise config_error(CONFIG_KEY, e) from None

@@ -8,8 +8,9 @@ from typing import Any
 import pulumi
 import pytest
 
+from components.config import config_error, from_config
 from components.load_balancer_controller import LoadBalancerController, LoadBalancerControllerArgs
-from components.sample_app import DEFAULT_IMAGE, SampleApp, SampleAppArgs
+from components.sample_app import DEFAULT_IMAGE, SampleApp, SampleAppArgs, validate_settings
 from components.synth import Recorded, SynthResult
 from tests.iam_validation import assert_valid_k8s
 from tests.support import make_cluster, run
@@ -49,10 +50,14 @@ def synth(controller: dict[str, Any] | None = None, **overrides: Any) -> SynthRe
 
 def manifest(resource: Recorded) -> dict[str, Any]:
     """The Kubernetes object as the provider would apply it, from the recorded inputs."""
-    return {k: resource.inputs[k] for k in ("apiVersion", "kind", "metadata", "spec") if k in resource.inputs}
+    return {
+        k: resource.inputs[k]
+        for k in ("apiVersion", "kind", "metadata", "spec")
+        if k in resource.inputs
+    }
 
 
-def annotations(result: SynthResult) -> dict[str, str]:
+def ingress_annotations(result: SynthResult) -> dict[str, str]:
     found: dict[str, str] = result.one(INGRESS).inputs["metadata"]["annotations"]
     return found
 
@@ -112,7 +117,7 @@ def test_overrides() -> None:
 def test_ingress_without_zone_listens_on_http(plain: SynthResult) -> None:
     ingress = plain.one(INGRESS).inputs
     assert ingress["spec"]["ingressClassName"] == "alb"
-    assert annotations(plain) == {
+    assert ingress_annotations(plain) == {
         f"{ALB}/scheme": "internet-facing",
         f"{ALB}/target-type": "ip",
         f"{ALB}/healthcheck-path": "/",
@@ -136,7 +141,7 @@ def test_host_without_zone() -> None:
     result = synth(host=HOST)
     (rule,) = result.one(INGRESS).inputs["spec"]["rules"]
     assert rule["host"] == HOST
-    assert f"{ALB}/certificate-arn" not in annotations(result)
+    assert f"{ALB}/certificate-arn" not in ingress_annotations(result)
     assert not result.by_type(CERTIFICATE)
     assert result.outputs["url"] == f"http://{HOST}"
 
@@ -157,7 +162,7 @@ def test_ingress_depends_on_the_controller(plain: SynthResult) -> None:
 def test_ingress_uses_the_controller_class_and_scheme() -> None:
     result = synth(controller={"ingress_class": "alb-internal", "ingress_scheme": "internal"})
     assert result.one(INGRESS).inputs["spec"]["ingressClassName"] == "alb-internal"
-    assert annotations(result)[f"{ALB}/scheme"] == "internal"
+    assert ingress_annotations(result)[f"{ALB}/scheme"] == "internal"
 
 
 # --------------------------------------------------------------------------- ACM
@@ -187,7 +192,7 @@ def test_https_ingress_carries_the_validated_certificate(https: SynthResult) -> 
     arn = validation.inputs["certificateArn"]
     assert arn.startswith("arn:aws:acm:us-west-2:123456789012:certificate/")
     assert https.outputs["certificateArn"] == arn
-    found = annotations(https)
+    found = ingress_annotations(https)
     assert found[f"{ALB}/certificate-arn"] == arn
     assert json.loads(found[f"{ALB}/listen-ports"]) == [{"HTTP": 80}, {"HTTPS": 443}]
     assert found[f"{ALB}/listen-ports"] == '[{"HTTP":80},{"HTTPS":443}]'
@@ -203,7 +208,10 @@ def test_https_ingress_carries_the_validated_certificate(https: SynthResult) -> 
 # --------------------------------------------------------------------------- validation
 
 BAD_ARGS: list[tuple[dict[str, Any], str]] = [
-    ({"host": "Not_A_Host.example.com"}, "host: 'Not_A_Host.example.com' is not a valid domain name"),
+    (
+        {"host": "Not_A_Host.example.com"},
+        "host: 'Not_A_Host.example.com' is not a valid domain name",
+    ),
     ({"host": "localhost"}, "host: 'localhost' is not a valid domain name"),
     ({"host": HOST, "zone_id": "z123"}, "zone_id: 'z123' is not a Route53 hosted zone id"),
     ({"host": HOST, "zone_id": "/hostedzone/Z123"}, "zone_id:"),
@@ -215,7 +223,9 @@ BAD_ARGS: list[tuple[dict[str, Any], str]] = [
 
 
 @pytest.mark.parametrize(("overrides", "message"), BAD_ARGS)
-def test_bad_args_are_refused_before_anything_is_registered(overrides: dict[str, Any], message: str) -> None:
+def test_bad_args_are_refused_before_anything_is_registered(
+    overrides: dict[str, Any], message: str
+) -> None:
     with pytest.raises(ValueError, match=message):
         synth(**overrides)
     errors: list[ValueError] = []
@@ -231,3 +241,32 @@ def test_bad_args_are_refused_before_anything_is_registered(overrides: dict[str,
     result = run(program)
     assert len(errors) == 1
     assert not [r.urn for r in result.resources if COMPONENT in r.urn or r.name.startswith("game")]
+
+
+# --------------------------------------------------------------------------- configuration
+
+CONFIG_KEY = "eks-platform:sampleApp"
+
+
+def test_args_read_from_stack_configuration() -> None:
+    raw = {
+        "host": HOST,
+        "zoneId": ZONE,
+        "namespace": "games",
+        "image": DEFAULT_IMAGE,
+        "replicas": 1,
+    }
+    args = from_config(SampleAppArgs, raw, CONFIG_KEY, controller=None)
+    validate_settings(args)
+    assert (args.host, args.zone_id, args.namespace, args.replicas) == (HOST, ZONE, "games", 1)
+
+
+def test_config_errors_name_the_config_key() -> None:
+    args = from_config(SampleAppArgs, {"host": "bad_host"}, CONFIG_KEY, controller=None)
+    with pytest.raises(
+        ValueError, match=rf"^{CONFIG_KEY}\.host: 'bad_host' is not a valid domain name"
+    ):
+        try:
+            validate_settings(args)
+        except ValueError as e:
+            raise config_error(CONFIG_KEY, e) from None
