@@ -92,7 +92,7 @@ LIST_ZONES_ACTION = "route53:ListHostedZones"
 INLINE_POLICY_NAME = "route53-records"
 RELEASE_NAME_MAX = 53
 # Flags the component derives from ``zones`` / ``zone_type``; ``values.extraArgs`` may not set them.
-_SCOPING_FLAGS = ("--zone-id-filter", "--aws-zone-type", "--domain-filter", "--exclude-domains")
+_SCOPING_FLAGS = ("--zone-id-filter", "--aws-zone-type", "--domain-filter")
 
 _INTERVAL = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 _RECORD_TYPE_TEMPLATE = "%{record_type}"

@@ -44,7 +44,9 @@ from .pod_identity import PodIdentityRole
 from .policies import ALB_CONTROLLER_POLICY_VERSION, load_balancer_controller_policy
 from .workload_role import MECHANISMS, create_workload_role, validate_mechanism
 
-DEFAULT_CHART = ChartSpec("aws-load-balancer-controller", "https://aws.github.io/eks-charts", "3.5.0")
+DEFAULT_CHART = ChartSpec(
+    "aws-load-balancer-controller", "https://aws.github.io/eks-charts", "3.5.0"
+)
 """The official chart, pinned (app version v3.5.0, the version of the vendored IAM policy)."""
 NAMESPACE = "kube-system"
 """Namespace the controller runs in."""
@@ -181,7 +183,10 @@ class LoadBalancerController(pulumi.ComponentResource):
     goes. See :meth:`workload_options`."""
 
     def __init__(
-        self, name: str, args: LoadBalancerControllerArgs, opts: pulumi.ResourceOptions | None = None
+        self,
+        name: str,
+        args: LoadBalancerControllerArgs,
+        opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         validate_args(args)
         super().__init__("eks-platform:index:LoadBalancerController", name, None, opts)
@@ -281,7 +286,9 @@ class LoadBalancerController(pulumi.ComponentResource):
             metadata=k8s.meta.v1.ObjectMetaArgs(
                 name=args.ingress_class,
                 labels=_labels(),
-                annotations={DEFAULT_CLASS_ANNOTATION: "true"} if args.default_ingress_class else None,
+                annotations={DEFAULT_CLASS_ANNOTATION: "true"}
+                if args.default_ingress_class
+                else None,
             ),
             spec=k8s.networking.v1.IngressClassSpecArgs(
                 controller=CONTROLLER,
@@ -293,7 +300,9 @@ class LoadBalancerController(pulumi.ComponentResource):
                 after_release, pulumi.ResourceOptions(depends_on=[self.ingress_class_params])
             ),
         )
-        self.ingress_class_name = self.ingress_class.metadata.apply(lambda m: m.name or args.ingress_class)
+        self.ingress_class_name = self.ingress_class.metadata.apply(
+            lambda m: m.name or args.ingress_class
+        )
         self.ready = [self.release, self.ingress_class]
         self.register_outputs(
             {
@@ -305,7 +314,9 @@ class LoadBalancerController(pulumi.ComponentResource):
             }
         )
 
-    def workload_options(self, opts: pulumi.ResourceOptions | None = None) -> pulumi.ResourceOptions:
+    def workload_options(
+        self, opts: pulumi.ResourceOptions | None = None
+    ) -> pulumi.ResourceOptions:
         """Options for an object that makes load balancers through this controller.
 
         The cluster's Kubernetes provider and a dependency on :attr:`ready`, merged with
@@ -365,11 +376,19 @@ def validate_settings(args: LoadBalancerControllerArgs) -> None:
     A stack can run this on its configuration before the cluster exists.
     """
     v.one_of(args.mechanism, MECHANISMS, "mechanism")
-    v.require(isinstance(args.chart, ChartSpec), "chart", "must be a ChartSpec (chart, repository, version)")
+    v.require(
+        isinstance(args.chart, ChartSpec),
+        "chart",
+        "must be a ChartSpec (chart, repository, version)",
+    )
     args.chart.validate("chart")
     v.positive_int(args.replicas, "replicas", minimum=1)
     v.dns_subdomain(args.ingress_class, "ingress_class", "IngressClass name")
-    v.require(isinstance(args.default_ingress_class, bool), "default_ingress_class", "must be true or false")
+    v.require(
+        isinstance(args.default_ingress_class, bool),
+        "default_ingress_class",
+        "must be true or false",
+    )
     v.one_of(args.ingress_scheme, INGRESS_SCHEMES, "ingress_scheme")
     v.one_of(args.ip_address_type, IP_ADDRESS_TYPES, "ip_address_type")
     if args.default_target_type is not None:
@@ -387,7 +406,9 @@ def validate_settings(args: LoadBalancerControllerArgs) -> None:
 
 def validate_args(args: LoadBalancerControllerArgs) -> None:
     """Check LoadBalancerControllerArgs; raises ValueError naming the field."""
-    v.require(isinstance(args.cluster, ClusterRef), "cluster", "must be a ClusterRef (EksCluster.ref)")
+    v.require(
+        isinstance(args.cluster, ClusterRef), "cluster", "must be a ClusterRef (EksCluster.ref)"
+    )
     validate_settings(args)
     validate_mechanism(args.mechanism, args.oidc)
 
@@ -404,7 +425,9 @@ def validate_tolerations(tolerations: Any, field_name: str) -> None:
         v.require(isinstance(t, Mapping), where, "must be a mapping (key, operator, value, effect)")
         unknown = sorted(set(t) - set(_TOLERATION_KEYS))
         if unknown:
-            raise v.fail(where, f"unknown field {unknown[0]!r} (known: {', '.join(_TOLERATION_KEYS)})")
+            raise v.fail(
+                where, f"unknown field {unknown[0]!r} (known: {', '.join(_TOLERATION_KEYS)})"
+            )
         operator = t.get("operator", "Equal")
         v.one_of(operator, _TOLERATION_OPERATORS, f"{where}.operator")
         if t.get("key") not in (None, ""):
@@ -412,7 +435,9 @@ def validate_tolerations(tolerations: Any, field_name: str) -> None:
         else:
             v.require(operator == "Exists", f"{where}.key", "an empty key needs operator Exists")
         if operator == "Exists":
-            v.require(t.get("value") in (None, ""), f"{where}.value", "must be empty with operator Exists")
+            v.require(
+                t.get("value") in (None, ""), f"{where}.value", "must be empty with operator Exists"
+            )
         elif t.get("value") not in (None, ""):
             v.label_value(t["value"], f"{where}.value")
         if t.get("effect") not in (None, ""):

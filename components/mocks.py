@@ -218,6 +218,9 @@ class PlatformMocks(pulumi.runtime.Mocks):
                     }
                 ],
                 "vpcConfig": {"vpcId": f"vpc-{_hex(cluster)}"},
+                "endpoint": f"https://{oidc_id}.gr7.{self.region}.eks.amazonaws.com",
+                "certificateAuthorities": [{"data": "TU9DSw=="}],
+                "arn": self._arn("eks", f"cluster/{cluster}"),
             }, []
         return {}, []
 

@@ -76,7 +76,9 @@ class SampleApp(pulumi.ComponentResource):
     certificate_arn: pulumi.Output[str] | None
     """ARN of the validated ACM certificate, when ``zone_id`` is set."""
 
-    def __init__(self, name: str, args: SampleAppArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self, name: str, args: SampleAppArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
         validate_args(args)
         super().__init__("eks-platform:index:SampleApp", name, None, opts)
         controller = args.controller
@@ -95,7 +97,9 @@ class SampleApp(pulumi.ComponentResource):
 
         k8s.apps.v1.Deployment(
             f"{name}-deployment",
-            metadata=k8s.meta.v1.ObjectMetaArgs(name="deployment-2048", namespace=namespace, labels=labels),
+            metadata=k8s.meta.v1.ObjectMetaArgs(
+                name="deployment-2048", namespace=namespace, labels=labels
+            ),
             spec=k8s.apps.v1.DeploymentSpecArgs(
                 replicas=args.replicas,
                 selector=k8s.meta.v1.LabelSelectorArgs(match_labels=labels),
@@ -107,7 +111,11 @@ class SampleApp(pulumi.ComponentResource):
                                 name=APP_LABEL,
                                 image=args.image,
                                 image_pull_policy="IfNotPresent",
-                                ports=[k8s.core.v1.ContainerPortArgs(container_port=CONTAINER_PORT, name="http")],
+                                ports=[
+                                    k8s.core.v1.ContainerPortArgs(
+                                        container_port=CONTAINER_PORT, name="http"
+                                    )
+                                ],
                                 resources=k8s.core.v1.ResourceRequirementsArgs(
                                     requests={"cpu": "100m", "memory": "64Mi"},
                                     limits={"memory": "128Mi"},
@@ -126,7 +134,9 @@ class SampleApp(pulumi.ComponentResource):
         # (the controller reads its endpoints).
         service = k8s.core.v1.Service(
             f"{name}-service",
-            metadata=k8s.meta.v1.ObjectMetaArgs(name="service-2048", namespace=namespace, labels=labels),
+            metadata=k8s.meta.v1.ObjectMetaArgs(
+                name="service-2048", namespace=namespace, labels=labels
+            ),
             spec=k8s.core.v1.ServiceSpecArgs(
                 type="ClusterIP",
                 selector=labels,
@@ -171,8 +181,12 @@ class SampleApp(pulumi.ComponentResource):
                                     path_type="Prefix",
                                     backend=k8s.networking.v1.IngressBackendArgs(
                                         service=k8s.networking.v1.IngressServiceBackendArgs(
-                                            name=service.metadata.apply(lambda m: m.name or "service-2048"),
-                                            port=k8s.networking.v1.ServiceBackendPortArgs(number=80),
+                                            name=service.metadata.apply(
+                                                lambda m: m.name or "service-2048"
+                                            ),
+                                            port=k8s.networking.v1.ServiceBackendPortArgs(
+                                                number=80
+                                            ),
                                         )
                                     ),
                                 )
@@ -254,7 +268,9 @@ def validate_settings(args: SampleAppArgs) -> None:
         v.require(args.host is not None, "zone_id", "needs host (the name the certificate is for)")
     v.dns_label(args.namespace, "namespace", "namespace")
     v.require(
-        isinstance(args.image, str) and bool(args.image) and not any(c.isspace() for c in args.image),
+        isinstance(args.image, str)
+        and bool(args.image)
+        and not any(c.isspace() for c in args.image),
         "image",
         f"{args.image!r} is not a container image reference",
     )

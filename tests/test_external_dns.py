@@ -21,6 +21,7 @@ from components.external_dns import (
 from components.helm import ChartSpec
 from components.mocks import PlatformMocks
 from components.oidc import OidcTrust, OidcTrustArgs
+from components.policies import EXTERNAL_DNS_TUTORIAL_POLICY_FILE, load_policy
 from components.synth import SynthResult
 from tests.iam_validation import assert_valid_permission_policy
 from tests.support import depends_on, doc, make_cluster, run
@@ -137,6 +138,18 @@ def test_record_actions_only_on_configured_zones() -> None:
     for action in RECORD_ACTIONS:
         assert granted[action] == expected
     assert set(result.outputs["zoneArns"]) == expected
+
+
+def test_same_actions_as_the_upstream_tutorial_narrowed_to_the_zones() -> None:
+    tutorial = resources_by_action(load_policy(EXTERNAL_DNS_TUTORIAL_POLICY_FILE))
+    ours = resources_by_action(policy_of(synth()))
+    assert set(ours) == set(tutorial)
+    assert tutorial["route53:ChangeResourceRecordSets"] == {"arn:aws:route53:::hostedzone/*"}
+    for action, resources in ours.items():
+        if tutorial[action] == {"*"}:
+            assert resources == {"*"}
+        else:
+            assert len(resources) == 1 and "*" not in next(iter(resources))
 
 
 def test_policy_is_a_valid_iam_policy() -> None:

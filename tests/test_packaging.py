@@ -25,10 +25,23 @@ def test_wheel_carries_the_components_and_policies_and_imports_from_outside(tmp_
     src.mkdir()
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(ROOT / name, src / name)
-    shutil.copytree(ROOT / "components", src / "components", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        ROOT / "components", src / "components", ignore=shutil.ignore_patterns("__pycache__")
+    )
     dist = tmp_path / "dist"
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "-w", str(dist), str(src)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(dist),
+            str(src),
+        ],
         check=True,
         capture_output=True,
         timeout=300,
