@@ -203,7 +203,10 @@ def describe(cls: type, exclude: typing.Iterable[str] = ()) -> list[FieldDoc]:
         if f.name in set(exclude):
             continue
         if f.default is not dataclasses.MISSING:
-            default = json.dumps(f.default) if f.default is not None else "none"
+            value = (
+                dataclasses.asdict(f.default) if dataclasses.is_dataclass(f.default) else f.default
+            )  # type: ignore[arg-type]
+            default = json.dumps(value) if value is not None else "none"
         elif f.default_factory is not dataclasses.MISSING:
             value = f.default_factory()
             default = json.dumps(value) if not dataclasses.is_dataclass(value) else "(defaults)"

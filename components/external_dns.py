@@ -36,7 +36,7 @@ from .helm import ChartSpec
 from .irsa import IrsaRole
 from .oidc import OidcTrust
 from .pod_identity import PodIdentityRole
-from .workload_role import create_workload_role, validate_mechanism
+from .workload_role import MECHANISMS, create_workload_role, validate_mechanism
 
 DEFAULT_CHART = ChartSpec(
     chart="external-dns",
@@ -457,8 +457,14 @@ def _unique(items: list[str]) -> list[str]:
 
 def validate_args(args: ExternalDnsArgs) -> None:
     """Check ExternalDnsArgs; raises ValueError naming the field and the rule it broke."""
-    _validate_zones(args.zones)
+    validate_settings(args)
     validate_mechanism(args.mechanism, args.oidc)
+
+
+def validate_settings(args: ExternalDnsArgs) -> None:
+    """Check the plain (configurable) fields; a stack can run this before the cluster exists."""
+    _validate_zones(args.zones)
+    v.one_of(args.mechanism, MECHANISMS, "mechanism")
     v.dns_label(args.namespace, "namespace", "namespace")
     v.dns_subdomain(args.service_account, "service_account", "ServiceAccount name")
     v.one_of(args.policy, POLICIES, "policy")

@@ -20,7 +20,13 @@ from components import cluster as cluster_mod
 from components import network as network_mod
 from components.cluster import EksClusterArgs
 from components.config import config_error, describe, from_config, markdown_table, project_keys
+from components import external_dns as external_dns_mod
+from components import load_balancer_controller as lbc_mod
+from components import sample_app as sample_app_mod
+from components.external_dns import ExternalDnsArgs, HostedZone
+from components.load_balancer_controller import LoadBalancerControllerArgs
 from components.network import NetworkArgs
+from components.sample_app import SampleAppArgs
 
 from . import demo as demo_mod
 from .demo import DemoArgs
@@ -40,6 +46,12 @@ class PlatformConfig:
     """``eks-platform:cluster`` (VPC and subnets are filled in from the network)."""
     tags: dict[str, str] = field(default_factory=dict)
     """``eks-platform:tags``: AWS tags on everything."""
+    load_balancer_controller: LoadBalancerControllerArgs | None = None
+    """``eks-platform:loadBalancerController`` (cluster and OIDC filled in when composing)."""
+    external_dns: ExternalDnsArgs | None = None
+    """``eks-platform:externalDns`` (cluster and OIDC filled in when composing)."""
+    sample_app: SampleAppArgs | None = None
+    """``eks-platform:sampleApp`` (the controller filled in when composing)."""
     demo: DemoArgs | None = None
     """``eks-platform:demo``: the demo workloads, when set."""
 
@@ -49,6 +61,9 @@ KEYS: dict[str, str] = {
     "tags": "AWS tags applied to every resource.",
     "network": "A new VPC (NetworkArgs) or an existing one (existingVpc).",
     "cluster": "The EKS cluster (EksClusterArgs without the VPC fields).",
+    "loadBalancerController": "The AWS Load Balancer Controller (LoadBalancerControllerArgs); omit to skip it.",
+    "externalDns": "ExternalDNS for the hosted zones (ExternalDnsArgs); omit to skip it.",
+    "sampleApp": "The 2048 game behind an ALB (SampleAppArgs); needs loadBalancerController.",
     "demo": "Demo IRSA and Pod Identity workloads (DemoArgs); dev only.",
 }
 """Every ``eks-platform:`` key a stack may set, with what it is for."""
@@ -57,6 +72,7 @@ KEYS: dict[str, str] = {
 def reference_markdown() -> str:
     """The configuration reference for the README, generated from the Args dataclasses."""
     from components.cluster import FargateProfileSpec, FargateSelector
+    from components.helm import ChartSpec
     from components.network import ExistingVpcArgs
     from components.node_group import NodeGroupSpec, Taint
 
@@ -72,6 +88,15 @@ def reference_markdown() -> str:
         ("`cluster.nodeGroups.<name>.taints[]` (Taint)", Taint, ()),
         ("`cluster.fargateProfiles.<name>` (FargateProfileSpec)", FargateProfileSpec, ()),
         ("`cluster.fargateProfiles.<name>.selectors[]` (FargateSelector)", FargateSelector, ()),
+        (
+            "`eks-platform:loadBalancerController` (LoadBalancerControllerArgs)",
+            LoadBalancerControllerArgs,
+            ("cluster", "oidc", "policies"),
+        ),
+        ("`loadBalancerController.chart`, `externalDns.chart` (ChartSpec)", ChartSpec, ()),
+        ("`eks-platform:externalDns` (ExternalDnsArgs)", ExternalDnsArgs, ("cluster", "oidc")),
+        ("`externalDns.zones[]` (HostedZone)", HostedZone, ()),
+        ("`eks-platform:sampleApp` (SampleAppArgs)", SampleAppArgs, ("controller",)),
         ("`eks-platform:demo` (DemoArgs)", DemoArgs, ()),
     ]
     parts = ["| key | meaning |", "|---|---|"]
@@ -140,16 +165,65 @@ def load(config: pulumi.Config | None = None) -> PlatformConfig:
         network_mod.validate_args,
     )
     network = dataclasses.replace(network, tags={**tags, **network.tags})
-    demo = None
-    if config.get("demo") is not None:
-        demo = _validated(
-            f"{ns}:demo",
-            lambda: from_config(DemoArgs, obj("demo"), f"{ns}:demo"),
-            demo_mod.validate_args,
+
+    def optional(
+        key: str,
+        cls: type[T],
+        validate: Callable[[T], None],
+        exclude: tuple[str, ...] = (),
+        **fixed: Any,
+    ) -> T | None:
+        if config.get(key) is None:
+            return None
+        return _validated(
+            f"{ns}:{key}",
+            lambda: from_config(cls, obj(key), f"{ns}:{key}", exclude, **fixed),
+            validate,
         )
-    return PlatformConfig(
-        environment=environment, network=network, cluster=cluster, tags=tags, demo=demo
+
+    no_cluster: dict[str, Any] = {"cluster": None, "oidc": None}
+    controller = optional(
+        "loadBalancerController",
+        LoadBalancerControllerArgs,
+        lbc_mod.validate_settings,
+        exclude=("policies",),
+        **no_cluster,
     )
+    external_dns = optional(
+        "externalDns", ExternalDnsArgs, external_dns_mod.validate_settings, **no_cluster
+    )
+    sample_app = optional(
+        "sampleApp", SampleAppArgs, sample_app_mod.validate_settings, controller=None
+    )
+    if sample_app is not None:
+        if controller is None:
+            raise ValueError(
+                f"{ns}:sampleApp: needs {ns}:loadBalancerController "
+                "(its Ingress becomes an ALB through the controller)"
+            )
+        if external_dns is not None and sample_app.host is not None:
+            _check_host_in_zones(sample_app.host, external_dns.zones, f"{ns}:sampleApp.host")
+    demo = optional("demo", DemoArgs, demo_mod.validate_args)
+    return PlatformConfig(
+        environment=environment,
+        network=network,
+        cluster=cluster,
+        tags=tags,
+        load_balancer_controller=controller,
+        external_dns=external_dns,
+        sample_app=sample_app,
+        demo=demo,
+    )
+
+
+def _check_host_in_zones(host: str, zones: list[HostedZone], key: str) -> None:
+    """The sample app's host must lie in a zone ExternalDNS manages, or no record gets published."""
+    domains = [z.domain for z in zones if z.domain]
+    if domains and not any(host == d or host.endswith("." + d) for d in domains):
+        raise ValueError(
+            f"{key}: {host!r} is not under any externalDns zone ({', '.join(domains)}); "
+            "ExternalDNS would not publish it"
+        )
 
 
 if __name__ == "__main__":

@@ -1,6 +1,12 @@
-"""The dev environment: the platform plus the demo workloads (``eks-platform:demo``)."""
+"""The dev environment: the platform plus the demo workloads and the 2048 sample app."""
 
 from __future__ import annotations
+
+import dataclasses
+
+import pulumi
+
+from components.sample_app import SampleApp
 
 from .config import load
 from .demo import deploy_demo
@@ -12,3 +18,9 @@ def main() -> None:
     platform = deploy(config)
     if config.demo is not None:
         deploy_demo(platform, config.demo)
+    if config.sample_app is not None and platform.load_balancer_controller is not None:
+        app = SampleApp(
+            f"{config.cluster.cluster_name}-game-2048",
+            dataclasses.replace(config.sample_app, controller=platform.load_balancer_controller),
+        )
+        pulumi.export("sampleAppUrl", app.url)

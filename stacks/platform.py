@@ -1,4 +1,4 @@
-"""The platform every environment runs: network, cluster, OIDC trust.
+"""The platform every environment runs: network, cluster, OIDC trust, controllers.
 
 The environment modules (``dev``, ``staging``, ``prod``) call :func:`deploy` and
 add what only they need; everything that differs by size or switch lives in
@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import pulumi
 
 from components.cluster import EksCluster
+from components.external_dns import ExternalDns
+from components.load_balancer_controller import LoadBalancerController
 from components.network import Network
 from components.oidc import OidcTrust, OidcTrustArgs
 
@@ -27,6 +29,8 @@ class Platform:
     network: Network
     cluster: EksCluster
     oidc: OidcTrust
+    load_balancer_controller: LoadBalancerController | None
+    external_dns: ExternalDns | None
 
 
 def deploy(config: PlatformConfig) -> Platform:
@@ -55,4 +59,25 @@ def deploy(config: PlatformConfig) -> Platform:
     pulumi.export("publicSubnetIds", cluster.public_subnet_ids)
     pulumi.export("clusterSecurityGroupId", cluster.cluster_security_group_id)
     pulumi.export("nodeRoleArns", cluster.node_role_arns)
-    return Platform(config=config, network=network, cluster=cluster, oidc=oidc)
+    controller = None
+    if config.load_balancer_controller is not None:
+        controller = LoadBalancerController(
+            f"{name}-aws-load-balancer-controller",
+            dataclasses.replace(config.load_balancer_controller, cluster=cluster.ref, oidc=oidc),
+        )
+        pulumi.export("ingressClass", controller.ingress_class_name)
+    external_dns = None
+    if config.external_dns is not None:
+        external_dns = ExternalDns(
+            f"{name}-external-dns",
+            dataclasses.replace(config.external_dns, cluster=cluster.ref, oidc=oidc),
+        )
+        pulumi.export("externalDnsZoneIds", external_dns.zone_ids)
+    return Platform(
+        config=config,
+        network=network,
+        cluster=cluster,
+        oidc=oidc,
+        load_balancer_controller=controller,
+        external_dns=external_dns,
+    )

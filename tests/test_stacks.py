@@ -43,8 +43,8 @@ def test_dev_is_cheap() -> None:
 
 def test_dev_demonstrates_both_workload_identity_mechanisms() -> None:
     result = stack("dev")
-    assert result.one("eks-platform:index:IrsaRole")
-    assert result.one("eks-platform:index:PodIdentityRole")
+    assert result.one("eks-platform:index:IrsaRole", "dev-eks-demo-irsa")
+    assert result.one("eks-platform:index:PodIdentityRole", "dev-eks-demo-pod-identity")
     accounts = {
         sa.inputs["metadata"]["name"] for sa in result.by_type("kubernetes:core/v1:ServiceAccount")
     }
@@ -64,9 +64,39 @@ def test_prod_is_highly_available_private_encrypted_and_protected() -> None:
     assert "0.0.0.0/0" not in control_plane.inputs.get("publicAccessCidrs", [])
     assert control_plane.inputs["encryptionConfigKeyArn"].startswith("arn:aws:kms:")
     assert control_plane.protect and control_plane.inputs["deletionProtection"] is True
-    assert not result.by_type("eks-platform:index:IrsaRole") or all(
-        not r.name.startswith("prod-eks-demo") for r in result.resources
+    assert not [r for r in result.resources if "demo" in r.name or "game-2048" in r.name]
+
+
+def test_dev_ingress_depends_on_the_controller_and_is_published_by_external_dns() -> None:
+    result = stack("dev")
+    ingress = result.one("kubernetes:networking.k8s.io/v1:Ingress")
+    release = next(
+        r
+        for r in result.by_type("kubernetes:helm.sh/v3:Release")
+        if r.inputs["chart"] == "aws-load-balancer-controller"
     )
+    assert release.urn in ingress.dependencies
+    dns = next(
+        r
+        for r in result.by_type("kubernetes:helm.sh/v3:Release")
+        if r.inputs["chart"] == "external-dns"
+    )
+    host = ingress.inputs["spec"]["rules"][0]["host"]
+    assert any(host.endswith("." + d) for d in dns.inputs["values"]["domainFilters"])
+    assert dns.inputs["values"]["policy"] == "sync"
+
+
+@pytest.mark.parametrize("name", ["staging", "prod"])
+def test_shared_environments_run_two_controller_replicas_and_keep_dns_records(name: str) -> None:
+    result = stack(name)
+    releases = {
+        r.inputs["chart"]: r.inputs["values"]
+        for r in result.by_type("kubernetes:helm.sh/v3:Release")
+    }
+    assert releases["aws-load-balancer-controller"]["replicaCount"] == 2
+    assert releases["aws-load-balancer-controller"]["podDisruptionBudget"] == {"maxUnavailable": 1}
+    assert releases["external-dns"]["policy"] == "upsert-only"
+    assert not result.by_type("eks-platform:index:SampleApp")
 
 
 @pytest.mark.parametrize("name", ENVIRONMENTS)
@@ -182,6 +212,35 @@ def set_path(path: str, value: Any) -> Any:
             "^eks-platform:network.existingVpc.privateSubnetIds: EKS needs at least 2",
         ),
         ("eks-platform:demo.namespace", "Demo", "^eks-platform:demo.namespace: "),
+        (
+            "eks-platform:loadBalancerController.ingressScheme",
+            "public",
+            "^eks-platform:loadBalancerController.ingressScheme: ",
+        ),
+        (
+            "eks-platform:loadBalancerController.replicas",
+            0,
+            "^eks-platform:loadBalancerController.replicas: ",
+        ),
+        (
+            "eks-platform:externalDns.zones",
+            [],
+            "^eks-platform:externalDns.zones: at least one hosted zone",
+        ),
+        ("eks-platform:externalDns.policy", "delete-all", "^eks-platform:externalDns.policy: "),
+        ("eks-platform:externalDns.interval", "10s", "^eks-platform:externalDns.interval: "),
+        (
+            "eks-platform:sampleApp.host",
+            "game.example.org",
+            "^eks-platform:sampleApp.host: 'game.example.org' is not under any externalDns zone",
+        ),
+        ("eks-platform:sampleApp.host", "game..dev.example.com", "^eks-platform:sampleApp.host: "),
+        ("eks-platform:sampleApp.zoneId", "z123", "^eks-platform:sampleApp.zoneId: "),
+        (
+            "eks-platform:loadBalancerController",
+            KeyError,
+            "^eks-platform:sampleApp: needs eks-platform:loadBalancerController",
+        ),
         ("eks-platform:cluster", KeyError, "^eks-platform:cluster: required key is missing"),
     ],
 )
@@ -191,8 +250,11 @@ def test_config_errors_name_the_key_before_anything_is_registered(
     recorded: list = []
 
     def edit(config: dict) -> None:
-        if path == "eks-platform:cluster" and value is KeyError:
-            del config["eks-platform:cluster"]
+        if (
+            path in ("eks-platform:cluster", "eks-platform:loadBalancerController")
+            and value is KeyError
+        ):
+            del config[path]
         else:
             set_path(path, value)(config)
 
@@ -234,3 +296,11 @@ def test_readme_configuration_reference_is_current() -> None:
     assert render(readme) == readme, (
         "the README's configuration reference is stale: run `make docs`"
     )
+
+
+def test_external_dns_zone_ids_are_checked_at_load() -> None:
+    def edit(config: dict) -> None:
+        config["eks-platform:externalDns"]["zones"][0]["zoneId"] = "Zabc"
+
+    with pytest.raises(ValueError, match=r"^eks-platform:externalDns.zones\[0\].zoneId: "):
+        run_dev_with(edit, [])
