@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 WORKFLOWS = ROOT / ".github" / "workflows"
 PREVIEW = WORKFLOWS / "preview.yml"
 DEPLOY = WORKFLOWS / "deploy.yml"
-DOCS = ROOT / "docs" / "ci.md"
+DOCS = ROOT / "README.md"
 STACKS = ["dev", "staging", "prod"]
 
 
@@ -233,4 +233,4 @@ def test_docs_name_every_variable_and_secret_the_workflows_use() -> None:
     assert used >= {"AWS_ROLE_ARN", "AWS_REGION", "PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE"}
     docs = DOCS.read_text(encoding="utf-8")
     missing = sorted(name for name in used if name not in docs)
-    assert not missing, f"docs/ci.md does not mention {missing}"
+    assert not missing, f"README.md does not mention {missing}"
