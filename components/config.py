@@ -203,9 +203,9 @@ def describe(cls: type, exclude: typing.Iterable[str] = ()) -> list[FieldDoc]:
         if f.name in set(exclude):
             continue
         if f.default is not dataclasses.MISSING:
-            value = (
-                dataclasses.asdict(f.default) if dataclasses.is_dataclass(f.default) else f.default
-            )  # type: ignore[arg-type]
+            value: Any = f.default
+            if dataclasses.is_dataclass(value) and not isinstance(value, type):
+                value = dataclasses.asdict(value)
             default = json.dumps(value) if value is not None else "none"
         elif f.default_factory is not dataclasses.MISSING:
             value = f.default_factory()

@@ -13,8 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pulumi
-import pulumi_aws as aws
-import pulumi_kubernetes as k8s
 
 from . import iam
 from . import validation as v
@@ -27,7 +25,7 @@ from .oidc import (
 )
 from .service_account import (
     WorkloadIdentityArgs,
-    create_service_account,
+    WorkloadRole,
     validate_workload_identity,
 )
 
@@ -47,23 +45,8 @@ class IrsaRoleArgs(WorkloadIdentityArgs):
     """The trust-policy size quota of the account (2048 by default, up to 4096 when raised)."""
 
 
-class IrsaRole(pulumi.ComponentResource):
+class IrsaRole(WorkloadRole):
     """An IAM role assumable only by one ServiceAccount's pods, and that ServiceAccount."""
-
-    role: aws.iam.Role
-    """The IAM role."""
-    role_arn: pulumi.Output[str]
-    """ARN of the role."""
-    role_name: pulumi.Output[str]
-    """Name of the role."""
-    service_account_name: pulumi.Output[str]
-    """Name of the ServiceAccount."""
-    service_account_namespace: pulumi.Output[str]
-    """Namespace of the ServiceAccount."""
-    service_account_annotations: pulumi.Output[dict[str, str]]
-    """The annotations that bind a ServiceAccount to the role (for charts that create their own)."""
-    service_account: k8s.core.v1.ServiceAccount | None
-    """The ServiceAccount, when created."""
 
     def __init__(
         self, name: str, args: IrsaRoleArgs, opts: pulumi.ResourceOptions | None = None
@@ -74,31 +57,13 @@ class IrsaRole(pulumi.ComponentResource):
             ServiceAccountRef(args.namespace, args.service_account),
             *args.extra_service_accounts,
         ]
-        self.role = iam.create_role(
+        role = iam.create_role(
             name, combined_trust_policy(trusts, subjects), args.policies, parent=self
         )
-        self.role_arn = self.role.arn
-        self.role_name = self.role.name
-        self.service_account_annotations = self.role.arn.apply(
+        annotations = role.arn.apply(
             lambda arn: {ROLE_ARN_ANNOTATION: arn, REGIONAL_STS_ANNOTATION: "true"}
         )
-        self.service_account = create_service_account(
-            name, args, self.service_account_annotations, parent=self
-        )
-        if self.service_account is not None:
-            self.service_account_name = self.service_account.metadata.name
-            self.service_account_namespace = self.service_account.metadata.namespace
-        else:
-            self.service_account_name = pulumi.Output.from_input(args.service_account)
-            self.service_account_namespace = pulumi.Output.from_input(args.namespace)
-        self.register_outputs(
-            {
-                "roleArn": self.role_arn,
-                "roleName": self.role_name,
-                "serviceAccountName": self.service_account_name,
-                "serviceAccountNamespace": self.service_account_namespace,
-            }
-        )
+        self._finish(name, args, role, annotations)
 
 
 def validate_args(args: IrsaRoleArgs) -> list[OidcTrust]:

@@ -15,6 +15,8 @@ from typing import Any
 
 import pulumi
 
+from .cluster_ref import kubeconfig_json
+
 ACCOUNT_ID = "123456789012"
 DEFAULT_REGION = "us-west-2"
 REMOTE_PACKAGES = ("eks", "awsx")
@@ -68,40 +70,10 @@ class PlatformMocks(pulumi.runtime.Mocks):
         oidc_id = _hex(cluster, 32).upper()
         issuer = f"oidc.eks.{self.region}.amazonaws.com/id/{oidc_id}"
         server = f"https://{oidc_id}.gr7.{self.region}.eks.amazonaws.com"
-        kubeconfig = {
-            "apiVersion": "v1",
-            "kind": "Config",
-            "clusters": [
-                {
-                    "name": cluster,
-                    "cluster": {"server": server, "certificate-authority-data": "TU9DSw=="},
-                }
-            ],
-            "contexts": [{"name": "aws", "context": {"cluster": cluster, "user": "aws"}}],
-            "current-context": "aws",
-            "users": [
-                {
-                    "name": "aws",
-                    "user": {
-                        "exec": {
-                            "apiVersion": "client.authentication.k8s.io/v1beta1",
-                            "command": "aws",
-                            "args": [
-                                "eks",
-                                "get-token",
-                                "--cluster-name",
-                                cluster,
-                                "--output",
-                                "json",
-                            ],
-                        }
-                    },
-                }
-            ],
-        }
+        kubeconfig_text = kubeconfig_json(cluster, server, "TU9DSw==")
         return cluster, {
-            "kubeconfig": kubeconfig,
-            "kubeconfigJson": json.dumps(kubeconfig),
+            "kubeconfig": json.loads(kubeconfig_text),
+            "kubeconfigJson": kubeconfig_text,
             "oidcIssuer": issuer,
             "oidcProviderUrl": f"https://{issuer}",
             "oidcProviderArn": "",

@@ -17,12 +17,11 @@ from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
-import pulumi_kubernetes as k8s
 
 from . import iam
 from .service_account import (
     WorkloadIdentityArgs,
-    create_service_account,
+    WorkloadRole,
     validate_workload_identity,
 )
 
@@ -35,25 +34,11 @@ class PodIdentityRoleArgs(WorkloadIdentityArgs):
     """Arguments of :class:`PodIdentityRole`: the shared workload-identity arguments."""
 
 
-class PodIdentityRole(pulumi.ComponentResource):
+class PodIdentityRole(WorkloadRole):
     """An IAM role bound to one ServiceAccount through an EKS Pod Identity association."""
 
-    role: aws.iam.Role
-    """The IAM role."""
-    role_arn: pulumi.Output[str]
-    """ARN of the role."""
-    role_name: pulumi.Output[str]
-    """Name of the role."""
     association_id: pulumi.Output[str]
     """Id of the Pod Identity association."""
-    service_account_name: pulumi.Output[str]
-    """Name of the ServiceAccount."""
-    service_account_namespace: pulumi.Output[str]
-    """Namespace of the ServiceAccount."""
-    service_account_annotations: pulumi.Output[dict[str, str]]
-    """Always empty: Pod Identity needs no annotation (kept so IRSA callers need no change)."""
-    service_account: k8s.core.v1.ServiceAccount | None
-    """The ServiceAccount, when created."""
 
     def __init__(
         self, name: str, args: PodIdentityRoleArgs, opts: pulumi.ResourceOptions | None = None
@@ -61,33 +46,21 @@ class PodIdentityRole(pulumi.ComponentResource):
         validate_workload_identity(args)
         super().__init__("eks-platform:index:PodIdentityRole", name, None, opts)
         agent = args.cluster.ensure_pod_identity_agent()
-        self.role = iam.create_role(
+        role = iam.create_role(
             name,
             iam.service_trust_policy(POD_IDENTITY_PRINCIPAL, POD_IDENTITY_ACTIONS),
             args.policies,
             parent=self,
         )
-        self.role_arn = self.role.arn
-        self.role_name = self.role.name
-        self.service_account_annotations = pulumi.Output.from_input({})
-        self.service_account = create_service_account(name, args, {}, parent=self)
         association = aws.eks.PodIdentityAssociation(
             name,
             cluster_name=args.cluster.name,
             namespace=args.namespace,
             service_account=args.service_account,
-            role_arn=self.role.arn,
+            role_arn=role.arn,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[agent] if agent else None),
         )
         self.association_id = association.association_id
-        self.service_account_name = pulumi.Output.from_input(args.service_account)
-        self.service_account_namespace = pulumi.Output.from_input(args.namespace)
-        self.register_outputs(
-            {
-                "roleArn": self.role_arn,
-                "roleName": self.role_name,
-                "associationId": self.association_id,
-                "serviceAccountName": self.service_account_name,
-                "serviceAccountNamespace": self.service_account_namespace,
-            }
+        self._finish(
+            name, args, role, pulumi.Output.from_input({}), {"associationId": self.association_id}
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pulumi
+import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from . import iam
@@ -81,3 +82,53 @@ def create_service_account(
         ),
         opts=opts,
     )
+
+
+class WorkloadRole(pulumi.ComponentResource):
+    """What :class:`IrsaRole` and :class:`PodIdentityRole` share: a role and its ServiceAccount."""
+
+    role: aws.iam.Role
+    """The IAM role."""
+    role_arn: pulumi.Output[str]
+    """ARN of the role."""
+    role_name: pulumi.Output[str]
+    """Name of the role."""
+    service_account_name: pulumi.Output[str]
+    """Name of the ServiceAccount."""
+    service_account_namespace: pulumi.Output[str]
+    """Namespace of the ServiceAccount."""
+    service_account_annotations: pulumi.Output[dict[str, str]]
+    """The annotations that bind a ServiceAccount to the role (for charts that create their own
+    ServiceAccount); empty for Pod Identity, which needs none."""
+    service_account: k8s.core.v1.ServiceAccount | None
+    """The ServiceAccount, when created."""
+
+    def _finish(
+        self,
+        name: str,
+        args: WorkloadIdentityArgs,
+        role: aws.iam.Role,
+        annotations: pulumi.Output[dict[str, str]],
+        extra_outputs: dict[str, pulumi.Output[str]] | None = None,
+    ) -> None:
+        """Create the ServiceAccount, set the shared outputs and register them (the last step)."""
+        self.role = role
+        self.role_arn = role.arn
+        self.role_name = role.name
+        self.service_account_annotations = annotations
+        self.service_account = create_service_account(name, args, annotations, parent=self)
+        if self.service_account is not None:
+            self.service_account_name = self.service_account.metadata.name
+            self.service_account_namespace = self.service_account.metadata.namespace
+        else:
+            self.service_account_name = pulumi.Output.from_input(args.service_account)
+            self.service_account_namespace = pulumi.Output.from_input(args.namespace)
+        self.register_outputs(
+            {
+                "roleArn": self.role_arn,
+                "roleName": self.role_name,
+                "serviceAccountName": self.service_account_name,
+                "serviceAccountNamespace": self.service_account_namespace,
+                **(extra_outputs or {}),
+            }
+        )

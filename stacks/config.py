@@ -17,12 +17,12 @@ from typing import Any, TypeVar
 import pulumi
 
 from components import cluster as cluster_mod
-from components import network as network_mod
-from components.cluster import EksClusterArgs
-from components.config import config_error, describe, from_config, markdown_table, project_keys
 from components import external_dns as external_dns_mod
 from components import load_balancer_controller as lbc_mod
+from components import network as network_mod
 from components import sample_app as sample_app_mod
+from components.cluster import EksClusterArgs
+from components.config import config_error, describe, from_config, markdown_table, project_keys
 from components.external_dns import ExternalDnsArgs, HostedZone
 from components.load_balancer_controller import LoadBalancerControllerArgs
 from components.network import NetworkArgs

@@ -7,8 +7,6 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-import pulumi
-
 from components.cluster import EksCluster, EksClusterArgs
 from components.node_group import NodeGroupSpec
 from components.oidc import OidcTrust, OidcTrustArgs
@@ -48,6 +46,15 @@ def doc(resource: Recorded, key: str) -> Any:
     return json.loads(value) if isinstance(value, str) else value
 
 
+def manifest(resource: Recorded) -> dict[str, Any]:
+    """The Kubernetes object as the provider would apply it, from the recorded inputs."""
+    return {
+        k: resource.inputs[k]
+        for k in ("apiVersion", "kind", "metadata", "spec")
+        if k in resource.inputs
+    }
+
+
 def depends_on(result: SynthResult, resource: Recorded, other: Recorded) -> bool:
     """Whether ``resource`` depends on ``other`` directly, or on a component that contains it."""
     parents = {other.urn}
@@ -59,4 +66,4 @@ def depends_on(result: SynthResult, resource: Recorded, other: Recorded) -> bool
     return bool(parents & set(resource.dependencies))
 
 
-__all__ = ["ADMIN_ARN", "cluster_args", "depends_on", "doc", "make_cluster", "pulumi", "run"]
+__all__ = ["ADMIN_ARN", "cluster_args", "depends_on", "doc", "make_cluster", "manifest", "run"]

@@ -30,7 +30,7 @@ from tests.iam_validation import (
     assert_valid_k8s,
     assert_valid_permission_policy,
 )
-from tests.support import cluster_args, depends_on, doc, make_cluster, run
+from tests.support import cluster_args, depends_on, doc, make_cluster, manifest, run
 
 K8S_VERSION = "1.35"
 COMPONENT = "eks-platform:index:LoadBalancerController"
@@ -62,15 +62,6 @@ def synth(
         pulumi.export("releaseStatus", controller.release_status)
 
     return run(program, region=region)
-
-
-def manifest(resource: Recorded) -> dict[str, Any]:
-    """The Kubernetes object as the provider would apply it, from the recorded inputs."""
-    return {
-        k: resource.inputs[k]
-        for k in ("apiVersion", "kind", "metadata", "spec")
-        if k in resource.inputs
-    }
 
 
 def values(result: SynthResult) -> dict[str, Any]:

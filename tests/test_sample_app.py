@@ -11,9 +11,9 @@ import pytest
 from components.config import config_error, from_config
 from components.load_balancer_controller import LoadBalancerController, LoadBalancerControllerArgs
 from components.sample_app import DEFAULT_IMAGE, SampleApp, SampleAppArgs, validate_settings
-from components.synth import Recorded, SynthResult
+from components.synth import SynthResult
 from tests.iam_validation import assert_valid_k8s
-from tests.support import make_cluster, run
+from tests.support import make_cluster, manifest, run
 
 K8S_VERSION = "1.35"
 HOST = "2048.dev.example.com"
@@ -46,15 +46,6 @@ def synth(controller: dict[str, Any] | None = None, **overrides: Any) -> SynthRe
         pulumi.export("certificateArn", app.certificate_arn)
 
     return run(program)
-
-
-def manifest(resource: Recorded) -> dict[str, Any]:
-    """The Kubernetes object as the provider would apply it, from the recorded inputs."""
-    return {
-        k: resource.inputs[k]
-        for k in ("apiVersion", "kind", "metadata", "spec")
-        if k in resource.inputs
-    }
 
 
 def ingress_annotations(result: SynthResult) -> dict[str, str]:
