@@ -9,7 +9,7 @@ STACKS := dev staging prod
 # Where `make synth` writes the JSON record (empty: no JSON).
 SYNTH_JSON ?=
 
-.PHONY: venv synth test lint typecheck unit snapshots docs clean
+.PHONY: venv synth test lint typecheck unit snapshots docs bench clean
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,7 +35,7 @@ typecheck: venv
 	$(VENV)/bin/mypy components stacks tests scripts __main__.py
 
 unit: venv
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2
 
 ## snapshots: refresh tests/snapshots/<stack>.json on purpose after a reviewed change
 snapshots: venv
@@ -44,3 +44,7 @@ snapshots: venv
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache build dist *.egg-info synth-out
+
+## bench: speed and scale of the offline synth (numbers, not pass/fail)
+bench: venv
+	$(PY) -m scripts.benchmark
