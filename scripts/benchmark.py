@@ -9,21 +9,23 @@ large program: one cluster with N node groups and N IRSA roles.
 from __future__ import annotations
 
 import argparse
+import functools
 import statistics
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from components.iam import RolePolicyArgs
 from components.irsa import IrsaRole, IrsaRoleArgs
 from components.node_group import NodeGroupSpec
-from components.synth import run_program, synth
+from components.synth import SynthResult, run_program, synth
 from stacks import ENVIRONMENTS
 from tests.support import make_cluster
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def timed(fn, repeat: int) -> tuple[float, float, int]:  # type: ignore[no-untyped-def]
+def timed(fn: Callable[[], SynthResult], repeat: int) -> tuple[float, float, int]:
     times, count = [], 0
     for _ in range(repeat):
         start = time.perf_counter()
@@ -32,7 +34,7 @@ def timed(fn, repeat: int) -> tuple[float, float, int]:  # type: ignore[no-untyp
     return times[0], statistics.median(times[1:] or times), count
 
 
-def large_program(node_groups: int, roles: int):  # type: ignore[no-untyped-def]
+def large_program(node_groups: int, roles: int) -> Callable[[], SynthResult]:
     def program() -> None:
         groups = {f"g{i}": NodeGroupSpec() for i in range(node_groups)}
         cluster, oidc = make_cluster(node_groups=groups)
@@ -61,7 +63,7 @@ def main() -> None:
     args = parser.parse_args()
     print(f"{'what':<40} {'resources':>9} {'first s':>8} {'median s':>9}")
     for env in ENVIRONMENTS:
-        first, median, count = timed(lambda env=env: synth(ROOT, env), args.repeat)
+        first, median, count = timed(functools.partial(synth, ROOT, env), args.repeat)
         print(f"{'stack ' + env:<40} {count:>9} {first:>8.2f} {median:>9.2f}")
     label = f"{args.node_groups} node groups + {args.roles} IRSA roles"
     first, median, count = timed(large_program(args.node_groups, args.roles), args.repeat)
