@@ -1,7 +1,9 @@
 """Pulumi entry point: runs the composition in stacks/<environment>.py for this stack.
 
 The environment is the ``eks-platform:environment`` config key, or else the stack
-name, so a personal stack such as ``dev-alice`` can set ``environment: dev``.
+name, so a personal stack such as ``dev-alice`` can set ``environment: dev``. The
+configuration is read and validated first; a mistake ends the program with one
+line naming the key (``pulumi.RunError``: no traceback), before any resource exists.
 """
 
 import importlib
@@ -9,11 +11,16 @@ import importlib
 import pulumi
 
 from stacks import ENVIRONMENTS
+from stacks.config import load
 
 environment = pulumi.Config().get("environment") or pulumi.get_stack()
-if environment not in ENVIRONMENTS:
-    raise ValueError(
-        f"eks-platform:environment: stack {pulumi.get_stack()!r} has no composition "
-        f"stacks/{environment}.py; set the key to one of {', '.join(ENVIRONMENTS)}"
-    )
-importlib.import_module(f"stacks.{environment}").main()
+try:
+    if environment not in ENVIRONMENTS:
+        raise ValueError(
+            f"eks-platform:environment: stack {pulumi.get_stack()!r} has no composition "
+            f"stacks/{environment}.py; set the key to one of {', '.join(ENVIRONMENTS)}"
+        )
+    config = load()
+except ValueError as error:
+    raise pulumi.RunError(str(error)) from None
+importlib.import_module(f"stacks.{environment}").main(config)

@@ -424,7 +424,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         result = synth(args.program, args.stack)
-    except (SynthError, ValueError, pulumi.ConfigMissingError, pulumi.ConfigTypeError) as e:
+    except (
+        SynthError,
+        ValueError,
+        pulumi.RunError,
+        pulumi.ConfigMissingError,
+        pulumi.ConfigTypeError,
+    ) as e:
         message = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         print(f"error: {message}", file=sys.stderr)
         return 1

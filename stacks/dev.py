@@ -8,13 +8,12 @@ import pulumi
 
 from components.sample_app import SampleApp
 
-from .config import load
+from .config import PlatformConfig
 from .demo import deploy_demo
 from .platform import deploy
 
 
-def main() -> None:
-    config = load()
+def main(config: PlatformConfig) -> None:
     platform = deploy(config)
     if config.demo is not None:
         deploy_demo(platform, config.demo)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from .config import load
+from .config import PlatformConfig
 from .platform import deploy
 
 
-def main() -> None:
-    deploy(load())
+def main(config: PlatformConfig) -> None:
+    deploy(config)

@@ -120,8 +120,9 @@ def run_dev_with(edit: Any, recorded: list) -> None:
 
     def program() -> None:
         from stacks import dev
+        from stacks.config import load
 
-        dev.main()
+        dev.main(load())
 
     run_program(program, "eks-platform", "dev", raw, secrets, recorded=recorded)
 

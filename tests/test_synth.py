@@ -135,3 +135,19 @@ def test_diff_subcommand_is_dispatched(tmp_path: Path, capsys: pytest.CaptureFix
     capsys.readouterr()
     assert main(["diff", str(base), str(base)]) == 0
     assert main(["diff", str(base), str(head), "--exit-code"]) == 2
+
+
+def test_bad_config_ends_the_real_program_with_a_run_error(tmp_path: Path) -> None:
+    """Under `pulumi up`, a RunError prints as one error line, not a Python traceback."""
+    import pulumi
+
+    from components.synth import synth
+
+    config = (
+        (ROOT / "Pulumi.dev.yaml").read_text().replace("capacityType: SPOT", "capacityType: CHEAP")
+    )
+    program = copy_program(tmp_path, "dev", config)
+    with pytest.raises(
+        pulumi.RunError, match=r"^eks-platform:cluster.nodeGroups.general.capacityType: 'CHEAP'"
+    ):
+        synth(program, "dev")
