@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 CHECK = """
 import components, components.load_balancer_controller, components.external_dns, components.irsa
+from components import EksCluster, IrsaRole, LoadBalancerController
 from components.policies import load_balancer_controller_policy
 assert components.__file__.startswith({site!r}), components.__file__
 assert len(load_balancer_controller_policy("aws-cn")["Statement"]) == 16
