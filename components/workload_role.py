@@ -6,6 +6,8 @@ so the choice is one string in their args.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pulumi
 
 from . import validation as v
@@ -43,27 +45,13 @@ def create_workload_role(
 ) -> IrsaRole | PodIdentityRole:
     """An :class:`IrsaRole` or a :class:`PodIdentityRole` for ``namespace/service_account``."""
     opts = pulumi.ResourceOptions(parent=parent)
+    shared: dict[str, Any] = {
+        "cluster": cluster,
+        "namespace": namespace,
+        "service_account": service_account,
+        "policies": policies,
+        "create_service_account": create_service_account,
+    }
     if mechanism == "pod-identity":
-        return PodIdentityRole(
-            name,
-            PodIdentityRoleArgs(
-                cluster=cluster,
-                namespace=namespace,
-                service_account=service_account,
-                policies=policies,
-                create_service_account=create_service_account,
-            ),
-            opts=opts,
-        )
-    return IrsaRole(
-        name,
-        IrsaRoleArgs(
-            cluster=cluster,
-            oidc=oidc,
-            namespace=namespace,
-            service_account=service_account,
-            policies=policies,
-            create_service_account=create_service_account,
-        ),
-        opts=opts,
-    )
+        return PodIdentityRole(name, PodIdentityRoleArgs(**shared), opts=opts)
+    return IrsaRole(name, IrsaRoleArgs(oidc=oidc, **shared), opts=opts)
