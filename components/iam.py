@@ -57,6 +57,13 @@ def validate_role_policy_args(args: RolePolicyArgs, prefix: str = "") -> None:
     for i, arn in enumerate(args.managed_policy_arns):
         v.iam_policy_arn(arn, f"{prefix}managed_policy_arns[{i}]")
     v.unique(args.managed_policy_arns, f"{prefix}managed_policy_arns", "policy ARN")
+    # Attachments are named after the policy name (the ARN's last segment): two policies of the
+    # same name (another account or path) would otherwise collapse into one attachment.
+    v.unique(
+        [arn.rsplit("/", 1)[-1] for arn in args.managed_policy_arns],
+        f"{prefix}managed_policy_arns",
+        "policy name",
+    )
     for policy_name, doc in args.inline_policies.items():
         v.require(
             bool(policy_name) and len(policy_name) <= naming.IAM_POLICY_NAME_MAX,

@@ -191,6 +191,17 @@ def _bad(**overrides):
         (
             {
                 "policies": RolePolicyArgs(
+                    managed_policy_arns=[
+                        "arn:aws:iam::aws:policy/ReadOnlyAccess",
+                        "arn:aws:iam::123456789012:policy/team/ReadOnlyAccess",
+                    ]
+                )
+            },
+            "^policies.managed_policy_arns: duplicate policy name 'ReadOnlyAccess'",
+        ),
+        (
+            {
+                "policies": RolePolicyArgs(
                     inline_policies={
                         "p": {"Statement": [{"Effect": "Allow", "Action": "s3:GetObject"}]}
                     }
