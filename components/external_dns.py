@@ -494,11 +494,7 @@ def validate_settings(args: ExternalDnsArgs) -> None:
     v.require(isinstance(args.chart, ChartSpec), "chart", "must be a ChartSpec")
     args.chart.validate("chart")
     _validate_values(args.values)
-    v.require(
-        isinstance(args.tolerations, list) and all(isinstance(t, dict) for t in args.tolerations),
-        "tolerations",
-        "must be a list of Kubernetes Toleration mappings",
-    )
+    v.tolerations(args.tolerations, "tolerations")
     v.labels(args.node_selector, "node_selector")
     iam.validate_role_policy_args(
         iam.RolePolicyArgs(

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,9 +65,6 @@ INGRESS_SCHEMES = ("internal", "internet-facing")
 IP_ADDRESS_TYPES = ("ipv4", "dualstack", "dualstack-without-public-ipv4")
 TARGET_TYPES = ("ip", "instance")
 HELM_RELEASE_NAME_MAX = 53
-_TOLERATION_KEYS = ("key", "operator", "value", "effect", "tolerationSeconds")
-_TOLERATION_OPERATORS = ("Exists", "Equal")
-_TOLERATION_EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
 
 # Chart values the component sets itself; callers use the argument named here instead, so
 # that there is one way to set each and `values` cannot silently undo the component.
@@ -398,7 +395,7 @@ def validate_settings(args: LoadBalancerControllerArgs) -> None:
         "enable_service_mutator_webhook",
         "must be true or false",
     )
-    validate_tolerations(args.tolerations, "tolerations")
+    v.tolerations(args.tolerations, "tolerations")
     v.labels(args.node_selector, "node_selector")
     iam.validate_role_policy_args(args.policies, "policies.")
     validate_values(args.values, "values")
@@ -411,44 +408,6 @@ def validate_args(args: LoadBalancerControllerArgs) -> None:
     )
     validate_settings(args)
     validate_mechanism(args.mechanism, args.oidc)
-
-
-def validate_tolerations(tolerations: Any, field_name: str) -> None:
-    """Kubernetes tolerations: mappings of key/operator/value/effect/tolerationSeconds."""
-    v.require(
-        isinstance(tolerations, Sequence) and not isinstance(tolerations, str),
-        field_name,
-        "must be a list of tolerations",
-    )
-    for i, t in enumerate(tolerations):
-        where = f"{field_name}[{i}]"
-        v.require(isinstance(t, Mapping), where, "must be a mapping (key, operator, value, effect)")
-        unknown = sorted(set(t) - set(_TOLERATION_KEYS))
-        if unknown:
-            raise v.fail(
-                where, f"unknown field {unknown[0]!r} (known: {', '.join(_TOLERATION_KEYS)})"
-            )
-        operator = t.get("operator", "Equal")
-        v.one_of(operator, _TOLERATION_OPERATORS, f"{where}.operator")
-        if t.get("key") not in (None, ""):
-            v.label_key(t["key"], f"{where}.key")
-        else:
-            v.require(operator == "Exists", f"{where}.key", "an empty key needs operator Exists")
-        if operator == "Exists":
-            v.require(
-                t.get("value") in (None, ""), f"{where}.value", "must be empty with operator Exists"
-            )
-        elif t.get("value") not in (None, ""):
-            v.label_value(t["value"], f"{where}.value")
-        if t.get("effect") not in (None, ""):
-            v.one_of(t["effect"], _TOLERATION_EFFECTS, f"{where}.effect")
-        if "tolerationSeconds" in t:
-            v.require(
-                t.get("effect") == "NoExecute",
-                f"{where}.tolerationSeconds",
-                "only applies with effect NoExecute",
-            )
-            v.positive_int(t["tolerationSeconds"], f"{where}.tolerationSeconds", minimum=0)
 
 
 def validate_values(values: Any, field_name: str) -> None:

@@ -39,6 +39,9 @@ _DOMAIN_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _HOSTED_ZONE_ID = re.compile(r"^Z[A-Z0-9]{1,31}$")
 
 TAINT_EFFECTS = ("NO_SCHEDULE", "NO_EXECUTE", "PREFER_NO_SCHEDULE")
+TOLERATION_KEYS = ("key", "operator", "value", "effect", "tolerationSeconds")
+TOLERATION_OPERATORS = ("Exists", "Equal")
+TOLERATION_EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
 CAPACITY_TYPES = ("ON_DEMAND", "SPOT")
 
 
@@ -252,3 +255,40 @@ def unique(values: Iterable[str], field: str, what: str = "value") -> None:
     for v in values:
         require(v not in seen, field, f"duplicate {what} {v!r}")
         seen.add(v)
+
+
+def tolerations(value: Any, field_name: str) -> list[dict[str, Any]]:
+    """Kubernetes tolerations: mappings of key/operator/value/effect/tolerationSeconds."""
+    require(
+        isinstance(value, Sequence) and not isinstance(value, str),
+        field_name,
+        "must be a list of tolerations",
+    )
+    for i, t in enumerate(value):
+        where = f"{field_name}[{i}]"
+        require(isinstance(t, Mapping), where, "must be a mapping (key, operator, value, effect)")
+        unknown = sorted(set(t) - set(TOLERATION_KEYS))
+        if unknown:
+            raise fail(where, f"unknown field {unknown[0]!r} (known: {', '.join(TOLERATION_KEYS)})")
+        operator = t.get("operator", "Equal")
+        one_of(operator, TOLERATION_OPERATORS, f"{where}.operator")
+        if t.get("key") not in (None, ""):
+            label_key(t["key"], f"{where}.key")
+        else:
+            require(operator == "Exists", f"{where}.key", "an empty key needs operator Exists")
+        if operator == "Exists":
+            require(
+                t.get("value") in (None, ""), f"{where}.value", "must be empty with operator Exists"
+            )
+        elif t.get("value") not in (None, ""):
+            label_value(t["value"], f"{where}.value")
+        if t.get("effect") not in (None, ""):
+            one_of(t["effect"], TOLERATION_EFFECTS, f"{where}.effect")
+        if "tolerationSeconds" in t:
+            require(
+                t.get("effect") == "NoExecute",
+                f"{where}.tolerationSeconds",
+                "only applies with effect NoExecute",
+            )
+            positive_int(t["tolerationSeconds"], f"{where}.tolerationSeconds", minimum=0)
+    return [dict(t) for t in value]
