@@ -240,6 +240,7 @@ class ExternalDns(pulumi.ComponentResource):
         )
 
         # -- the role -------------------------------------------------------------------------
+        # The role, the namespace (when asked) and the ServiceAccount bound to the role.
         self.role = create_workload_role(
             name,
             args.mechanism,
@@ -254,39 +255,13 @@ class ExternalDns(pulumi.ComponentResource):
                 tags=args.tags,
             ),
             parent=self,
-            create_service_account=False,
+            create_service_account=True,
+            create_namespace=args.create_namespace,
         )
         self.role_arn = self.role.role_arn
-
-        # -- namespace and ServiceAccount (the namespace must exist first) --------------------
-        namespace_deps: list[pulumi.Resource] = []
-        if args.create_namespace:
-            ns = k8s.core.v1.Namespace(
-                f"{name}-ns",
-                metadata=k8s.meta.v1.ObjectMetaArgs(
-                    name=args.namespace, labels={"app.kubernetes.io/managed-by": "pulumi"}
-                ),
-                opts=k8s_opts,
-            )
-            self.namespace = ns.metadata.name
-            namespace_deps.append(ns)
-        else:
-            self.namespace = pulumi.Output.from_input(args.namespace)
-        self.service_account = k8s.core.v1.ServiceAccount(
-            f"{name}-sa",
-            metadata=k8s.meta.v1.ObjectMetaArgs(
-                name=args.service_account,
-                namespace=self.namespace,
-                annotations=self.role.service_account_annotations,
-                labels={
-                    "app.kubernetes.io/managed-by": "pulumi",
-                    "app.kubernetes.io/name": "external-dns",
-                },
-            ),
-            opts=pulumi.ResourceOptions.merge(
-                k8s_opts, pulumi.ResourceOptions(depends_on=namespace_deps)
-            ),
-        )
+        assert self.role.service_account is not None  # create_service_account=True
+        self.service_account = self.role.service_account
+        self.namespace = self.role.service_account_namespace
 
         # -- the release ----------------------------------------------------------------------
         self.txt_owner_id = pulumi.Output.from_input(
@@ -316,7 +291,6 @@ class ExternalDns(pulumi.ComponentResource):
                     depends_on=[
                         *args.cluster.workload_dependencies,
                         self.role,
-                        *namespace_deps,
                         self.service_account,
                     ]
                 ),

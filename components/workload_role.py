@@ -42,6 +42,7 @@ def create_workload_role(
     policies: RolePolicyArgs,
     parent: pulumi.Resource,
     create_service_account: bool = True,
+    create_namespace: bool = False,
 ) -> IrsaRole | PodIdentityRole:
     """An :class:`IrsaRole` or a :class:`PodIdentityRole` for ``namespace/service_account``."""
     opts = pulumi.ResourceOptions(parent=parent)
@@ -51,6 +52,7 @@ def create_workload_role(
         "service_account": service_account,
         "policies": policies,
         "create_service_account": create_service_account,
+        "create_namespace": create_namespace,
     }
     if mechanism == "pod-identity":
         return PodIdentityRole(name, PodIdentityRoleArgs(**shared), opts=opts)
