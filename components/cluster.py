@@ -16,6 +16,7 @@ reviewer sees in ``pulumi preview``:
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Sequence
@@ -256,7 +257,7 @@ class EksCluster(pulumi.ComponentResource):
                         cluster_name=cluster_name,
                         node_role_arn=node_role.arn,
                         subnet_ids=args.private_subnet_ids,
-                        spec=NodeGroupSpec(**{**spec.__dict__, "tags": {**tags, **spec.tags}}),
+                        spec=dataclasses.replace(spec, tags={**tags, **spec.tags}),
                     ),
                     opts=pulumi.ResourceOptions(parent=self, depends_on=networking),
                 )

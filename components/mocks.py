@@ -60,10 +60,8 @@ class PlatformMocks(pulumi.runtime.Mocks):
             )
         return resource_id, {**inputs, **extra}
 
-    def _arn(self, service: str, resource: str, regional: bool = True, account: bool = True) -> str:
-        region = self.region if regional else ""
-        acct = ACCOUNT_ID if account else ""
-        return f"arn:{self.partition}:{service}:{region}:{acct}:{resource}"
+    def _arn(self, service: str, resource: str) -> str:
+        return f"arn:{self.partition}:{service}:{self.region}:{ACCOUNT_ID}:{resource}"
 
     def _eks_index_Cluster(self, name: str, inputs: dict) -> tuple[str, dict]:
         cluster = inputs.get("name") or name

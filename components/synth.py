@@ -34,9 +34,8 @@ from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from .mocks import DEFAULT_REGION, PlatformMocks
+from .synth_diff import SECRET, UNKNOWN
 
-SECRET = "[secret]"
-UNKNOWN = "[unknown]"
 _SIG_KEY = "4dabf18193072939515e22adb298388d"
 _SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
 _RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
@@ -390,7 +389,8 @@ def render_tree(result: SynthResult) -> str:
         kids = children.get(parent, [])
         for i, r in enumerate(kids):
             last = i == len(kids) - 1
-            fact_text = "  " + ", ".join(facts(r)) if facts(r) else ""
+            found = facts(r)
+            fact_text = "  " + ", ".join(found) if found else ""
             lines.append(f"{prefix}{'└─ ' if last else '├─ '}{r.type}  {r.name}{fact_text}")
             walk(r.urn, prefix + ("   " if last else "│  "))
 

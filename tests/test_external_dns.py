@@ -425,7 +425,10 @@ def test_pod_identity_mechanism() -> None:
 
 BAD_ARGS: list[tuple[dict[str, Any], str]] = [
     ({"tolerations": [{"key": "dedicated", "effect": "Never"}]}, r"^tolerations\[0\]\.effect: "),
-    ({"tolerations": [{"key": "k", "colour": "red"}]}, r"^tolerations\[0\]: unknown field 'colour'"),
+    (
+        {"tolerations": [{"key": "k", "colour": "red"}]},
+        r"^tolerations\[0\]: unknown field 'colour'",
+    ),
     ({"zones": []}, r"^zones: at least one hosted zone"),
     ({"zones": [HostedZone()]}, r"^zones\[0\]: give the zone's domain"),
     ({"zones": [HostedZone(domain="Dev.Example.com")]}, r"^zones\[0\]\.domain:"),

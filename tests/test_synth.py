@@ -61,8 +61,8 @@ def test_json_follows_the_contract(tmp_path: Path, capsys: pytest.CaptureFixture
 def test_dependencies_include_those_through_inputs_and_explicit_ones(tmp_path: Path) -> None:
     out = tmp_path / "dev.json"
     main(["--program", str(ROOT), "--stack", "dev", "--json", str(out)])
-    resources = {r["name"]: r for r in json.loads(out.read_text())["resources"]}
-    node_group = next(r for r in resources.values() if r["type"] == "aws:eks/nodeGroup:NodeGroup")
+    resources = json.loads(out.read_text())["resources"]
+    node_group = next(r for r in resources if r["type"] == "aws:eks/nodeGroup:NodeGroup")
     assert any(
         d.endswith("::dev-eks-general-lt") for d in node_group["dependencies"]
     )  # through inputs
