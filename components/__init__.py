@@ -1,27 +1,85 @@
 """eks-platform: Pulumi components for an Amazon EKS platform.
 
-Import the components from here or from their modules (one module per concept)::
+Installed, the package is ``eks_platform``; import the components from here::
 
-    from components import EksCluster, EksClusterArgs, OidcTrust, IrsaRole
+    from eks_platform import ClusterRef, IrsaRole, WorkloadRoleArgs, permissions
 
-See the README for what each one owns and the stacks/ directory for a full composition.
+    cluster = ClusterRef.from_stack("acme/eks-platform/prod")
+    IrsaRole("reports-reader", WorkloadRoleArgs(
+        cluster=cluster, namespace="reports", service_account="reader",
+        permissions=[permissions.s3_read("acme-reports")]))
+
+One module per concept: ``cluster`` (EksCluster), ``cluster_ref`` (ClusterRef), ``oidc``
+(OidcTrust), ``workload_identity`` (what IRSA and Pod Identity share), ``irsa``,
+``pod_identity``, ``permissions`` (the grant helpers), ``load_balancer_controller``,
+``external_dns``, ``network``, ``node_group``; ``synth`` renders a program offline.
 """
 
-from .cluster import EksCluster, EksClusterArgs, FargateProfileSpec, FargateSelector
-from .cluster_ref import ClusterRef
-from .external_dns import ExternalDns, ExternalDnsArgs, HostedZone
-from .helm import ChartSpec
-from .iam import RolePolicyArgs
-from .irsa import IrsaRole, IrsaRoleArgs
-from .load_balancer_controller import LoadBalancerController, LoadBalancerControllerArgs
-from .network import ExistingVpcArgs, Network, NetworkArgs
-from .node_group import NodeGroup, NodeGroupArgs, NodeGroupSpec, Taint
-from .oidc import OidcTrust, OidcTrustArgs, ServiceAccountRef
-from .pod_identity import PodIdentityRole, PodIdentityRoleArgs
-from .sample_app import SampleApp, SampleAppArgs
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from . import permissions
+    from .cluster import EksCluster, EksClusterArgs, FargateProfileSpec, FargateSelector
+    from .cluster_ref import ClusterRef
+    from .external_dns import ExternalDns, ExternalDnsArgs, HostedZone
+    from .helm import ChartSpec
+    from .iam import RoleSettings
+    from .irsa import IrsaRole, IrsaRoleArgs
+    from .load_balancer_controller import LoadBalancerController, LoadBalancerControllerArgs
+    from .network import ExistingVpcArgs, Network, NetworkArgs
+    from .node_group import NodeGroup, NodeGroupArgs, NodeGroupSpec, Taint
+    from .oidc import OidcTrust, OidcTrustArgs, ServiceAccountRef
+    from .permissions import Grant
+    from .pod_identity import PodIdentityRole, PodIdentityRoleArgs
+    from .sample_app import SampleApp, SampleAppArgs
+    from .validation import InvalidArgument
+    from .workload_identity import ClusterBinding, IdentityMechanism, WorkloadRoleArgs
+
+# Imported on first use, so that `python -m eks_platform.synth diff` (and anything else that
+# needs one module) does not load the provider SDKs.
+_EXPORTS: dict[str, str] = {
+    "ChartSpec": "helm",
+    "ClusterBinding": "workload_identity",
+    "ClusterRef": "cluster_ref",
+    "EksCluster": "cluster",
+    "EksClusterArgs": "cluster",
+    "ExistingVpcArgs": "network",
+    "ExternalDns": "external_dns",
+    "ExternalDnsArgs": "external_dns",
+    "FargateProfileSpec": "cluster",
+    "FargateSelector": "cluster",
+    "Grant": "permissions",
+    "HostedZone": "external_dns",
+    "IdentityMechanism": "workload_identity",
+    "InvalidArgument": "validation",
+    "IrsaRole": "irsa",
+    "IrsaRoleArgs": "irsa",
+    "LoadBalancerController": "load_balancer_controller",
+    "LoadBalancerControllerArgs": "load_balancer_controller",
+    "Network": "network",
+    "NetworkArgs": "network",
+    "NodeGroup": "node_group",
+    "NodeGroupArgs": "node_group",
+    "NodeGroupSpec": "node_group",
+    "OidcTrust": "oidc",
+    "OidcTrustArgs": "oidc",
+    "PodIdentityRole": "pod_identity",
+    "PodIdentityRoleArgs": "pod_identity",
+    "RoleSettings": "iam",
+    "SampleApp": "sample_app",
+    "SampleAppArgs": "sample_app",
+    "ServiceAccountRef": "oidc",
+    "Taint": "node_group",
+    "WorkloadRoleArgs": "workload_identity",
+    "permissions": "",
+}
 
 __all__ = [
     "ChartSpec",
+    "ClusterBinding",
     "ClusterRef",
     "EksCluster",
     "EksClusterArgs",
@@ -30,7 +88,10 @@ __all__ = [
     "ExternalDnsArgs",
     "FargateProfileSpec",
     "FargateSelector",
+    "Grant",
     "HostedZone",
+    "IdentityMechanism",
+    "InvalidArgument",
     "IrsaRole",
     "IrsaRoleArgs",
     "LoadBalancerController",
@@ -44,9 +105,20 @@ __all__ = [
     "OidcTrustArgs",
     "PodIdentityRole",
     "PodIdentityRoleArgs",
-    "RolePolicyArgs",
+    "RoleSettings",
     "SampleApp",
     "SampleAppArgs",
     "ServiceAccountRef",
     "Taint",
+    "WorkloadRoleArgs",
+    "permissions",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    if module == "":
+        return importlib.import_module(f".{name}", __name__)
+    return getattr(importlib.import_module(f".{module}", __name__), name)

@@ -17,9 +17,8 @@ reviewer sees in ``pulumi preview``:
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pulumi
@@ -27,10 +26,11 @@ import pulumi_aws as aws
 import pulumi_eks as eks
 import pulumi_kubernetes as k8s
 
-from . import iam
+from . import deployment, iam
 from . import validation as v
 from .cluster_ref import ClusterRef
 from .node_group import NodeGroup, NodeGroupArgs, NodeGroupSpec, validate_spec
+from .oidc import OidcTrust, OidcTrustArgs
 
 # In EKS standard support through 2026-11 and beyond (EKS 1.35: released early 2026, 14 months of standard support).
 DEFAULT_KUBERNETES_VERSION = "1.35"
@@ -46,7 +46,7 @@ NODE_POLICIES = (
 CORE_ADDONS = ("vpc-cni", "kube-proxy", "coredns")
 
 
-@dataclass
+@dataclass(kw_only=True)
 class FargateSelector:
     """Which pods a Fargate profile takes: a namespace, optionally narrowed by labels."""
 
@@ -56,7 +56,7 @@ class FargateSelector:
     """Only pods with all of these labels (empty: every pod in the namespace)."""
 
 
-@dataclass
+@dataclass(kw_only=True)
 class FargateProfileSpec:
     """A Fargate profile: up to five selectors; its pods run in the private subnets."""
 
@@ -64,7 +64,7 @@ class FargateProfileSpec:
     """The pods this profile schedules onto Fargate."""
 
 
-@dataclass
+@dataclass(kw_only=True)
 class EksClusterArgs:
     """Arguments of :class:`EksCluster`."""
 
@@ -78,15 +78,19 @@ class EksClusterArgs:
     """Public subnets (internet-facing load balancers)."""
     kubernetes_version: str = DEFAULT_KUBERNETES_VERSION
     """Kubernetes ``major.minor`` version."""
-    admin_principal_arns: list[str] = field(default_factory=list)
-    """IAM role/user ARNs given cluster-admin through access entries. Do not list the identity
-    that runs ``pulumi up``: EKS already makes the cluster creator an admin."""
+    admin_principal_arns: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    """IAM role/user ARNs given cluster-admin through access entries, keyed by names you choose
+    (``{"platform": "arn:aws:iam::...:role/PlatformAdmin"}``; the names name the entries). Do
+    not list the identity that runs ``pulumi up``: EKS already makes the cluster creator an admin."""
     enabled_log_types: list[str] = field(default_factory=lambda: list(DEFAULT_LOG_TYPES))
     """Control-plane log types sent to CloudWatch (``/aws/eks/<name>/cluster``)."""
     secrets_encryption: bool = False
     """Envelope-encrypt Kubernetes Secrets with KMS (a new key with rotation unless ``kms_key_arn``)."""
-    kms_key_arn: str | None = None
-    """An existing KMS key for Secrets encryption; implies ``secrets_encryption``."""
+    kms_key_arn: pulumi.Input[str] | None = None
+    """An existing KMS key for Secrets encryption (its ARN); implies ``secrets_encryption``."""
+    oidc_provider_arn: pulumi.Input[str] | None = None
+    """An existing IAM OIDC provider for the cluster's issuer to adopt (e.g. when re-creating
+    a cluster's stack); by default the cluster's :class:`OidcTrust` creates one."""
     endpoint_public_access: bool = True
     """Whether the API server endpoint is reachable from the internet (see ``public_access_cidrs``)."""
     endpoint_private_access: bool = True
@@ -109,7 +113,18 @@ class EksClusterArgs:
 
 
 class EksCluster(pulumi.ComponentResource):
-    """An EKS cluster with access entries, managed add-ons, node groups and Fargate profiles."""
+    """An EKS cluster with access entries, managed add-ons, node groups and Fargate profiles.
+
+    Creates, as children: the control plane (``pulumi_eks.Cluster``, API authentication mode),
+    access entries for ``admin_principal_arns``, the managed add-ons (``vpc-cni``,
+    ``kube-proxy``, ``coredns``, ``eks-pod-identity-agent``), node groups on launch templates
+    (:class:`~components.node_group.NodeGroup`) with their node role, Fargate profiles with
+    their pod execution role, a KMS key for Secrets (when asked), the cluster's
+    :class:`~components.oidc.OidcTrust` (``oidc``) and a Kubernetes provider (``provider``).
+
+    Args: :class:`EksClusterArgs`. Pass the cluster itself as ``cluster=`` to the components
+    that run on it (``IrsaRole``, ``LoadBalancerController``, ...).
+    """
 
     cluster_name: pulumi.Output[str]
     """The cluster name (known once the control plane exists, so dependents wait for it)."""
@@ -131,18 +146,46 @@ class EksCluster(pulumi.ComponentResource):
     """IAM role ARNs of the managed node groups (empty without node groups)."""
     provider: k8s.Provider
     """Kubernetes provider for this cluster."""
+    oidc: OidcTrust
+    """IAM's trust in the cluster's OIDC issuer (IRSA): the provider created or adopted."""
+    oidc_provider_arn: pulumi.Output[str]
+    """ARN of the cluster's IAM OIDC provider."""
     ref: ClusterRef
-    """What other components need to run on this cluster."""
+    """What other components need to run on this cluster (they also take the cluster itself)."""
 
     def __init__(
         self, name: str, args: EksClusterArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        validate_args(args)
+        """Create the cluster; see :class:`EksCluster` and :class:`EksClusterArgs`."""
+        owner = f"EksCluster {name!r}"
+        with v.component_errors("EksCluster", name):
+            v.check_fields(args, EksClusterArgs)
+            validate_args(args)
+            admins = {
+                key: v.when_known(arn, v.iam_principal_arn, f"admin_principal_arns[{key!r}]", owner)
+                for key, arn in args.admin_principal_arns.items()
+            }
+            node_role_name = (
+                iam.resolve_role_name(f"{name}-node", iam.RoleSettings(), owner, self, "node_role")
+                if args.node_groups
+                else ""
+            )
+            fargate_role_name = (
+                iam.resolve_role_name(
+                    f"{name}-fargate", iam.RoleSettings(), owner, self, "fargate_role"
+                )
+                if args.fargate_profiles
+                else ""
+            )
         super().__init__("eks-platform:index:EksCluster", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         tags = {**args.tags}
 
-        key_arn: pulumi.Input[str] | None = args.kms_key_arn
+        key_arn: pulumi.Input[str] | None = (
+            v.when_known(args.kms_key_arn, v.kms_key_arn, "kms_key_arn", owner)
+            if args.kms_key_arn is not None
+            else None
+        )
         if args.secrets_encryption and key_arn is None:
             key = aws.kms.Key(
                 f"{name}-secrets",
@@ -199,8 +242,8 @@ class EksCluster(pulumi.ComponentResource):
         self.private_subnet_ids = pulumi.Output.from_input(args.private_subnet_ids)  # type: ignore[arg-type]
         self.public_subnet_ids = pulumi.Output.from_input(args.public_subnet_ids)  # type: ignore[arg-type]
 
-        for arn in args.admin_principal_arns:
-            entry_name = f"{name}-admin-{arn.rsplit('/', 1)[-1][:40]}-{hashlib.sha256(arn.encode()).hexdigest()[:6]}"
+        for key, arn in admins.items():
+            entry_name = f"{name}-admin-{key}"
             entry = aws.eks.AccessEntry(
                 entry_name,
                 cluster_name=cluster_name,
@@ -213,7 +256,7 @@ class EksCluster(pulumi.ComponentResource):
                 entry_name,
                 cluster_name=cluster_name,
                 principal_arn=entry.principal_arn,
-                policy_arn=aws.get_partition_output().partition.apply(
+                policy_arn=deployment.partition().apply(
                     lambda p: f"arn:{p}:eks::aws:cluster-access-policy/{CLUSTER_ADMIN_POLICY}"
                 ),
                 access_scope=aws.eks.AccessPolicyAssociationAccessScopeArgs(type="cluster"),
@@ -244,10 +287,11 @@ class EksCluster(pulumi.ComponentResource):
         if args.node_groups:
             node_role = iam.create_role(
                 f"{name}-node",
-                iam.service_trust_policy("ec2.amazonaws.com"),
-                iam.RolePolicyArgs(tags=tags),
+                role_name=node_role_name,
+                trust_policy=iam.service_trust_policy("ec2.amazonaws.com"),
+                settings=iam.RoleSettings(tags=tags),
                 parent=self,
-                own_policy_arns={p: iam.aws_managed_policy_arn(p) for p in NODE_POLICIES},
+                managed_policy_arns=iam.managed(*NODE_POLICIES),
             )
             node_role_arns.append(node_role.arn)
             for group_name, spec in args.node_groups.items():
@@ -268,14 +312,11 @@ class EksCluster(pulumi.ComponentResource):
         if args.fargate_profiles:
             pod_role = iam.create_role(
                 f"{name}-fargate",
-                self._fargate_trust_policy(args.cluster_name),
-                iam.RolePolicyArgs(tags=tags),
+                role_name=fargate_role_name,
+                trust_policy=self._fargate_trust_policy(args.cluster_name),
+                settings=iam.RoleSettings(tags=tags),
                 parent=self,
-                own_policy_arns={
-                    "AmazonEKSFargatePodExecutionRolePolicy": iam.aws_managed_policy_arn(
-                        "AmazonEKSFargatePodExecutionRolePolicy"
-                    )
-                },
+                managed_policy_arns=iam.managed("AmazonEKSFargatePodExecutionRolePolicy"),
             )
             for profile_name, profile in args.fargate_profiles.items():
                 fp = aws.eks.FargateProfile(
@@ -308,11 +349,23 @@ class EksCluster(pulumi.ComponentResource):
 
         self.node_role_arns = pulumi.Output.all(*node_role_arns).apply(list)
         self.provider = k8s.Provider(f"{name}-k8s", kubeconfig=self.kubeconfig, opts=child)
+        self.oidc = OidcTrust(
+            f"{name}-oidc",
+            OidcTrustArgs(
+                issuer_url=self.oidc_issuer_url, provider_arn=args.oidc_provider_arn, tags=tags
+            ),
+            # Stacks of 0.1 created the trust beside the cluster: keep its provider on upgrade.
+            opts=pulumi.ResourceOptions(
+                parent=self, aliases=[pulumi.Alias(parent=pulumi.ROOT_STACK_RESOURCE)]
+            ),
+        )
+        self.oidc_provider_arn = self.oidc.provider_arn
         self.ref = ClusterRef(
+            key=name,
             name=cluster_name,
             provider=self.provider,
             vpc_id=self.vpc_id,
-            oidc_issuer_url=self.oidc_issuer_url,
+            oidc=self.oidc,
             uses_fargate=bool(args.fargate_profiles),
             workload_dependencies=[*capacity, coredns],
             pod_identity_agent=agent,
@@ -323,6 +376,7 @@ class EksCluster(pulumi.ComponentResource):
                 "clusterName": self.cluster_name,
                 "endpoint": self.endpoint,
                 "oidcIssuerUrl": self.oidc_issuer_url,
+                "oidcProviderArn": self.oidc_provider_arn,
                 "kubeconfig": self.kubeconfig,
                 "vpcId": self.vpc_id,
                 "privateSubnetIds": self.private_subnet_ids,
@@ -335,10 +389,9 @@ class EksCluster(pulumi.ComponentResource):
     @staticmethod
     def _fargate_trust_policy(cluster_name: str) -> pulumi.Output[str]:
         """Fargate may assume the pod execution role only on behalf of this cluster's profiles."""
-        partition = aws.get_partition_output().partition
-        account = aws.get_caller_identity_output().account_id
-        region = aws.get_region_output().region
-        return pulumi.Output.all(partition, region, account).apply(
+        return pulumi.Output.all(
+            deployment.partition(), deployment.region(), deployment.account_id()
+        ).apply(
             lambda a: json.dumps(
                 {
                     "Version": "2012-10-17",
@@ -380,12 +433,18 @@ def validate_args(args: EksClusterArgs) -> None:
             "private_subnet_ids",
             f"EKS needs at least 2 subnets in different AZs, got {len(args.private_subnet_ids)}",
         )
-    for i, arn in enumerate(args.admin_principal_arns):
-        v.iam_principal_arn(arn, f"admin_principal_arns[{i}]")
-    v.unique(args.admin_principal_arns, "admin_principal_arns", "principal")
+    for key, arn in args.admin_principal_arns.items():
+        v.resource_key(key, "admin_principal_arns")
+        if isinstance(arn, str):
+            v.iam_principal_arn(arn, f"admin_principal_arns[{key!r}]")
+    v.unique(
+        [a for a in args.admin_principal_arns.values() if isinstance(a, str)],
+        "admin_principal_arns",
+        "principal",
+    )
     for i, log_type in enumerate(args.enabled_log_types):
         v.one_of(log_type, LOG_TYPES, f"enabled_log_types[{i}]")
-    if args.kms_key_arn is not None:
+    if isinstance(args.kms_key_arn, str):
         v.kms_key_arn(args.kms_key_arn, "kms_key_arn")
     v.require(
         args.endpoint_public_access or args.endpoint_private_access,
@@ -426,5 +485,6 @@ def validate_args(args: EksClusterArgs) -> None:
         for i, selector in enumerate(profile.selectors):
             v.dns_label(selector.namespace, f"{where}.selectors[{i}].namespace", "namespace")
             v.labels(selector.labels, f"{where}.selectors[{i}].labels")
+    v.aws_tags(args.tags, "tags")
     for addon_name in args.addon_versions:
         v.one_of(addon_name, (*CORE_ADDONS, "eks-pod-identity-agent"), "addon_versions")

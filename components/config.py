@@ -15,6 +15,7 @@ config key the value came from.
 
 from __future__ import annotations
 
+import collections.abc
 import dataclasses
 import json
 import re
@@ -25,6 +26,8 @@ from typing import Any, TypeVar
 
 import pulumi
 
+from .validation import InvalidArgument
+
 T = TypeVar("T")
 
 
@@ -34,13 +37,35 @@ def camel(name: str) -> str:
     return head + "".join(p[:1].upper() + p[1:] for p in rest)
 
 
+_LISTS = (list, typing.List, collections.abc.Sequence)  # noqa: UP006
+_MAPPINGS = (dict, typing.Dict, collections.abc.Mapping)  # noqa: UP006
+
+
+class _Unreadable(TypeError):
+    """A type that configuration cannot hold (an Output, an Awaitable, a resource)."""
+
+
+def _readable(tp: Any) -> bool:
+    try:
+        _type_name(tp)
+    except _Unreadable:
+        return False
+    origin = typing.get_origin(tp)
+    if origin is collections.abc.Awaitable or isinstance(tp, typing.ForwardRef):
+        return False
+    return not (origin is None and isinstance(tp, type) and tp.__module__.startswith("pulumi"))
+
+
 def _type_name(tp: Any) -> str:
     origin = typing.get_origin(tp)
     if origin in (typing.Union, types.UnionType):
-        return " or ".join(_type_name(a) for a in typing.get_args(tp) if a is not type(None))
-    if origin in (list, typing.List):  # noqa: UP006
+        options = [a for a in typing.get_args(tp) if a is not type(None) and _readable(a)]
+        return " or ".join(_type_name(a) for a in options)
+    if origin is typing.Literal:
+        return "one of " + ", ".join(str(a) for a in typing.get_args(tp))
+    if origin in _LISTS:
         return "a list"
-    if origin in (dict, typing.Dict):  # noqa: UP006
+    if origin in _MAPPINGS:
         return "a mapping"
     if dataclasses.is_dataclass(tp):
         return "a mapping"
@@ -58,43 +83,67 @@ def convert(tp: Any, value: Any, key: str) -> Any:
         options = typing.get_args(tp)
         if value is None and type(None) in options:
             return None
-        for option in options:
-            if option is type(None):
-                continue
+        readable = [o for o in options if o is not type(None) and _readable(o)]
+        errors: list[ValueError] = []
+        for option in readable:
             try:
                 return convert(option, value, key)
-            except ValueError:
-                continue
-        raise ValueError(f"{key}: expected {_type_name(tp)}, got {value!r}")
-    if origin is list or tp is list:
+            except ValueError as error:
+                errors.append(error)
+        # One option of the value's own shape (a mapping for a mapping) explains best.
+        same_shape = [
+            e
+            for o, e in zip(readable, errors, strict=True)
+            if (typing.get_origin(o) in _MAPPINGS or dataclasses.is_dataclass(o))
+            == isinstance(value, dict)
+            and (typing.get_origin(o) in _LISTS) == isinstance(value, list)
+        ]
+        if len(same_shape) == 1 and isinstance(value, dict | list):
+            raise same_shape[0]
+        raise InvalidArgument(key, f"expected {_type_name(tp)}, got {_yaml(value)}")
+    if origin is typing.Literal:
+        if value not in typing.get_args(tp):
+            raise InvalidArgument(key, f"{_yaml(value)} is not {_type_name(tp)}")
+        return value
+    if origin in _LISTS or tp is list:
         if not isinstance(value, list):
-            raise ValueError(f"{key}: expected a list, got {value!r}")
+            raise InvalidArgument(key, f"expected a list, got {_yaml(value)}")
         (item,) = typing.get_args(tp) or (Any,)
         return [convert(item, v, f"{key}[{i}]") for i, v in enumerate(value)]
-    if origin is dict or tp is dict:
+    if origin in _MAPPINGS or tp is dict:
         if not isinstance(value, dict):
-            raise ValueError(f"{key}: expected a mapping, got {value!r}")
+            raise InvalidArgument(key, f"expected a mapping, got {_yaml(value)}")
         _, item = typing.get_args(tp) or (str, Any)
         return {str(k): convert(item, v, f"{key}.{k}") for k, v in value.items()}
     if dataclasses.is_dataclass(tp) and isinstance(tp, type):
         return from_config(tp, value, key)
     if tp is bool:
         if not isinstance(value, bool):
-            raise ValueError(f"{key}: expected true or false, got {value!r}")
+            raise InvalidArgument(key, f"expected true or false, got {_yaml(value)}")
         return value
     if tp is int:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ValueError(f"{key}: expected an integer, got {value!r}")
+            raise InvalidArgument(key, f"expected an integer, got {_yaml(value)}")
         return value
     if tp is float:
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ValueError(f"{key}: expected a number, got {value!r}")
+            raise InvalidArgument(key, f"expected a number, got {_yaml(value)}")
         return float(value)
     if tp is str:
         if not isinstance(value, str):
-            raise ValueError(f"{key}: expected a string, got {value!r}")
+            hint = (
+                f' (quote it: "{value}")'
+                if isinstance(value, int | float) and not isinstance(value, bool)
+                else ""
+            )
+            raise InvalidArgument(key, f"expected a string, got {_yaml(value)}{hint}")
         return value
-    raise TypeError(f"{key}: cannot read type {tp!r} from config")
+    raise _Unreadable(f"{key}: cannot read type {tp!r} from config")
+
+
+def _yaml(value: Any) -> str:
+    """A value as YAML shows it (``true``, ``null``, ``1.3``), for messages."""
+    return json.dumps(value) if not isinstance(value, str) else repr(value)
 
 
 def from_config(
@@ -106,7 +155,7 @@ def from_config(
     ``fixed`` gives values for fields that are not read from config.
     """
     if not isinstance(value, dict):
-        raise ValueError(f"{key}: expected a mapping, got {value!r}")
+        raise InvalidArgument(key, f"expected a mapping, got {_yaml(value)}")
     fields = {
         camel(f.name): f
         for f in dataclasses.fields(cls)  # type: ignore[arg-type]
@@ -114,8 +163,8 @@ def from_config(
     }
     unknown = sorted(set(value) - set(fields))
     if unknown:
-        raise ValueError(
-            f"{key}.{unknown[0]}: unknown key (known keys: {', '.join(sorted(fields))})"
+        raise InvalidArgument(
+            f"{key}.{unknown[0]}", f"unknown key (known keys: {', '.join(sorted(fields))})"
         )
     kwargs: dict[str, Any] = dict(fixed)
     for config_name, f in fields.items():
@@ -124,7 +173,7 @@ def from_config(
                 _field_type(cls, f), value[config_name], f"{key}.{config_name}"
             )
         elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
-            raise ValueError(f"{key}.{config_name}: required key is missing")
+            raise InvalidArgument(f"{key}.{config_name}", "required key is missing")
     return cls(**kwargs)
 
 
@@ -146,12 +195,11 @@ def config_key(prefix: str, field_path: str) -> str:
     return f"{prefix}.{'.'.join(parts)}" if path else prefix
 
 
-def config_error(prefix: str, error: ValueError) -> ValueError:
-    """A component's ``ValueError("<field>: <rule>")`` restated for the config key ``prefix``."""
-    field_path, sep, rule = str(error).partition(": ")
-    if not sep:
-        return ValueError(f"{prefix}: {error}")
-    return ValueError(f"{config_key(prefix, field_path)}: {rule}")
+def config_error(prefix: str, error: ValueError) -> InvalidArgument:
+    """A component's :class:`InvalidArgument` restated for the config key ``prefix``."""
+    if isinstance(error, InvalidArgument):
+        return InvalidArgument(config_key(prefix, error.field), error.rule)
+    return InvalidArgument(prefix, str(error))
 
 
 def project_keys(config: pulumi.Config | None = None) -> list[str]:

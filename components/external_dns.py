@@ -29,14 +29,20 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from . import helm, iam
+from . import deployment, helm, iam
 from . import validation as v
-from .cluster_ref import ClusterRef
+from .cluster import EksCluster
+from .cluster_ref import ClusterRef, as_cluster_ref
 from .helm import ChartSpec
+from .iam import RoleSettings
 from .irsa import IrsaRole
-from .oidc import OidcTrust
 from .pod_identity import PodIdentityRole
-from .workload_role import MECHANISMS, create_workload_role, validate_mechanism
+from .workload_identity import (
+    IdentityMechanism,
+    WorkloadRoleArgs,
+    create_workload_role,
+    validate_mechanism,
+)
 
 DEFAULT_CHART = ChartSpec(
     chart="external-dns",
@@ -90,7 +96,6 @@ RECORD_ACTIONS = (
 LIST_ZONES_ACTION = "route53:ListHostedZones"
 """The one action granted on ``*``: ListHostedZones takes no resource."""
 INLINE_POLICY_NAME = "route53-records"
-RELEASE_NAME_MAX = 53
 # Flags the component derives from ``zones`` / ``zone_type``; ``values.extraArgs`` may not set them.
 _SCOPING_FLAGS = ("--zone-id-filter", "--aws-zone-type", "--domain-filter")
 
@@ -101,7 +106,7 @@ _TXT_OWNER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 _HOSTED_ZONE_PREFIX = "/hostedzone/"
 
 
-@dataclass
+@dataclass(kw_only=True)
 class HostedZone:
     """A Route53 hosted zone ExternalDNS may write to: by domain, by id, or both."""
 
@@ -125,19 +130,17 @@ class ResolvedZone(NamedTuple):
     private: bool
 
 
-@dataclass
+@dataclass(kw_only=True)
 class ExternalDnsArgs:
     """Arguments of :class:`ExternalDns`. In stack config: ``eks-platform:externalDns``
-    (camelCase keys; ``cluster`` and ``oidc`` are set in code)."""
+    (camelCase keys; ``cluster`` is set in code)."""
 
-    cluster: ClusterRef
-    """The cluster (``EksCluster.ref``, or a ``ClusterRef`` for a cluster created elsewhere)."""
-    oidc: OidcTrust | None = None
-    """The cluster's :class:`OidcTrust`; required for ``mechanism: irsa``."""
-    zones: list[HostedZone] = field(default_factory=list)
+    cluster: EksCluster | ClusterRef
+    """The cluster ExternalDNS runs on (an ``EksCluster``, or a ``ClusterRef``)."""
+    zones: list[HostedZone]
     """The hosted zones ExternalDNS may change (at least one). The IAM policy names exactly these
     zones; there is no fallback to ``hostedzone/*``."""
-    mechanism: str = "irsa"
+    identity: IdentityMechanism = "irsa"
     """How the pods get AWS credentials: ``irsa`` (default) or ``pod-identity``."""
     namespace: str = "external-dns"
     """Namespace of the release and the ServiceAccount."""
@@ -177,20 +180,22 @@ class ExternalDnsArgs:
     """Pod tolerations (Kubernetes ``Toleration`` objects, camelCase keys)."""
     node_selector: dict[str, str] = field(default_factory=dict)
     """Pod node selector (label key -> value)."""
-    role_name: str | None = None
-    """The IAM role name; derived from the component name when not given. IAM role names are
-    unique per account: clusters that share an account need distinct names."""
-    permissions_boundary_arn: str | None = None
-    """ARN of a managed policy used as the role's permissions boundary."""
-    tags: dict[str, str] = field(default_factory=dict)
-    """AWS tags on the role."""
+    role: RoleSettings = field(default_factory=RoleSettings)
+    """The role's name, path, permissions boundary, session length and tags."""
 
 
 class ExternalDns(pulumi.ComponentResource):
-    """ExternalDNS (Helm release) with an IAM role scoped to the configured hosted zones."""
+    """ExternalDNS (Helm release) with an IAM role scoped to the configured hosted zones.
 
-    role: IrsaRole | PodIdentityRole
-    """The workload role component."""
+    Creates, as children: the workload role (IRSA or Pod Identity) whose policy may change
+    records only in the configured zones, its namespace and ServiceAccount, and the pinned
+    Helm release, told the same zones.
+
+    Args: :class:`ExternalDnsArgs`.
+    """
+
+    workload_role: IrsaRole | PodIdentityRole
+    """The controller's role and ServiceAccount."""
     role_arn: pulumi.Output[str]
     """ARN of the controller's IAM role."""
     zone_ids: pulumi.Output[list[str]]
@@ -215,17 +220,12 @@ class ExternalDns(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: ExternalDnsArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        validate_args(args)
-        v.require(
-            len(name) <= RELEASE_NAME_MAX
-            and bool(re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", name)),
-            "name",
-            f"{name!r} is not a valid Helm release name (at most {RELEASE_NAME_MAX} lower-case "
-            "letters, digits and '-', starting and ending with a letter or digit)",
-        )
+        """Install ExternalDNS; see :class:`ExternalDns`."""
+        with v.component_errors("ExternalDns", name):
+            cluster = validate_args(args)
         super().__init__("eks-platform:index:ExternalDns", name, None, opts)
         invoke = pulumi.InvokeOutputOptions(parent=self)
-        k8s_opts = pulumi.ResourceOptions(parent=self, provider=args.cluster.provider)
+        k8s_opts = pulumi.ResourceOptions(parent=self, provider=cluster.provider)
 
         # -- the zones: id, domain and visibility of each, looked up where not all are given -----
         zones: pulumi.Output[list[ResolvedZone]] = pulumi.Output.all(
@@ -234,40 +234,36 @@ class ExternalDns(pulumi.ComponentResource):
         self.zone_ids = zones.apply(lambda zs: _unique([z.zone_id for z in zs]))
         self.domain_filters = zones.apply(lambda zs: _unique([z.domain for z in zs]))
         self.zone_type = zones.apply(lambda zs: effective_zone_type(args.zone_type, zs))
-        partition = aws.get_partition_output(opts=invoke).partition
+        partition = deployment.partition()
         self.zone_arns = pulumi.Output.all(partition, self.zone_ids).apply(
             lambda a: [zone_arn(a[0], zone_id) for zone_id in a[1]]
         )
 
         # -- the role -------------------------------------------------------------------------
         # The role, the namespace (when asked) and the ServiceAccount bound to the role.
-        self.role = create_workload_role(
+        self.workload_role = create_workload_role(
             name,
-            args.mechanism,
-            args.cluster,
-            args.oidc,
-            args.namespace,
-            args.service_account,
-            iam.RolePolicyArgs(
+            args.identity,
+            WorkloadRoleArgs(
+                cluster=cluster,
+                namespace=args.namespace,
+                service_account=args.service_account,
                 inline_policies={INLINE_POLICY_NAME: self.zone_arns.apply(route53_policy)},
-                role_name=args.role_name,
-                permissions_boundary_arn=args.permissions_boundary_arn,
-                tags=args.tags,
+                role=args.role,
+                create_namespace=args.create_namespace,
             ),
             parent=self,
-            create_service_account=True,
-            create_namespace=args.create_namespace,
         )
-        self.role_arn = self.role.role_arn
-        assert self.role.service_account is not None  # create_service_account=True
-        self.service_account = self.role.service_account
-        self.namespace = self.role.service_account_namespace
+        self.role_arn = self.workload_role.role_arn
+        assert self.workload_role.service_account is not None  # created by the role
+        self.service_account = self.workload_role.service_account
+        self.namespace = self.workload_role.service_account_namespace
 
         # -- the release ----------------------------------------------------------------------
         self.txt_owner_id = pulumi.Output.from_input(
-            args.txt_owner_id if args.txt_owner_id is not None else args.cluster.name
+            args.txt_owner_id if args.txt_owner_id is not None else cluster.name
         )
-        region = aws.get_region_output(opts=invoke).region
+        region = deployment.region()
         values = pulumi.Output.all(
             self.txt_owner_id, self.domain_filters, self.zone_ids, self.zone_type, region
         ).apply(
@@ -281,7 +277,7 @@ class ExternalDns(pulumi.ComponentResource):
             )
         )
         self.release = helm.release(
-            name,
+            helm.release_name(name),
             args.chart,
             args.namespace,
             values,
@@ -289,8 +285,8 @@ class ExternalDns(pulumi.ComponentResource):
                 k8s_opts,
                 pulumi.ResourceOptions(
                     depends_on=[
-                        *args.cluster.workload_dependencies,
-                        self.role,
+                        *cluster.workload_dependencies,
+                        self.workload_role,
                         self.service_account,
                     ]
                 ),
@@ -429,16 +425,18 @@ def _unique(items: list[str]) -> list[str]:
 # -- validation --------------------------------------------------------------------------------
 
 
-def validate_args(args: ExternalDnsArgs) -> None:
-    """Check ExternalDnsArgs; raises ValueError naming the field and the rule it broke."""
+def validate_args(args: ExternalDnsArgs) -> ClusterRef:
+    """Check ExternalDnsArgs; raises InvalidArgument naming the field and the rule it broke."""
+    v.check_fields(args, ExternalDnsArgs)
+    cluster = as_cluster_ref(args.cluster)
     validate_settings(args)
-    validate_mechanism(args.mechanism, args.oidc)
+    return cluster
 
 
 def validate_settings(args: ExternalDnsArgs) -> None:
     """Check the plain (configurable) fields; a stack can run this before the cluster exists."""
     _validate_zones(args.zones)
-    v.one_of(args.mechanism, MECHANISMS, "mechanism")
+    validate_mechanism(args.identity)
     v.dns_label(args.namespace, "namespace", "namespace")
     v.dns_subdomain(args.service_account, "service_account", "ServiceAccount name")
     v.one_of(args.policy, POLICIES, "policy")
@@ -470,13 +468,8 @@ def validate_settings(args: ExternalDnsArgs) -> None:
     _validate_values(args.values)
     v.tolerations(args.tolerations, "tolerations")
     v.labels(args.node_selector, "node_selector")
-    iam.validate_role_policy_args(
-        iam.RolePolicyArgs(
-            role_name=args.role_name,
-            permissions_boundary_arn=args.permissions_boundary_arn,
-            tags=args.tags,
-        )
-    )
+    with v.nested("role"):
+        iam.validate_role_settings(args.role)
 
 
 def _validate_zones(zones: Any) -> None:

@@ -16,12 +16,15 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
+from . import naming
 from . import validation as v
 
+RELEASE_NAME_MAX = 53
+"""Helm's limit on a release name (it becomes part of object names and labels)."""
 _SEMVER = re.compile(r"^\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ChartSpec:
     """Where a chart comes from, pinned to one version."""
 
@@ -44,6 +47,17 @@ class ChartSpec:
             f"{field_name}.repository",
             f"{self.repository!r} is not an https:// or oci:// repository",
         )
+
+
+def release_name(name: str) -> str:
+    """The Helm release name for component ``name``: a DNS-1123 label of at most 53 characters.
+
+    The component name as it is when it fits; otherwise lower-cased, other characters
+    replaced by ``-`` and shortened deterministically (:func:`naming.shorten`), so a valid
+    component or cluster name never makes a controller refuse.
+    """
+    label = re.sub(r"[^a-z0-9-]+", "-", name.lower()).strip("-") or "release"
+    return naming.shorten(label, RELEASE_NAME_MAX).strip("-")
 
 
 def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:

@@ -1,17 +1,19 @@
-"""IAM building blocks shared by the components: roles, their policies, documents.
+"""IAM building blocks shared by the components: a role's settings, the role, its policies.
 
-* :class:`RolePolicyArgs`: the policy options a caller gives any workload role
-  (IRSA or Pod Identity alike, so switching mechanism means changing the class);
-* :func:`create_role`: an ``aws.iam.Role`` plus its managed-policy attachments and
-  inline policies, named deterministically within IAM's length limits;
-* :func:`validate_policy_document`: the checks IAM would otherwise make at deploy;
-* :func:`aws_managed_policy_arn`: AWS-managed policy ARNs in the current partition.
+* :class:`RoleSettings`: what a caller may say about any role a component creates (its
+  name, path, permissions boundary, session length, tags); what the role may *do* is
+  given separately (:mod:`components.permissions`, managed policy ARNs, inline policies);
+* :func:`create_role`: an ``aws.iam.Role`` with its managed-policy attachments and inline
+  policies, all children of the component;
+* :func:`resolve_role_name`: the role's name, explicit or derived from the component name
+  and unique per stack (:func:`components.naming.stack_unique`), claimed for the program;
+* :func:`validate_policy_document`: the checks IAM would otherwise make at deploy.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,58 +22,87 @@ import pulumi_aws as aws
 
 from . import naming
 from . import validation as v
+from .deployment import aws_managed_policy_arn
 
 DEFAULT_MAX_SESSION_SECONDS = 3600
+PolicyDocument = Mapping[str, Any]
 
 
-@dataclass
-class RolePolicyArgs:
-    """Who the role is and what it may do; every field optional."""
+@dataclass(kw_only=True)
+class RoleSettings:
+    """The IAM role's own settings: its name, where it lives, its limits. Every field optional."""
 
-    managed_policy_arns: list[str] = field(default_factory=list)
-    """Managed IAM policies to attach (AWS-managed or your own), by ARN."""
-    inline_policies: dict[str, pulumi.Input[dict[str, Any]]] = field(default_factory=dict)
-    """Inline policy documents by policy name; each needs at least one statement, each statement a
-    resource. Plain documents are checked up front; an Output (e.g. one built from the account id)
-    is checked when its value is known."""
-    role_name: str | None = None
-    """The IAM role name; derived from the component name when not given (at most 64 characters)."""
+    name: str | None = None
+    """The role's name. Default: the component's name plus a hash of the project and stack
+    (``payments-api-1a2b3c``), so stacks of one program in one account do not collide. At
+    most 64 characters of letters, digits and ``+=,.@_-``."""
     path: str = "/"
-    """The IAM path of the role, e.g. ``/eks/``."""
-    permissions_boundary_arn: str | None = None
-    """ARN of a managed policy used as the role's permissions boundary."""
+    """The IAM path of the role (and of a policy the component creates with it), e.g. ``/eks/``."""
+    permissions_boundary_arn: pulumi.Input[str] | None = None
+    """ARN of a managed policy that bounds what the role may do (a permissions boundary)."""
     max_session_duration: int = DEFAULT_MAX_SESSION_SECONDS
-    """Maximum session length in seconds, 3600 to 43200."""
+    """Longest session the role's credentials last, in seconds: 3600 to 43200."""
     tags: dict[str, str] = field(default_factory=dict)
-    """AWS tags on the role."""
+    """AWS tags on the role (and on a policy the component creates with it)."""
 
 
-def validate_role_policy_args(args: RolePolicyArgs, prefix: str = "") -> None:
-    """Check a :class:`RolePolicyArgs`; errors name ``<prefix><field>``."""
-    if args.role_name is not None:
-        v.iam_role_name(args.role_name, f"{prefix}role_name")
-    v.iam_path(args.path, f"{prefix}path")
-    if args.permissions_boundary_arn is not None:
-        v.iam_policy_arn(args.permissions_boundary_arn, f"{prefix}permissions_boundary_arn")
-    v.positive_int(args.max_session_duration, f"{prefix}max_session_duration", 3600, 43200)
-    for i, arn in enumerate(args.managed_policy_arns):
-        v.iam_policy_arn(arn, f"{prefix}managed_policy_arns[{i}]")
-    v.unique(args.managed_policy_arns, f"{prefix}managed_policy_arns", "policy ARN")
-    # Attachments are named after the policy name (the ARN's last segment): two policies of the
-    # same name (another account or path) would otherwise collapse into one attachment.
-    v.unique(
-        [arn.rsplit("/", 1)[-1] for arn in args.managed_policy_arns],
-        f"{prefix}managed_policy_arns",
-        "policy name",
+def validate_role_settings(settings: RoleSettings, owner: str | None = None) -> RoleSettings:
+    """Check a :class:`RoleSettings`; errors name the field (prefix them with :func:`v.nested`).
+
+    Returns the settings with ``permissions_boundary_arn`` checked once it is known when it
+    is an Output.
+    """
+    if settings.name is not None:
+        v.iam_role_name(settings.name, "name")
+    v.iam_path(settings.path, "path")
+    v.positive_int(settings.max_session_duration, "max_session_duration", 3600, 43200)
+    v.aws_tags(settings.tags, "tags")
+    if settings.permissions_boundary_arn is None:
+        return settings
+    boundary = v.when_known(
+        settings.permissions_boundary_arn, v.iam_policy_arn, "permissions_boundary_arn", owner
     )
-    for policy_name, doc in args.inline_policies.items():
+    return RoleSettings(
+        name=settings.name,
+        path=settings.path,
+        permissions_boundary_arn=boundary,
+        max_session_duration=settings.max_session_duration,
+        tags=settings.tags,
+    )
+
+
+def validate_policy_arns(
+    arns: Mapping[str, pulumi.Input[str]], field_name: str, owner: str | None = None
+) -> dict[str, pulumi.Input[str]]:
+    """Managed policy ARNs keyed by names the caller chooses (they name the attachments).
+
+    Plain ARNs are checked now, Outputs once known; returns the mapping to attach.
+    """
+    checked: dict[str, pulumi.Input[str]] = {}
+    for key, arn in arns.items():
+        v.resource_key(key, f"{field_name}")
+        checked[key] = v.when_known(arn, v.iam_policy_arn, f"{field_name}[{key!r}]", owner)
+    v.unique(
+        [arn for arn in arns.values() if isinstance(arn, str)], field_name, "managed policy ARN"
+    )
+    return checked
+
+
+def validate_inline_policies(
+    policies: Mapping[str, pulumi.Input[PolicyDocument]], field_name: str
+) -> None:
+    """Inline policy documents by policy name; plain documents are checked now."""
+    for policy_name, doc in policies.items():
         v.require(
-            bool(policy_name) and len(policy_name) <= naming.IAM_POLICY_NAME_MAX,
-            f"{prefix}inline_policies",
-            f"policy name {policy_name!r} must be 1-{naming.IAM_POLICY_NAME_MAX} characters",
+            bool(policy_name)
+            and len(policy_name) <= naming.IAM_POLICY_NAME_MAX
+            and v.IAM_NAME.fullmatch(policy_name) is not None,
+            field_name,
+            f"policy name {policy_name!r} must be 1-{naming.IAM_POLICY_NAME_MAX} letters, "
+            "digits and +=,.@_-",
         )
         if not isinstance(doc, pulumi.Output):
-            validate_policy_document(doc, f"{prefix}inline_policies[{policy_name!r}]")
+            validate_policy_document(doc, f"{field_name}[{policy_name!r}]")
 
 
 def validate_policy_document(doc: Any, field_name: str) -> None:
@@ -101,21 +132,19 @@ def validate_policy_document(doc: Any, field_name: str) -> None:
         )
 
 
-def _checker(field_name: str) -> Callable[[Any], str]:
-    """Validate a policy document once its value is known, then serialise it."""
-
-    def check(doc: Any) -> str:
-        validate_policy_document(doc, field_name)
+def policy_json(doc: pulumi.Input[PolicyDocument], field_name: str, owner: str | None) -> Any:
+    """The document as JSON for a policy resource; an Output is checked once its value is known."""
+    if not isinstance(doc, pulumi.Output):
         return json.dumps(doc)
 
-    return check
+    def check(resolved: Any) -> str:
+        try:
+            validate_policy_document(resolved, field_name)
+        except v.InvalidArgument as error:
+            raise v.InvalidArgument(error.field, error.rule, owner) from None
+        return json.dumps(resolved)
 
-
-def aws_managed_policy_arn(policy_name: str) -> pulumi.Output[str]:
-    """ARN of the AWS-managed policy ``policy_name`` in the partition being deployed to."""
-    return aws.get_partition_output().partition.apply(
-        lambda partition: f"arn:{partition}:iam::aws:policy/{policy_name}"
-    )
+    return doc.apply(check)
 
 
 def service_trust_policy(service: str, actions: Sequence[str] = ("sts:AssumeRole",)) -> str:
@@ -130,43 +159,55 @@ def service_trust_policy(service: str, actions: Sequence[str] = ("sts:AssumeRole
     )
 
 
+def resolve_role_name(
+    resource_name: str, settings: RoleSettings, owner: str, by: object, field_name: str = "role"
+) -> str:
+    """The role's IAM name: ``settings.name``, or the resource name made unique per stack.
+
+    The name is claimed for ``owner``: a second role of the same name in this program is
+    refused, naming both.
+    """
+    role_name = settings.name or naming.stack_unique(resource_name, naming.IAM_ROLE_NAME_MAX)
+    naming.claim("role", role_name, owner, by, f"{field_name}.name")
+    return role_name
+
+
+def managed(*policy_names: str) -> dict[str, pulumi.Output[str]]:
+    """AWS-managed policies by name, as ``managed_policy_arns`` for :func:`create_role`."""
+    return {name: aws_managed_policy_arn(name) for name in policy_names}
+
+
 def create_role(
     name: str,
-    assume_role_policy: pulumi.Input[str],
-    policies: RolePolicyArgs,
+    *,
+    role_name: str,
+    trust_policy: pulumi.Input[str],
+    settings: RoleSettings,
     parent: pulumi.Resource,
-    own_policy_arns: Mapping[str, pulumi.Input[str]] | None = None,
+    managed_policy_arns: Mapping[str, pulumi.Input[str]] | None = None,
+    inline_policies: Mapping[str, pulumi.Input[str]] | None = None,
 ) -> aws.iam.Role:
     """An IAM role with its policy attachments and inline policies, all children of ``parent``.
 
-    ``own_policy_arns`` (attachment name suffix -> ARN) are attached in addition to
-    ``policies.managed_policy_arns``: the policies the component itself requires,
-    such as a controller's policy or the AWS-managed node policies.
+    ``managed_policy_arns`` and ``inline_policies`` (JSON) are keyed by names the caller
+    chose, which name the child resources: reordering or an ARN known only after
+    deployment never renames one.
     """
     child = pulumi.ResourceOptions(parent=parent)
     role = aws.iam.Role(
         name,
-        name=policies.role_name or naming.iam_name(name, naming.IAM_ROLE_NAME_MAX),
-        path=policies.path,
-        assume_role_policy=assume_role_policy,
-        permissions_boundary=policies.permissions_boundary_arn,
-        max_session_duration=policies.max_session_duration,
-        tags=policies.tags,
+        name=role_name,
+        path=settings.path,
+        assume_role_policy=trust_policy,
+        permissions_boundary=settings.permissions_boundary_arn,
+        max_session_duration=settings.max_session_duration,
+        tags=settings.tags,
         opts=child,
     )
-    # Attachments are named after the policy, not its position, so reordering replaces nothing.
-    attachments: dict[str, pulumi.Input[str]] = dict(own_policy_arns or {})
-    attachments.update({arn.rsplit("/", 1)[-1]: arn for arn in policies.managed_policy_arns})
-    for suffix, arn in attachments.items():
-        aws.iam.RolePolicyAttachment(f"{name}-{suffix}", role=role.name, policy_arn=arn, opts=child)
-    for policy_name, doc in policies.inline_policies.items():
+    for key, arn in (managed_policy_arns or {}).items():
+        aws.iam.RolePolicyAttachment(f"{name}-{key}", role=role.name, policy_arn=arn, opts=child)
+    for policy_name, policy in (inline_policies or {}).items():
         aws.iam.RolePolicy(
-            f"{name}-{policy_name}",
-            name=naming.shorten(policy_name, naming.IAM_POLICY_NAME_MAX),
-            role=role.id,
-            policy=pulumi.Output.from_input(doc).apply(
-                _checker(f"inline_policies[{policy_name!r}]")
-            ),
-            opts=child,
+            f"{name}-{policy_name}", name=policy_name, role=role.id, policy=policy, opts=child
         )
     return role

@@ -25,7 +25,6 @@ be deleted.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,18 +33,26 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from . import iam, naming
+from . import deployment, helm, iam, naming
 from . import validation as v
-from .cluster_ref import ClusterRef
+from .cluster import EksCluster
+from .cluster_ref import ClusterRef, as_cluster_ref
 from .helm import ChartSpec, deep_merge, release
+from .iam import RoleSettings
 from .irsa import IrsaRole
-from .oidc import OidcTrust
 from .pod_identity import PodIdentityRole
 from .policies import ALB_CONTROLLER_POLICY_VERSION, load_balancer_controller_policy
-from .workload_role import MECHANISMS, create_workload_role, validate_mechanism
+from .workload_identity import (
+    IdentityMechanism,
+    WorkloadRoleArgs,
+    create_workload_role,
+    validate_mechanism,
+)
 
 DEFAULT_CHART = ChartSpec(
-    "aws-load-balancer-controller", "https://aws.github.io/eks-charts", "3.5.0"
+    chart="aws-load-balancer-controller",
+    repository="https://aws.github.io/eks-charts",
+    version="3.5.0",
 )
 """The official chart, pinned (app version v3.5.0, the version of the vendored IAM policy)."""
 NAMESPACE = "kube-system"
@@ -64,7 +71,6 @@ DEFAULT_CLASS_ANNOTATION = "ingressclass.kubernetes.io/is-default-class"
 INGRESS_SCHEMES = ("internal", "internet-facing")
 IP_ADDRESS_TYPES = ("ipv4", "dualstack", "dualstack-without-public-ipv4")
 TARGET_TYPES = ("ip", "instance")
-HELM_RELEASE_NAME_MAX = 53
 
 # Chart values the component sets itself; callers use the argument named here instead, so
 # that there is one way to set each and `values` cannot silently undo the component.
@@ -86,19 +92,17 @@ _MANAGED_VALUES: dict[tuple[str, ...], str] = {
 }
 
 
-@dataclass
+@dataclass(kw_only=True)
 class LoadBalancerControllerArgs:
     """Arguments of :class:`LoadBalancerController`.
 
-    Every field but ``cluster`` and ``oidc`` is a plain value, so a stack can read them
-    from its configuration (``eks-platform:loadBalancerController``).
+    Every field but ``cluster`` is a plain value, so a stack can read them from its
+    configuration (``eks-platform:loadBalancerController``).
     """
 
-    cluster: ClusterRef
-    """The cluster (``EksCluster.ref``, or a ``ClusterRef`` for a cluster created elsewhere)."""
-    oidc: OidcTrust | None = None
-    """The cluster's :class:`OidcTrust`; required with ``mechanism: irsa`` (the default)."""
-    mechanism: str = "irsa"
+    cluster: EksCluster | ClusterRef
+    """The cluster the controller runs on (an ``EksCluster``, or a ``ClusterRef``)."""
+    identity: IdentityMechanism = "irsa"
     """How the controller gets its AWS role: ``irsa`` (a ServiceAccount annotation, works on
     Fargate) or ``pod-identity`` (an EKS Pod Identity association; needs the
     ``eks-pod-identity-agent``, which does not run on Fargate)."""
@@ -136,9 +140,9 @@ class LoadBalancerControllerArgs:
     (``{key, operator, value, effect, tolerationSeconds}``)."""
     node_selector: dict[str, str] = field(default_factory=dict)
     """Node labels the controller pods must run on."""
-    policies: iam.RolePolicyArgs = field(default_factory=iam.RolePolicyArgs)
-    """The role's name, path, permissions boundary, tags and any further policies; the
-    controller's own policy is always attached. ``tags`` also go on that policy."""
+    role: RoleSettings = field(default_factory=RoleSettings)
+    """The controller role's name, path, permissions boundary, session length and tags (the
+    path and tags also go on the controller's IAM policy)."""
     values: dict[str, Any] = field(default_factory=dict)
     """Further chart values, deep-merged over the component's (e.g. ``resources``,
     ``enableShield``, ``defaultTags``). Values the component sets from an argument or from the
@@ -146,14 +150,23 @@ class LoadBalancerControllerArgs:
 
 
 class LoadBalancerController(pulumi.ComponentResource):
-    """The AWS Load Balancer Controller: IAM policy and role, Helm release, IngressClass."""
+    """The AWS Load Balancer Controller: IAM policy and role, Helm release, IngressClass.
+
+    Creates, as children: the controller's IAM policy (the vendored upstream document) and
+    its workload role with the ServiceAccount ``kube-system/aws-load-balancer-controller``
+    (IRSA or Pod Identity), the pinned Helm release, an ``IngressClassParams`` and the
+    ``IngressClass``.
+
+    Args: :class:`LoadBalancerControllerArgs`. Anything that makes load balancers through the
+    controller must depend on ``ready`` (:meth:`workload_options`), so it is deleted first.
+    """
 
     role_arn: pulumi.Output[str]
     """ARN of the controller's IAM role."""
     policy_arn: pulumi.Output[str]
     """ARN of the controller's IAM policy."""
     release_name: pulumi.Output[str]
-    """Name of the Helm release: the component name (see :func:`helm_release_name`)."""
+    """Name of the Helm release: the component name (see :func:`components.helm.release_name`)."""
     release_status: pulumi.Output[str]
     """Status of the Helm release (``deployed`` once the controller runs)."""
     ingress_class_name: pulumi.Output[str]
@@ -185,60 +198,57 @@ class LoadBalancerController(pulumi.ComponentResource):
         args: LoadBalancerControllerArgs,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        validate_args(args)
+        """Install the controller; see :class:`LoadBalancerController`."""
+        owner = f"LoadBalancerController {name!r}"
+        with v.component_errors("LoadBalancerController", name):
+            cluster = validate_args(args)
+            policy_name = naming.stack_unique(f"{name}-policy", naming.IAM_POLICY_NAME_MAX)
+            naming.claim("policy", policy_name, owner, self, "role")
         super().__init__("eks-platform:index:LoadBalancerController", name, None, opts)
-        cluster = args.cluster
         self.cluster = cluster
         self.ingress_scheme = args.ingress_scheme
-        self.default_target_type = resolve_target_type(args)
+        self.default_target_type = resolve_target_type(args, cluster)
         if cluster.uses_fargate and self.default_target_type == "instance":
             pulumi.log.warn(
                 f"{name}: default_target_type 'instance' does not work for pods on Fargate "
                 "(no NodePorts there); their Ingresses must set target-type ip",
                 resource=self,
             )
-        if cluster.uses_fargate and args.mechanism == "pod-identity":
+        if cluster.uses_fargate and args.identity == "pod-identity":
             pulumi.log.warn(
-                f"{name}: mechanism 'pod-identity' needs the Pod Identity agent, which does not run "
+                f"{name}: identity 'pod-identity' needs the Pod Identity agent, which does not run "
                 "on Fargate; if kube-system pods run on Fargate, use 'irsa'",
                 resource=self,
             )
         child = pulumi.ResourceOptions(parent=self)
 
         # The controller's permissions: the vendored upstream document, in this partition.
-        partition = aws.get_partition_output().partition
+        partition = deployment.partition()
         self.policy = aws.iam.Policy(
             f"{name}-policy",
-            name=naming.iam_name(f"{name}-policy", naming.IAM_POLICY_NAME_MAX),
-            path=args.policies.path,
+            name=policy_name,
+            path=args.role.path,
             description=(
                 f"AWS Load Balancer Controller {ALB_CONTROLLER_POLICY_VERSION} "
                 "(upstream docs/install/iam_policy.json)"
             ),
             policy=partition.apply(lambda p: json.dumps(load_balancer_controller_policy(p))),
-            tags=args.policies.tags,
+            tags=args.role.tags,
             opts=child,
         )
         self.policy_arn = self.policy.arn
 
         self.workload_role = create_workload_role(
             name,
-            args.mechanism,
-            cluster,
-            args.oidc,
-            NAMESPACE,
-            SERVICE_ACCOUNT,
-            args.policies,
+            args.identity,
+            WorkloadRoleArgs(
+                cluster=cluster,
+                namespace=NAMESPACE,
+                service_account=SERVICE_ACCOUNT,
+                managed_policy_arns={"policy": self.policy.arn},
+                role=args.role,
+            ),
             parent=self,
-            create_service_account=True,
-        )
-        # The workload-role helpers take policy ARNs as plain strings; this one is only known
-        # once the policy exists, so it is attached here (the attachment create_role would make).
-        attachment = aws.iam.RolePolicyAttachment(
-            f"{name}-policy",
-            role=self.workload_role.role.name,
-            policy_arn=self.policy.arn,
-            opts=child,
         )
         self.role_arn = self.workload_role.role_arn
 
@@ -246,21 +256,21 @@ class LoadBalancerController(pulumi.ComponentResource):
         values: dict[str, Any] = {
             "clusterName": cluster.name,
             # Explicit: with IMDSv2 hop limit 1 on the nodes the controller cannot look them up.
-            "region": aws.get_region_output().region,
+            "region": deployment.region(),
             "vpcId": cluster.vpc_id,
             **chart_values(args, self.default_target_type),
         }
         # The ServiceAccount (and its role and policy) must exist before the pods start,
         # and the pods need somewhere to run.
         self.release = release(
-            helm_release_name(name),
+            helm.release_name(name),
             args.chart,
             NAMESPACE,
             values,
             opts=pulumi.ResourceOptions(
                 parent=self,
                 provider=cluster.provider,
-                depends_on=[*cluster.workload_dependencies, self.workload_role, attachment],
+                depends_on=[*cluster.workload_dependencies, self.workload_role],
             ),
         )
         self.release_name = self.release.name.apply(lambda n: n or "")
@@ -330,11 +340,11 @@ def _labels() -> dict[str, str]:
     return {"app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": FULLNAME}
 
 
-def resolve_target_type(args: LoadBalancerControllerArgs) -> str:
+def resolve_target_type(args: LoadBalancerControllerArgs, cluster: ClusterRef) -> str:
     """The default target type: the argument, else ``ip`` on a cluster with Fargate pods, else ``instance``."""
     if args.default_target_type is not None:
         return args.default_target_type
-    return "ip" if args.cluster.uses_fargate else "instance"
+    return "ip" if cluster.uses_fargate else "instance"
 
 
 def chart_values(args: LoadBalancerControllerArgs, target_type: str) -> dict[str, Any]:
@@ -357,22 +367,12 @@ def chart_values(args: LoadBalancerControllerArgs, target_type: str) -> dict[str
     return deep_merge(values, args.values)
 
 
-def helm_release_name(name: str) -> str:
-    """The Helm release name for component ``name``: a DNS-1123 label of at most 53 characters.
-
-    The component name as it is when it fits; otherwise lower-cased, other characters
-    replaced by ``-`` and shortened deterministically (:func:`naming.shorten`).
-    """
-    label = re.sub(r"[^a-z0-9-]+", "-", name.lower()).strip("-") or "aws-load-balancer-controller"
-    return naming.shorten(label, HELM_RELEASE_NAME_MAX).strip("-")
-
-
 def validate_settings(args: LoadBalancerControllerArgs) -> None:
     """Check the plain (configurable) fields; raises ValueError naming the field.
 
     A stack can run this on its configuration before the cluster exists.
     """
-    v.one_of(args.mechanism, MECHANISMS, "mechanism")
+    validate_mechanism(args.identity)
     v.require(
         isinstance(args.chart, ChartSpec),
         "chart",
@@ -397,17 +397,17 @@ def validate_settings(args: LoadBalancerControllerArgs) -> None:
     )
     v.tolerations(args.tolerations, "tolerations")
     v.labels(args.node_selector, "node_selector")
-    iam.validate_role_policy_args(args.policies, "policies.")
+    with v.nested("role"):
+        iam.validate_role_settings(args.role)
     validate_values(args.values, "values")
 
 
-def validate_args(args: LoadBalancerControllerArgs) -> None:
-    """Check LoadBalancerControllerArgs; raises ValueError naming the field."""
-    v.require(
-        isinstance(args.cluster, ClusterRef), "cluster", "must be a ClusterRef (EksCluster.ref)"
-    )
+def validate_args(args: LoadBalancerControllerArgs) -> ClusterRef:
+    """Check LoadBalancerControllerArgs; raises InvalidArgument naming the field."""
+    v.check_fields(args, LoadBalancerControllerArgs)
+    cluster = as_cluster_ref(args.cluster)
     validate_settings(args)
-    validate_mechanism(args.mechanism, args.oidc)
+    return cluster
 
 
 def validate_values(values: Any, field_name: str) -> None:

@@ -1,31 +1,98 @@
-"""Deterministic names for AWS resources with length limits.
+"""Deterministic names for AWS resources: within length limits, unique per stack, checked.
 
-IAM refuses a role name over 64 characters and a policy name over 128 at deploy
-time. Components derive names from their own (user-chosen) names, so a long
-stack or component name must never turn into a failed ``pulumi up``: names that
-fit are used as they are; longer ones are cut and given a short hash of the full
-name, so the result is stable across runs and distinct for distinct inputs.
+IAM refuses a role name over 64 characters and a policy name over 128 at deploy time,
+and role and policy names are unique per account, ignoring case. Components derive the
+names they do not get explicitly from their own (user-chosen) names:
+
+* :func:`stack_unique` appends a short hash of ``<project>/<stack>``, so the same program
+  deployed as two stacks in one account (dev and staging, or two developers' stacks)
+  does not collide, and a name never changes between runs;
+* :func:`shorten` keeps a name that fits and otherwise cuts it and appends a short hash of
+  the full name, so the result is stable and distinct for distinct inputs;
+* :func:`claim` records every IAM name a program uses and refuses the second component
+  that would use the same one (case-insensitively), naming both, before anything is
+  registered, instead of the second ``CreateRole`` failing halfway through a deployment.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+import weakref
+from typing import Any
+
+import pulumi
+
+from . import validation as v
 
 IAM_ROLE_NAME_MAX = 64
 IAM_POLICY_NAME_MAX = 128
 _HASH_LEN = 8
+_STACK_HASH_LEN = 6
 _IAM_UNSAFE = re.compile(r"[^\w+=,.@-]")
+
+
+def digest(text: str, length: int = _HASH_LEN) -> str:
+    """The first ``length`` hex digits of the SHA-256 of ``text``: short, stable, distinct."""
+    return hashlib.sha256(text.encode()).hexdigest()[:length]
 
 
 def shorten(name: str, max_length: int) -> str:
     """Return ``name`` if it fits, else a prefix of it plus ``-<8 hex of sha256(name)>``."""
     if len(name) <= max_length:
         return name
-    digest = hashlib.sha256(name.encode()).hexdigest()[:_HASH_LEN]
-    return f"{name[: max_length - _HASH_LEN - 1].rstrip('-_.')}-{digest}"
+    return f"{name[: max_length - _HASH_LEN - 1].rstrip('-_.')}-{digest(name)}"
 
 
 def iam_name(name: str, max_length: int = IAM_ROLE_NAME_MAX) -> str:
     """An IAM-safe name derived from ``name``: unsafe characters become ``-``, then shortened."""
     return shorten(_IAM_UNSAFE.sub("-", name), max_length)
+
+
+def stack_hash() -> str:
+    """Six hex digits that identify this program's project and stack."""
+    return digest(f"{pulumi.get_project()}/{pulumi.get_stack()}", _STACK_HASH_LEN)
+
+
+def stack_unique(name: str, max_length: int = IAM_ROLE_NAME_MAX) -> str:
+    """``<name>-<stack hash>`` made IAM-safe and at most ``max_length`` characters.
+
+    The suffix is derived from the project and stack names, so the name is the same on
+    every run of one stack and differs between stacks.
+    """
+    suffix = f"-{stack_hash()}"
+    return iam_name(name, max_length - len(suffix)) + suffix
+
+
+# One registry per program run: keyed by the root stack resource of the run.
+_Claims = dict[tuple[str, str], tuple[str, int]]
+_CLAIMS: weakref.WeakKeyDictionary[Any, _Claims] = weakref.WeakKeyDictionary()
+_NO_ROOT: _Claims = {}
+
+
+def _claims() -> _Claims:
+    root = pulumi.runtime.get_root_resource()
+    if root is None:
+        return _NO_ROOT
+    return _CLAIMS.setdefault(root, {})
+
+
+def claim(kind: str, name: str, owner: str, by: object, field: str) -> None:
+    """Record that ``by`` (described as ``owner``) creates the IAM ``kind`` named ``name``.
+
+    ``kind`` is ``role`` or ``policy``. Raises
+    :class:`~components.validation.InvalidArgument` on ``field`` when another object of
+    this program already claimed that name (IAM names ignore case), naming both.
+    """
+    claims = _claims()
+    key = (kind, name.lower())
+    other = claims.get(key)
+    if other is not None and other[1] != id(by):
+        raise v.InvalidArgument(
+            field,
+            f"the IAM {kind} name {name!r} is already used by {other[0]} in this program "
+            f"(IAM {kind} names are unique per account, ignoring case); name one of them "
+            "differently",
+            owner,
+        )
+    claims[key] = (owner, id(by))

@@ -36,7 +36,7 @@ def subnet_tags(cluster_name: str, public: bool) -> dict[str, str]:
     return {role: "1", cluster_tag(cluster_name): "shared"}
 
 
-@dataclass
+@dataclass(kw_only=True)
 class ExistingVpcArgs:
     """An existing VPC to adopt instead of creating one."""
 
@@ -50,7 +50,7 @@ class ExistingVpcArgs:
     """Add the load-balancer discovery tags to the subnets (``aws.ec2.Tag``, one per subnet and key)."""
 
 
-@dataclass
+@dataclass(kw_only=True)
 class NetworkArgs:
     """Arguments of :class:`Network`."""
 
@@ -85,7 +85,10 @@ class Network(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        validate_args(args)
+        """Create or adopt the VPC; see :class:`Network`."""
+        with v.component_errors("Network", name):
+            v.check_fields(args, NetworkArgs)
+            validate_args(args)
         super().__init__("eks-platform:index:Network", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
 

@@ -32,7 +32,7 @@ _TAINT_EFFECTS = {
 _MIME_BOUNDARY = "==EKSPLATFORM=="
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Taint:
     """A Kubernetes taint put on every node of the group."""
 
@@ -44,7 +44,7 @@ class Taint:
     """Taint value (may be empty)."""
 
 
-@dataclass
+@dataclass(kw_only=True)
 class NodeGroupSpec:
     """What a managed node group looks like; the part of :class:`NodeGroupArgs` a stack configures."""
 
@@ -72,7 +72,7 @@ class NodeGroupSpec:
     """Extra user data: a shell script (wrapped in MIME multipart for you) or a full MIME multipart document."""
 
 
-@dataclass
+@dataclass(kw_only=True)
 class NodeGroupArgs:
     """Arguments of :class:`NodeGroup`."""
 
@@ -97,7 +97,10 @@ class NodeGroup(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: NodeGroupArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        validate_spec(args.spec, "spec")
+        """Create the launch template and the node group; see :class:`NodeGroup`."""
+        with v.component_errors("NodeGroup", name):
+            v.check_fields(args, NodeGroupArgs)
+            validate_spec(args.spec, "spec")
         super().__init__("eks-platform:index:NodeGroup", name, None, opts)
         spec = args.spec
         child = pulumi.ResourceOptions(parent=self)

@@ -11,13 +11,18 @@ credentials (``sts:AssumeRoleWithWebIdentity``) when
    ``StringEquals`` on both by default, ``StringLike`` on ``sub`` only for the
    subjects the caller explicitly marks as patterns.
 
-Several trusts (blue/green clusters) yield one statement per provider.
+Several trusts (blue/green clusters) yield one statement per provider, each admitting
+the subjects meant for that cluster.
+
+An :class:`~components.cluster.EksCluster` owns its ``OidcTrust`` (``cluster.oidc``) and a
+:class:`~components.cluster_ref.ClusterRef` carries one, so workload roles find it through
+the cluster.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,23 +73,40 @@ def issuer_host(issuer_url: str) -> str:
     return issuer_url.removeprefix("https://").rstrip("/")
 
 
+def provider_host(provider_arn: str) -> str:
+    """``arn:aws:iam::123456789012:oidc-provider/oidc.eks.../id/X`` -> ``oidc.eks.../id/X``."""
+    return provider_arn.split(":oidc-provider/", 1)[1]
+
+
+def provider_arn_for(partition: str, account_id: str, issuer: str) -> str:
+    """The ARN IAM gives the OIDC provider of ``issuer`` in ``account_id``."""
+    return f"arn:{partition}:iam::{account_id}:oidc-provider/{issuer_host(issuer)}"
+
+
+Conditions = Mapping[str, Mapping[str, Any]]
+"""Extra IAM conditions: ``{"<operator>": {"<key>": value}}``, ANDed into each trust statement."""
+
+
 def web_identity_trust_policy(
-    providers: Sequence[tuple[str, str]], service_accounts: Sequence[ServiceAccountRef]
+    trusts: Sequence[tuple[str, str, Sequence[ServiceAccountRef]]],
+    conditions: Conditions | None = None,
 ) -> dict[str, Any]:
-    """The trust policy admitting exactly ``service_accounts`` from each (provider ARN, issuer host).
+    """The trust policy admitting, through each (provider ARN, issuer host, service accounts),
+    exactly those service accounts' tokens for STS.
 
     Exact subjects and patterns go into separate statements: IAM ANDs the operators
-    of one statement, so mixing them in one would admit nothing.
+    of one statement, so mixing them in one would admit nothing. ``conditions`` are
+    added to every statement (they may narrow, never replace, the ``sub``/``aud`` checks).
     """
     statements: list[dict[str, Any]] = []
-    exact = sorted({sa.subject for sa in service_accounts if not sa.pattern})
-    patterns = sorted({sa.subject for sa in service_accounts if sa.pattern})
-    for provider_arn, host in providers:
+    for provider_arn, host, service_accounts in trusts:
+        exact = sorted({sa.subject for sa in service_accounts if not sa.pattern})
+        patterns = sorted({sa.subject for sa in service_accounts if sa.pattern})
         for operator, subjects in (("StringEquals", exact), ("StringLike", patterns)):
             if not subjects:
                 continue
-            conditions: dict[str, dict[str, Any]] = {"StringEquals": {f"{host}:aud": STS_AUDIENCE}}
-            conditions.setdefault(operator, {})[f"{host}:sub"] = (
+            condition: dict[str, dict[str, Any]] = {"StringEquals": {f"{host}:aud": STS_AUDIENCE}}
+            condition.setdefault(operator, {})[f"{host}:sub"] = (
                 subjects[0] if len(subjects) == 1 else subjects
             )
             statements.append(
@@ -92,10 +114,25 @@ def web_identity_trust_policy(
                     "Effect": "Allow",
                     "Principal": {"Federated": provider_arn},
                     "Action": "sts:AssumeRoleWithWebIdentity",
-                    "Condition": conditions,
+                    "Condition": merge_conditions(condition, conditions),
                 }
             )
     return {"Version": "2012-10-17", "Statement": statements}
+
+
+def merge_conditions(base: dict[str, dict[str, Any]], extra: Conditions | None) -> dict[str, Any]:
+    """``extra`` ANDed into ``base``; refuses a key ``base`` already sets (it would replace it)."""
+    merged = {operator: dict(keys) for operator, keys in base.items()}
+    for operator, keys in (extra or {}).items():
+        target = merged.setdefault(operator, {})
+        for key, value in keys.items():
+            v.require(
+                key not in target,
+                f"trust_conditions.{operator}",
+                f"{key!r} is set by the component; extra conditions may only add keys",
+            )
+            target[key] = value
+    return merged
 
 
 def policy_size(doc: dict[str, Any]) -> int:
@@ -103,37 +140,68 @@ def policy_size(doc: dict[str, Any]) -> int:
     return len(json.dumps(doc, separators=(",", ":")))
 
 
-@dataclass
+@dataclass(kw_only=True)
 class OidcTrustArgs:
-    """Arguments of :class:`OidcTrust`."""
+    """Arguments of :class:`OidcTrust`: the cluster's issuer, and an existing provider to adopt.
 
-    issuer_url: pulumi.Input[str]
-    """The cluster's OIDC issuer URL (``EksCluster.oidc_issuer_url``, or ``aws.eks.get_cluster(...)
-    .identities[0].oidcs[0].issuer`` for a cluster created elsewhere); with or without ``https://``."""
+    Give ``issuer_url`` to create the provider; ``provider_arn`` to adopt an existing one (the
+    issuer is then derived from the ARN); both to adopt and check that they belong together.
+    """
+
+    issuer_url: pulumi.Input[str] | None = None
+    """The cluster's OIDC issuer URL (``EksCluster.oidc_issuer_url``, or ``aws eks describe-cluster
+    --query cluster.identity.oidc.issuer``); with or without ``https://``."""
     provider_arn: pulumi.Input[str] | None = None
-    """ARN of an existing IAM OIDC provider for this issuer: adopt it and create nothing."""
+    """ARN of an existing IAM OIDC provider for the issuer: adopt it and create nothing
+    (IAM allows one provider per issuer and account)."""
     tags: dict[str, str] = field(default_factory=dict)
     """AWS tags on the created provider."""
 
 
 class OidcTrust(pulumi.ComponentResource):
-    """The IAM OIDC identity provider for one cluster issuer, and trust policies through it."""
+    """IAM's trust in one cluster's OIDC issuer: the identity provider, and trust policies through it.
+
+    Creates an ``aws.iam.OpenIdConnectProvider`` for the issuer (audience
+    ``sts.amazonaws.com``), or adopts an existing one by ARN and creates nothing.
+
+    Args: :class:`OidcTrustArgs`. Outputs: ``provider_arn``, ``issuer_host``.
+    :meth:`trust_policy` builds the trust policy that admits given ServiceAccounts.
+    """
 
     provider_arn: pulumi.Output[str]
     """ARN of the IAM OIDC provider (created or adopted)."""
     issuer_host: pulumi.Output[str]
     """The issuer without ``https://``: the prefix of the ``:sub`` and ``:aud`` condition keys."""
+    plain: tuple[str, str] | None
+    """(provider ARN, issuer host) when both are known while the program runs (an adopted
+    provider given as plain strings): trust policies through it are then plain JSON."""
 
     def __init__(
         self, name: str, args: OidcTrustArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        validate_args(args)
+        """Create or adopt the provider; see :class:`OidcTrustArgs`."""
+        owner = f"OidcTrust {name!r}"
+        with v.component_errors("OidcTrust", name):
+            v.check_fields(args, OidcTrustArgs)
+            validate_args(args)
         super().__init__("eks-platform:index:OidcTrust", name, None, opts)
-        url = pulumi.Output.from_input(args.issuer_url).apply(lambda u: "https://" + issuer_host(u))
-        self.issuer_host = url.apply(issuer_host)
+        self.plain = None
         if args.provider_arn is not None:
-            self.provider_arn = pulumi.Output.from_input(args.provider_arn)
+            arn = v.when_known(args.provider_arn, _provider_arn, "provider_arn", owner)
+            if args.issuer_url is not None:
+                pair = pulumi.Output.all(arn, args.issuer_url).apply(
+                    lambda a: _matching(a[0], a[1], owner)
+                )
+                self.provider_arn = pair.apply(lambda a: a[0])
+            else:
+                self.provider_arn = pulumi.Output.from_input(arn)
+            self.issuer_host = self.provider_arn.apply(provider_host)
+            if isinstance(args.provider_arn, str):
+                self.plain = (args.provider_arn, provider_host(args.provider_arn))
         else:
+            url = pulumi.Output.from_input(args.issuer_url).apply(
+                lambda u: "https://" + issuer_host(str(u))
+            )
             provider = aws.iam.OpenIdConnectProvider(
                 name,
                 url=url,
@@ -142,30 +210,57 @@ class OidcTrust(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self),
             )
             self.provider_arn = provider.arn
+            self.issuer_host = url.apply(issuer_host)
         self.register_outputs({"providerArn": self.provider_arn, "issuerHost": self.issuer_host})
 
-    def trust_policy(self, service_accounts: Sequence[ServiceAccountRef]) -> pulumi.Output[str]:
+    def trust_policy(
+        self, service_accounts: Sequence[ServiceAccountRef], conditions: Conditions | None = None
+    ) -> pulumi.Input[str]:
         """The JSON trust policy admitting exactly ``service_accounts`` through this provider."""
-        return combined_trust_policy([self], service_accounts)
+        return combined_trust_policy([(self, service_accounts)], conditions)
 
 
 def combined_trust_policy(
-    trusts: Sequence[OidcTrust], service_accounts: Sequence[ServiceAccountRef]
-) -> pulumi.Output[str]:
-    """One trust policy over several clusters' providers (one statement per provider)."""
-    pairs = [pulumi.Output.all(t.provider_arn, t.issuer_host) for t in trusts]
-    return pulumi.Output.all(*pairs).apply(
+    trusts: Sequence[tuple[OidcTrust, Sequence[ServiceAccountRef]]],
+    conditions: Conditions | None = None,
+) -> pulumi.Input[str]:
+    """One trust policy over several clusters' providers, each admitting its own subjects.
+
+    Plain JSON when every provider and condition is known while the program runs, else an
+    Output.
+    """
+    if all(t.plain is not None for t, _ in trusts) and not _has_outputs(conditions):
+        return json.dumps(
+            web_identity_trust_policy(
+                [(*t.plain, sas) for t, sas in trusts if t.plain is not None], conditions
+            )
+        )
+    pairs = [pulumi.Output.all(t.provider_arn, t.issuer_host) for t, _ in trusts]
+    return pulumi.Output.all(pulumi.Output.from_input(conditions or {}), *pairs).apply(
         lambda resolved: json.dumps(
-            web_identity_trust_policy([(p[0], p[1]) for p in resolved], service_accounts)
+            web_identity_trust_policy(
+                [(p[0], p[1], sas) for p, (_, sas) in zip(resolved[1:], trusts, strict=True)],
+                resolved[0],
+            )
         )
     )
 
 
+def _has_outputs(value: Any) -> bool:
+    if isinstance(value, pulumi.Output):
+        return True
+    if isinstance(value, Mapping):
+        return any(_has_outputs(x) for x in value.values())
+    if isinstance(value, list | tuple):
+        return any(_has_outputs(x) for x in value)
+    return False
+
+
 def check_trust_policy_size(
-    provider_count: int,
-    service_accounts: Sequence[ServiceAccountRef],
+    subjects_per_provider: Sequence[Sequence[ServiceAccountRef]],
     field_name: str,
     limit: int = DEFAULT_TRUST_POLICY_MAX,
+    conditions: Conditions | None = None,
 ) -> None:
     """Refuse a trust policy that could exceed IAM's quota, before any value is known.
 
@@ -173,34 +268,68 @@ def check_trust_policy_size(
     """
     worst = web_identity_trust_policy(
         [
-            (_LONGEST_ARN_PREFIX + _LONGEST_HOST + str(i), _LONGEST_HOST + str(i))
-            for i in range(provider_count)
+            (_LONGEST_ARN_PREFIX + _LONGEST_HOST + str(i), _LONGEST_HOST + str(i), subjects)
+            for i, subjects in enumerate(subjects_per_provider)
         ],
-        service_accounts,
+        conditions if not _has_outputs(conditions) else None,
     )
     size = policy_size(worst)
+    count = len({sa for subjects in subjects_per_provider for sa in subjects})
     v.require(
         size <= limit,
         field_name,
-        f"the trust policy for {len(service_accounts)} service account(s) and {provider_count} OIDC "
+        f"the trust policy for {count} service account(s) and {len(subjects_per_provider)} OIDC "
         f"provider(s) may reach {size} characters, over IAM's limit of {limit}; split the service "
         "accounts over several roles, use a pattern (pattern=True), or raise the quota and pass "
         "max_trust_policy_size",
     )
 
 
-def validate_args(args: OidcTrustArgs) -> None:
-    """Check OidcTrustArgs; raises ValueError naming the field."""
-    if isinstance(args.issuer_url, str):
-        host = issuer_host(args.issuer_url)
-        v.require(
-            bool(host) and "/" in host and " " not in host,
-            "issuer_url",
-            f"{args.issuer_url!r} is not an OIDC issuer URL (https://oidc.eks.<region>.amazonaws.com/id/<id>)",
-        )
-    if isinstance(args.provider_arn, str):
-        v.require(
-            args.provider_arn.startswith("arn:") and ":oidc-provider/" in args.provider_arn,
+def _provider_arn(value: Any, field_name: str) -> None:
+    v.require(
+        isinstance(value, str)
+        and value.startswith("arn:")
+        and ":oidc-provider/" in value
+        and "/" in provider_host(value),
+        field_name,
+        f"{value!r} is not an IAM OIDC provider ARN "
+        "(arn:<partition>:iam::<account>:oidc-provider/<issuer host>)",
+    )
+
+
+def _issuer_url(value: Any, field_name: str) -> None:
+    host = issuer_host(value) if isinstance(value, str) else ""
+    v.require(
+        bool(host) and "/" in host and " " not in host and not host.startswith("http"),
+        field_name,
+        f"{value!r} is not an OIDC issuer URL (https://oidc.eks.<region>.amazonaws.com/id/<id>)",
+    )
+
+
+def _matching(arn: str, issuer_url: str, owner: str | None = None) -> tuple[str, str]:
+    """Refuse a provider ARN whose host is not the issuer's (another cluster's provider)."""
+    _issuer_url(issuer_url, "issuer_url")
+    if provider_host(arn) != issuer_host(issuer_url):
+        raise v.InvalidArgument(
             "provider_arn",
-            f"{args.provider_arn!r} is not an IAM OIDC provider ARN (arn:<partition>:iam::<account>:oidc-provider/<host>)",
+            f"{arn!r} is the provider of {provider_host(arn)!r}, not of issuer_url "
+            f"{issuer_url!r}; give the provider of this cluster's issuer, or only one of the two",
+            owner,
         )
+    return arn, issuer_url
+
+
+def validate_args(args: OidcTrustArgs) -> None:
+    """Check OidcTrustArgs; raises InvalidArgument naming the field."""
+    v.require(
+        args.issuer_url is not None or args.provider_arn is not None,
+        "issuer_url",
+        "give the cluster's issuer URL (to create the provider) or provider_arn (to adopt one)",
+    )
+    if isinstance(args.issuer_url, str):
+        _issuer_url(args.issuer_url, "issuer_url")
+    if isinstance(args.provider_arn, str):
+        _provider_arn(args.provider_arn, "provider_arn")
+        if isinstance(args.issuer_url, str):
+            _matching(args.provider_arn, args.issuer_url)
+    v.aws_tags(args.tags, "tags")

@@ -36,7 +36,7 @@ LISTEN_HTTP_HTTPS = '[{"HTTP":80},{"HTTPS":443}]'
 _ALB = "alb.ingress.kubernetes.io"
 
 
-@dataclass
+@dataclass(kw_only=True)
 class SampleAppArgs:
     """Arguments of :class:`SampleApp`.
 
@@ -79,7 +79,9 @@ class SampleApp(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: SampleAppArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        validate_args(args)
+        """Deploy the game; see :class:`SampleApp`."""
+        with v.component_errors("SampleApp", name):
+            validate_args(args)
         super().__init__("eks-platform:index:SampleApp", name, None, opts)
         controller = args.controller
         on_cluster = pulumi.ResourceOptions(parent=self, provider=controller.cluster.provider)
@@ -250,7 +252,8 @@ def _load_balancer_hostname(status: Any) -> str:
 
 
 def validate_args(args: SampleAppArgs) -> None:
-    """Check SampleAppArgs; raises ValueError naming the field."""
+    """Check SampleAppArgs; raises InvalidArgument naming the field."""
+    v.check_fields(args, SampleAppArgs)
     v.require(
         isinstance(args.controller, LoadBalancerController),
         "controller",

@@ -1,18 +1,34 @@
 """Input checks shared by the components and the stack configuration.
 
-Every check raises ``ValueError`` whose message starts with the name of the
-offending field (an argument path such as ``node_groups[0].min_size`` or a config
-key such as ``eks-platform:nodeGroups.general.minSize``) and states the rule it
-broke, so that a bad input fails before any resource is registered instead of
-deep inside a provider at deploy time.
+Every check raises :class:`InvalidArgument`, a ``ValueError`` that carries the
+offending field (an argument path such as ``node_groups['general'].min_size``) and
+the rule it broke as data. A component adds its own name
+(:func:`component_errors`: ``IrsaRole 'payments-api': policies.max_session_duration:
+...``); the stack configuration restates the field as the config key it came from.
+Either way a bad input fails before any resource is registered instead of deep inside
+a provider at deploy time.
+
+:func:`check_fields` checks the *types* of a dataclass's fields against its
+annotations, so a dict where an Args object belongs, a string where a list belongs
+or None where a value is required gets the same one-line error.
 """
 
 from __future__ import annotations
 
+import collections.abc
+import contextlib
+import dataclasses
+import functools
+import inspect
 import ipaddress
 import re
-from collections.abc import Iterable, Mapping, Sequence
+import sys
+import types
+import typing
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
+
+import pulumi
 
 # EKS CreateCluster: 1-100 characters, [0-9A-Za-z][A-Za-z0-9\-_]*
 _CLUSTER_NAME = re.compile(r"^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$")
@@ -35,6 +51,8 @@ _IAM_POLICY_ARN = re.compile(
 _KMS_KEY_ARN = re.compile(
     r"^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):kms:[a-z0-9-]+:\d{12}:(key|alias)/.+$"
 )
+IAM_NAME = re.compile(r"[\w+=,.@-]+")
+_RESOURCE_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
 _DOMAIN_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _HOSTED_ZONE_ID = re.compile(r"^Z[A-Z0-9]{1,31}$")
 
@@ -45,9 +63,56 @@ TOLERATION_EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
 CAPACITY_TYPES = ("ON_DEMAND", "SPOT")
 
 
-def fail(field: str, rule: str) -> ValueError:
+class InvalidArgument(ValueError):
+    """A value that breaks a rule: ``[<component>: ]<field>: <rule>``, each part kept as data."""
+
+    def __init__(self, field: str, rule: str, component: str | None = None) -> None:
+        self.field = field
+        """Where the value is: an argument path such as ``policies.max_session_duration``."""
+        self.rule = rule
+        """What is wrong with it, and where there is one, the fix."""
+        self.component = component
+        """The component that refused it, e.g. ``IrsaRole 'payments-api'`` (None: not known)."""
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = f"{self.field}: " if self.field else ""
+        owner = f"{self.component}: " if self.component else ""
+        return f"{owner}{where}{self.rule}"
+
+    def within(self, prefix: str) -> InvalidArgument:
+        """The same error for a value nested under ``prefix`` (``prefix.field``)."""
+        field = (
+            f"{prefix}.{self.field}"
+            if self.field and not self.field.startswith("[")
+            else (f"{prefix}{self.field}")
+        )
+        return InvalidArgument(field, self.rule, self.component)
+
+
+def fail(field: str, rule: str) -> InvalidArgument:
     """Build the error every check raises: ``<field>: <rule>``."""
-    return ValueError(f"{field}: {rule}")
+    return InvalidArgument(field, rule)
+
+
+@contextlib.contextmanager
+def component_errors(kind: str, name: str) -> Iterator[None]:
+    """Name the component in every :class:`InvalidArgument` raised inside the block."""
+    try:
+        yield
+    except InvalidArgument as error:
+        if error.component is not None:
+            raise
+        raise InvalidArgument(error.field, error.rule, f"{kind} {name!r}") from None
+
+
+@contextlib.contextmanager
+def nested(prefix: str) -> Iterator[None]:
+    """Report every :class:`InvalidArgument` raised inside the block under ``prefix``."""
+    try:
+        yield
+    except InvalidArgument as error:
+        raise error.within(prefix) from None
 
 
 def require(condition: bool, field: str, rule: str) -> None:
@@ -219,6 +284,39 @@ def hosted_zone_id(value: Any, field: str) -> str:
     return str(value)
 
 
+def resource_key(value: Any, field: str) -> str:
+    """A key the caller chooses that names resources (``{"readonly": arn}``)."""
+    require(
+        isinstance(value, str) and bool(_RESOURCE_KEY.match(value)),
+        field,
+        f"key {value!r} must be 1-63 letters, digits, '-', '_' and '.', starting with a "
+        "letter or digit (it names the resources made for the entry)",
+    )
+    return str(value)
+
+
+def aws_tags(value: Any, field: str) -> dict[str, str]:
+    """AWS tags: keys of 1-128 characters not starting with ``aws:``, values of at most 256."""
+    require(isinstance(value, Mapping), field, "must be a mapping of tag keys to values")
+    for key, val in value.items():
+        require(
+            isinstance(key, str) and 0 < len(key) <= 128,
+            f"{field}.{key}",
+            "a tag key is 1-128 characters",
+        )
+        require(
+            not key.lower().startswith("aws:"),
+            f"{field}.{key}",
+            "tag keys starting with 'aws:' are reserved by AWS",
+        )
+        require(
+            isinstance(val, str) and len(val) <= 256,
+            f"{field}.{key}",
+            f"a tag value is a string of at most 256 characters, got {val!r}",
+        )
+    return dict(value)
+
+
 def one_of(value: Any, allowed: Iterable[str], field: str) -> str:
     """``value`` must be one of ``allowed``."""
     allowed = tuple(allowed)
@@ -292,3 +390,241 @@ def tolerations(value: Any, field_name: str) -> list[dict[str, Any]]:
             )
             positive_int(t["tolerationSeconds"], f"{where}.tolerationSeconds", minimum=0)
     return [dict(t) for t in value]
+
+
+# -- types ---------------------------------------------------------------------------------------
+
+_UNRESOLVED = object()
+
+
+@functools.cache
+def _field_hints(cls: type) -> dict[str, Any]:
+    """Each field's annotation of dataclass ``cls``, resolved; unresolvable ones are skipped.
+
+    Annotations are strings (``from __future__ import annotations``); names a module only
+    imports for type checking cannot be resolved at run time, and those fields are left
+    to the component's own checks.
+    """
+    hints: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):
+        hint = f.type
+        if isinstance(hint, str):
+            owner = next(
+                (k for k in cls.__mro__ if f.name in getattr(k, "__annotations__", {})), cls
+            )
+            namespace = {**vars(typing), **vars(sys.modules[owner.__module__])}
+            try:
+                hint = eval(hint, namespace)
+            except Exception:
+                hint = _UNRESOLVED
+        if hint is not _UNRESOLVED:
+            hints[f.name] = hint
+    return hints
+
+
+def describe_type(hint: Any) -> str:
+    """``list[str] | None`` -> ``a list of strings or None``; for error messages."""
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if hint is type(None) or hint is None:
+        return "None"
+    if origin in (typing.Union, types.UnionType):
+        if _is_input(hint):
+            return describe_type(_input_inner(hint)) + " (or an Output of one)"
+        return " or ".join(dict.fromkeys(describe_type(a) for a in args))
+    if origin is typing.Literal:
+        return "one of " + ", ".join(repr(a) for a in args)
+    if origin in (list, tuple, collections.abc.Sequence):
+        inner = describe_type(args[0]) if args else "values"
+        return f"a list of {_plural(inner)}"
+    if origin in (dict, collections.abc.Mapping):
+        inner = describe_type(args[1]) if len(args) == 2 else "values"
+        return f"a mapping of names to {_plural(inner)}"
+    if _is_output_type(hint):
+        return "an Output"
+    if hint in _SIMPLE_NAMES:
+        return _SIMPLE_NAMES[hint]
+    if inspect.isclass(hint):
+        name = hint.__name__
+        return f"{'an' if name[:1] in 'AEIOU' else 'a'} {name}"
+    return str(hint)
+
+
+_SIMPLE_NAMES: dict[Any, str] = {
+    str: "a string",
+    int: "an integer",
+    bool: "true or false",
+    float: "a number",
+    Any: "any value",
+}
+
+
+def _plural(described: str) -> str:
+    """``a string (or an Output of one)`` -> ``strings (or Outputs of them)``."""
+    described = described.replace(" (or an Output of one)", " (or Outputs of them)")
+    described = described.replace("true or false", "booleans")
+    for article in ("a ", "an "):
+        if described.startswith(article):
+            noun, _, rest = described[len(article) :].partition(" ")
+            return f"{noun}s" + (f" {rest}" if rest else "")
+    return described
+
+
+def _is_output_type(hint: Any) -> bool:
+    """``Output[T]``, also as the forward reference ``pulumi.Input`` uses."""
+    if isinstance(hint, typing.ForwardRef):
+        return hint.__forward_arg__.split("[")[0] == "Output"
+    origin = typing.get_origin(hint) or hint
+    return inspect.isclass(origin) and issubclass(origin, pulumi.Output)
+
+
+def _is_deferred(hint: Any) -> bool:
+    """``Output[T]`` or ``Awaitable[T]``: the options an Output value satisfies."""
+    return _is_output_type(hint) or typing.get_origin(hint) is collections.abc.Awaitable
+
+
+def _is_input(hint: Any) -> bool:
+    """Whether ``hint`` is ``pulumi.Input[T]`` (``T | Awaitable[T] | Output[T]``)."""
+    return any(_is_output_type(a) for a in typing.get_args(hint))
+
+
+def _input_inner(hint: Any) -> Any:
+    plain = [a for a in typing.get_args(hint) if not _is_deferred(a)]
+    return typing.Union[tuple(plain)] if len(plain) > 1 else plain[0]  # noqa: UP007
+
+
+def _type_error(value: Any, hint: Any, field: str) -> InvalidArgument | None:
+    """None when ``value`` fits ``hint``, else the error naming ``field``."""
+    if hint is Any or hint is object or isinstance(hint, typing.TypeVar):
+        return None
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        if (isinstance(value, pulumi.Output) or inspect.isawaitable(value)) and any(
+            _is_deferred(a) for a in args
+        ):
+            return None
+        errors = [_type_error(value, a, field) for a in args]
+        if all(e is not None for e in errors):
+            # A nested error of the one option the value's kind matches says more.
+            kinds = [a for a in args if _same_kind(value, a)]
+            if len(kinds) == 1:
+                return errors[args.index(kinds[0])]
+            return _mismatch(value, hint, field)
+        return None
+    if origin is typing.Literal:
+        return None if value in args else _mismatch(value, hint, field)
+    if origin is collections.abc.Awaitable:
+        return None if inspect.isawaitable(value) else _mismatch(value, hint, field)
+    if _is_output_type(hint):
+        return None if isinstance(value, pulumi.Output) else _mismatch(value, hint, field)
+    if isinstance(hint, typing.ForwardRef):
+        return None  # not resolvable here: the component's own checks cover it
+    if origin in (list, tuple, collections.abc.Sequence):
+        if isinstance(value, str | bytes) or not isinstance(value, list | tuple):
+            return _mismatch(value, hint, field)
+        item = args[0] if args else Any
+        for i, element in enumerate(value):
+            error = _type_error(element, item, f"{field}[{i}]")
+            if error is not None:
+                return error
+        return None
+    if origin in (dict, collections.abc.Mapping):
+        if not isinstance(value, Mapping):
+            return _mismatch(value, hint, field)
+        key_hint, item = args if len(args) == 2 else (Any, Any)
+        for key, element in value.items():
+            error = _type_error(key, key_hint, f"{field}")
+            if error is not None:
+                return InvalidArgument(field, f"key {key!r} is not {describe_type(key_hint)}")
+            error = _type_error(element, item, f"{field}[{key!r}]")
+            if error is not None:
+                return error
+        return None
+    if origin is collections.abc.Callable or hint is collections.abc.Callable:
+        return None if callable(value) else _mismatch(value, hint, field)
+    if origin is not None:
+        return None  # another generic: not checked here
+    if hint is type(None):
+        return None if value is None else _mismatch(value, hint, field)
+    if hint is float:
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        return None if ok else _mismatch(value, hint, field)
+    if hint is int:
+        ok = isinstance(value, int) and not isinstance(value, bool)
+        return None if ok else _mismatch(value, hint, field)
+    if inspect.isclass(hint):
+        return None if isinstance(value, hint) else _mismatch(value, hint, field)
+    return None
+
+
+def _same_kind(value: Any, hint: Any) -> bool:
+    """Whether ``value`` is the kind of thing ``hint`` describes, if not a correct one."""
+    origin = typing.get_origin(hint) or hint
+    if origin in (list, tuple, collections.abc.Sequence):
+        return isinstance(value, list | tuple)
+    if origin in (dict, collections.abc.Mapping):
+        return isinstance(value, Mapping)
+    return inspect.isclass(origin) and isinstance(value, origin)
+
+
+def _mismatch(value: Any, hint: Any, field: str) -> InvalidArgument:
+    shown = repr(value)
+    if len(shown) > 60:
+        shown = shown[:57] + "..."
+    return InvalidArgument(
+        field, f"expected {describe_type(hint)}, got {type(value).__name__} {shown}"
+    )
+
+
+def check_type(value: Any, hint: Any, field: str) -> None:
+    """Raise :class:`InvalidArgument` naming ``field`` unless ``value`` fits ``hint``."""
+    error = _type_error(value, hint, field)
+    if error is not None:
+        raise error
+
+
+def check_fields(args: Any, cls: type, field: str = "args") -> None:
+    """``args`` is a ``cls`` whose fields hold values of their annotated types.
+
+    Nested dataclasses are checked through their own annotations, so the error names the
+    full path (``role.max_session_duration``).
+    """
+    if not isinstance(args, cls):
+        raise InvalidArgument(
+            field,
+            f"expected {describe_type(cls)}, got {type(args).__name__}"
+            + (
+                " (build the Args object; a mapping is not one)"
+                if isinstance(args, Mapping)
+                else ""
+            ),
+        )
+    for name, hint in _field_hints(cls).items():
+        check_type(getattr(args, name), hint, name)
+        value = getattr(args, name)
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            with nested(name):
+                check_fields(value, type(value), name)
+
+
+def when_known(
+    value: Any, check: typing.Callable[[Any, str], Any], field: str, owner: str | None = None
+) -> Any:
+    """Run ``check(value, field)`` now for a plain value, or once an Output's value is known.
+
+    Returns ``value`` (an Output that fails with the same field-named error when the check
+    fails), so it can be passed on as the resource input it was meant for.
+    """
+    if not (isinstance(value, pulumi.Output) or inspect.isawaitable(value)):
+        check(value, field)
+        return value
+
+    def run(resolved: Any) -> Any:
+        try:
+            check(resolved, field)
+        except InvalidArgument as error:
+            raise InvalidArgument(error.field, error.rule, error.component or owner) from None
+        return resolved
+
+    return pulumi.Output.from_input(value).apply(run)

@@ -27,6 +27,7 @@ from components.external_dns import ExternalDnsArgs, HostedZone
 from components.load_balancer_controller import LoadBalancerControllerArgs
 from components.network import NetworkArgs
 from components.sample_app import SampleAppArgs
+from components.validation import InvalidArgument
 
 from . import demo as demo_mod
 from .demo import DemoArgs
@@ -34,7 +35,7 @@ from .demo import DemoArgs
 T = TypeVar("T")
 
 
-@dataclass
+@dataclass(kw_only=True)
 class PlatformConfig:
     """The whole stack's settings, typed and validated."""
 
@@ -61,8 +62,8 @@ KEYS: dict[str, str] = {
     "tags": "AWS tags applied to every resource.",
     "network": "A new VPC (NetworkArgs) or an existing one (existingVpc).",
     "cluster": "The EKS cluster (EksClusterArgs without the VPC fields).",
-    "loadBalancerController": "The AWS Load Balancer Controller (LoadBalancerControllerArgs); omit to skip it.",
-    "externalDns": "ExternalDNS for the hosted zones (ExternalDnsArgs); omit to skip it.",
+    "loadBalancerController": "The AWS Load Balancer Controller (LoadBalancerControllerArgs without `cluster`); omit to skip it.",
+    "externalDns": "ExternalDNS for the hosted zones (ExternalDnsArgs without `cluster`); omit to skip it.",
     "sampleApp": "The 2048 game behind an ALB (SampleAppArgs); needs loadBalancerController.",
     "demo": "Demo IRSA and Pod Identity workloads (DemoArgs); dev only.",
 }
@@ -73,6 +74,7 @@ def reference_markdown() -> str:
     """The configuration reference for the README, generated from the Args dataclasses."""
     from components.cluster import FargateProfileSpec, FargateSelector
     from components.helm import ChartSpec
+    from components.iam import RoleSettings
     from components.network import ExistingVpcArgs
     from components.node_group import NodeGroupSpec, Taint
 
@@ -91,10 +93,11 @@ def reference_markdown() -> str:
         (
             "`eks-platform:loadBalancerController` (LoadBalancerControllerArgs)",
             LoadBalancerControllerArgs,
-            ("cluster", "oidc", "policies"),
+            ("cluster",),
         ),
         ("`loadBalancerController.chart`, `externalDns.chart` (ChartSpec)", ChartSpec, ()),
-        ("`eks-platform:externalDns` (ExternalDnsArgs)", ExternalDnsArgs, ("cluster", "oidc")),
+        ("`loadBalancerController.role`, `externalDns.role` (RoleSettings)", RoleSettings, ()),
+        ("`eks-platform:externalDns` (ExternalDnsArgs)", ExternalDnsArgs, ("cluster",)),
         ("`externalDns.zones[]` (HostedZone)", HostedZone, ()),
         ("`eks-platform:sampleApp` (SampleAppArgs)", SampleAppArgs, ("controller",)),
         ("`eks-platform:demo` (DemoArgs)", DemoArgs, ()),
@@ -110,11 +113,11 @@ def _validated(prefix: str, build: Callable[[], T], validate: Callable[[T], None
     """Build a component's args from config and run its checks, errors restated for ``prefix``."""
     try:
         args = build()
-    except ValueError as e:  # from_config already names the full key
-        raise ValueError(str(e)) from None
+    except InvalidArgument as e:  # from_config already names the full key
+        raise InvalidArgument(e.field, e.rule) from None
     try:
         validate(args)
-    except ValueError as e:
+    except InvalidArgument as e:
         raise config_error(prefix, e) from None
     return args
 
@@ -181,12 +184,11 @@ def load(config: pulumi.Config | None = None) -> PlatformConfig:
             validate,
         )
 
-    no_cluster: dict[str, Any] = {"cluster": None, "oidc": None}
+    no_cluster: dict[str, Any] = {"cluster": None}
     controller = optional(
         "loadBalancerController",
         LoadBalancerControllerArgs,
         lbc_mod.validate_settings,
-        exclude=("policies",),
         **no_cluster,
     )
     external_dns = optional(

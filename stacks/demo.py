@@ -6,25 +6,24 @@ as either ServiceAccount can `aws ssm get-parameters-by-path --path <path>`.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi_aws as aws
 
+from components import permissions
 from components import validation as v
-from components.iam import RolePolicyArgs
-from components.irsa import IrsaRole, IrsaRoleArgs
-from components.pod_identity import PodIdentityRole, PodIdentityRoleArgs
+from components.iam import RoleSettings
+from components.irsa import IrsaRole
+from components.pod_identity import PodIdentityRole
+from components.workload_identity import WorkloadRoleArgs
 
 if TYPE_CHECKING:
     from .platform import Platform
 
-_PARAMETER_PATH = re.compile(r"^(/[A-Za-z0-9_.-]+)+$")
 
-
-@dataclass
+@dataclass(kw_only=True)
 class DemoArgs:
     """``eks-platform:demo``: the demo workloads' settings."""
 
@@ -35,36 +34,9 @@ class DemoArgs:
 
 
 def validate_args(args: DemoArgs) -> None:
-    """Check DemoArgs; raises ValueError naming the field."""
+    """Check DemoArgs; raises InvalidArgument naming the field."""
     v.dns_label(args.namespace, "namespace", "namespace")
-    v.require(
-        bool(_PARAMETER_PATH.match(args.parameter_path)),
-        "parameter_path",
-        f"{args.parameter_path!r} is not an SSM parameter path (/segment[/segment...])",
-    )
-
-
-def read_parameters_policy(parameter_path: str) -> pulumi.Output[dict]:
-    """Read-only access to the SSM parameters under ``parameter_path``."""
-    partition = aws.get_partition_output().partition
-    region = aws.get_region_output().region
-    account = aws.get_caller_identity_output().account_id
-    return pulumi.Output.all(partition, region, account).apply(
-        lambda a: {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Sid": "ReadDemoParameters",
-                    "Effect": "Allow",
-                    "Action": ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"],
-                    "Resource": [
-                        f"arn:{a[0]}:ssm:{a[1]}:{a[2]}:parameter{parameter_path}",
-                        f"arn:{a[0]}:ssm:{a[1]}:{a[2]}:parameter{parameter_path}/*",
-                    ],
-                }
-            ],
-        }
-    )
+    permissions.parameter_path(args.parameter_path, "parameter_path")
 
 
 def deploy_demo(platform: Platform, args: DemoArgs) -> tuple[IrsaRole, PodIdentityRole]:
@@ -77,29 +49,21 @@ def deploy_demo(platform: Platform, args: DemoArgs) -> tuple[IrsaRole, PodIdenti
         value="hello from SSM",
         tags=platform.config.tags,
     )
-    policy = RolePolicyArgs(
-        inline_policies={"read-demo-parameters": read_parameters_policy(args.parameter_path)},
-        tags=platform.config.tags,
-    )
-    irsa = IrsaRole(
-        f"{name}-demo-irsa",
-        IrsaRoleArgs(
-            cluster=platform.cluster.ref,
-            oidc=platform.oidc,
+
+    def demo(service_account: str, create_namespace: bool) -> WorkloadRoleArgs:
+        return WorkloadRoleArgs(
+            cluster=platform.cluster,
             namespace=args.namespace,
-            service_account="demo-irsa",
-            create_namespace=True,
-            policies=policy,
-        ),
-    )
+            service_account=service_account,
+            create_namespace=create_namespace,
+            permissions=[permissions.ssm_read(args.parameter_path)],
+            role=RoleSettings(tags=platform.config.tags),
+        )
+
+    irsa = IrsaRole(f"{name}-demo-irsa", demo("demo-irsa", create_namespace=True))
     pod_identity = PodIdentityRole(
         f"{name}-demo-pod-identity",
-        PodIdentityRoleArgs(
-            cluster=platform.cluster.ref,
-            namespace=args.namespace,
-            service_account="demo-pod-identity",
-            policies=policy,
-        ),
+        demo("demo-pod-identity", create_namespace=False),
         opts=pulumi.ResourceOptions(depends_on=[irsa]),  # the namespace comes with the IRSA demo
     )
     pulumi.export("demoIrsaRoleArn", irsa.role_arn)

@@ -16,7 +16,6 @@ from components.cluster import EksCluster
 from components.external_dns import ExternalDns
 from components.load_balancer_controller import LoadBalancerController
 from components.network import Network
-from components.oidc import OidcTrust, OidcTrustArgs
 
 from .config import PlatformConfig
 
@@ -28,7 +27,6 @@ class Platform:
     config: PlatformConfig
     network: Network
     cluster: EksCluster
-    oidc: OidcTrust
     load_balancer_controller: LoadBalancerController | None
     external_dns: ExternalDns | None
 
@@ -46,11 +44,9 @@ def deploy(config: PlatformConfig) -> Platform:
             public_subnet_ids=network.public_subnet_ids,
         ),
     )
-    oidc = OidcTrust(
-        f"{name}-oidc", OidcTrustArgs(issuer_url=cluster.oidc_issuer_url, tags=config.tags)
-    )
-    pulumi.export("oidcProviderArn", oidc.provider_arn)
+    # What ClusterRef.from_stack reads (components.cluster_ref.STACK_OUTPUTS), and more.
     pulumi.export("clusterName", cluster.cluster_name)
+    pulumi.export("oidcProviderArn", cluster.oidc_provider_arn)
     pulumi.export("endpoint", cluster.endpoint)
     pulumi.export("kubeconfig", cluster.kubeconfig)
     pulumi.export("oidcIssuerUrl", cluster.oidc_issuer_url)
@@ -63,21 +59,20 @@ def deploy(config: PlatformConfig) -> Platform:
     if config.load_balancer_controller is not None:
         controller = LoadBalancerController(
             f"{name}-aws-load-balancer-controller",
-            dataclasses.replace(config.load_balancer_controller, cluster=cluster.ref, oidc=oidc),
+            dataclasses.replace(config.load_balancer_controller, cluster=cluster),
         )
         pulumi.export("ingressClass", controller.ingress_class_name)
     external_dns = None
     if config.external_dns is not None:
         external_dns = ExternalDns(
             f"{name}-external-dns",
-            dataclasses.replace(config.external_dns, cluster=cluster.ref, oidc=oidc),
+            dataclasses.replace(config.external_dns, cluster=cluster),
         )
         pulumi.export("externalDnsZoneIds", external_dns.zone_ids)
     return Platform(
         config=config,
         network=network,
         cluster=cluster,
-        oidc=oidc,
         load_balancer_controller=controller,
         external_dns=external_dns,
     )

@@ -9,7 +9,6 @@ from typing import Any
 
 from components.cluster import EksCluster, EksClusterArgs
 from components.node_group import NodeGroupSpec
-from components.oidc import OidcTrust, OidcTrustArgs
 from components.synth import Recorded, SynthResult, run_program
 
 ADMIN_ARN = "arn:aws:iam::123456789012:role/PlatformAdmin"
@@ -27,17 +26,33 @@ def cluster_args(**overrides: Any) -> EksClusterArgs:
         vpc_id="vpc-0123456789abcdef0",
         private_subnet_ids=["subnet-0a", "subnet-0b"],
         public_subnet_ids=["subnet-1a", "subnet-1b"],
-        admin_principal_arns=[ADMIN_ARN],
+        admin_principal_arns={"platform": ADMIN_ARN},
         node_groups={"general": NodeGroupSpec()},
     )
     return replace(base, **overrides)
 
 
-def make_cluster(**overrides: Any) -> tuple[EksCluster, OidcTrust]:
-    """Inside a program: an EksCluster and its OidcTrust."""
-    cluster = EksCluster("test", cluster_args(**overrides))
-    oidc = OidcTrust("test-oidc", OidcTrustArgs(issuer_url=cluster.oidc_issuer_url))
-    return cluster, oidc
+def make_cluster(name: str = "test", **overrides: Any) -> EksCluster:
+    """Inside a program: an EksCluster (it owns its OidcTrust, ``cluster.oidc``)."""
+    return EksCluster(name, cluster_args(**overrides))
+
+
+def refused(program: Callable[[], Any], **kwargs: Any) -> str:
+    """Run ``program``, which must be refused before anything is registered; the error message."""
+    recorded: list[Recorded] = []
+    try:
+        run_program(
+            program,
+            project="eks-platform",
+            stack=kwargs.get("stack", "test"),
+            config={"aws:region": kwargs.get("region", "us-west-2")},
+            recorded=recorded,
+        )
+    except ValueError as error:
+        assert recorded == [], f"registered before refusing: {[r.name for r in recorded]}"
+        assert "\n" not in str(error), f"not one line: {error}"
+        return str(error)
+    raise AssertionError("the program was not refused")
 
 
 def doc(resource: Recorded, key: str) -> Any:
@@ -66,4 +81,13 @@ def depends_on(result: SynthResult, resource: Recorded, other: Recorded) -> bool
     return bool(parents & set(resource.dependencies))
 
 
-__all__ = ["ADMIN_ARN", "cluster_args", "depends_on", "doc", "make_cluster", "manifest", "run"]
+__all__ = [
+    "ADMIN_ARN",
+    "cluster_args",
+    "depends_on",
+    "doc",
+    "make_cluster",
+    "manifest",
+    "refused",
+    "run",
+]

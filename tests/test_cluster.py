@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 
 import pulumi
 import pytest
 
 from components.cluster import EksCluster, FargateProfileSpec, FargateSelector
+from components.naming import stack_unique
 from components.node_group import NodeGroupSpec, Taint
-from tests.support import ADMIN_ARN, cluster_args, depends_on, doc, run
-from tests.test_oidc import run_recording
+from tests.support import ADMIN_ARN, cluster_args, depends_on, doc, refused, run
 from tests.trust_policy import service_may_assume
 
 
@@ -160,8 +161,10 @@ def test_node_role_has_the_worker_policies_in_the_partition() -> None:
 
 def test_fargate_profiles_run_in_private_subnets_with_a_scoped_pod_role() -> None:
     profiles = {
-        "system": FargateProfileSpec([FargateSelector("kube-system")]),
-        "apps": FargateProfileSpec([FargateSelector("apps", {"compute": "fargate"})]),
+        "system": FargateProfileSpec(selectors=[FargateSelector(namespace="kube-system")]),
+        "apps": FargateProfileSpec(
+            selectors=[FargateSelector(namespace="apps", labels={"compute": "fargate"})]
+        ),
     }
     result = cluster(node_groups={}, fargate_profiles=profiles)
     by_name = {
@@ -221,7 +224,9 @@ def test_outputs() -> None:
     )
     assert outputs["oidc_issuer_url"].startswith("https://oidc.eks.us-west-2.amazonaws.com/id/")
     assert outputs["vpc_id"] == "vpc-0123456789abcdef0"
-    assert outputs["node_role_arns"] == ["arn:aws:iam::123456789012:role/test-node"]
+    assert outputs["node_role_arns"] == [
+        "arn:aws:iam::123456789012:role/" + stack_unique("test-node")
+    ]
     assert outputs["cluster_security_group_id"].startswith("sg-")
 
 
@@ -242,10 +247,17 @@ def test_kubernetes_provider_gets_the_kubeconfig_as_a_secret() -> None:
             "^private_subnet_ids: EKS needs at least 2 subnets",
         ),
         (
-            {"admin_principal_arns": ["arn:aws:iam::123456789012:group/admins"]},
-            r"^admin_principal_arns\[0\]: .* is not an IAM role or user ARN",
+            {"admin_principal_arns": {"admins": "arn:aws:iam::123456789012:group/admins"}},
+            r"^admin_principal_arns\['admins'\]: .* is not an IAM role or user ARN",
         ),
-        ({"admin_principal_arns": ["PlatformAdmin"]}, r"^admin_principal_arns\[0\]: "),
+        ({"admin_principal_arns": {"x": "PlatformAdmin"}}, r"^admin_principal_arns\['x'\]: "),
+        (
+            {"admin_principal_arns": ["arn:aws:iam::123456789012:role/A"]},
+            "^admin_principal_arns: expected a mapping of names to strings",
+        ),
+        ({"admin_principal_arns": {"bad key": ADMIN_ARN}}, "^admin_principal_arns: key 'bad key'"),
+        ({"tags": {"aws:team": "x"}}, "^tags.aws:team: "),
+        ({"node_groups": {"g": {"min_size": 1}}}, r"^node_groups\['g'\]: expected a NodeGroupSpec"),
         (
             {"enabled_log_types": ["api", "kubelet"]},
             r"^enabled_log_types\[1\]: 'kubelet' is not one of",
@@ -285,11 +297,11 @@ def test_kubernetes_provider_gets_the_kubeconfig_as_a_secret() -> None:
             r"^node_groups\['g'\].labels.team: ",
         ),
         (
-            {"node_groups": {"g": NodeGroupSpec(taints=[Taint("k", "NoWay")])}},
+            {"node_groups": {"g": NodeGroupSpec(taints=[Taint(key="k", effect="NoWay")])}},
             r"^node_groups\['g'\].taints\[0\].effect: ",
         ),
         (
-            {"node_groups": {"g": NodeGroupSpec(taints=[Taint("", "NoSchedule")])}},
+            {"node_groups": {"g": NodeGroupSpec(taints=[Taint(key="", effect="NoSchedule")])}},
             r"^node_groups\['g'\].taints\[0\].key: ",
         ),
         (
@@ -299,12 +311,14 @@ def test_kubernetes_provider_gets_the_kubeconfig_as_a_secret() -> None:
         (
             {
                 "node_groups": {},
-                "fargate_profiles": {"apps": FargateProfileSpec([FargateSelector("apps")])},
+                "fargate_profiles": {
+                    "apps": FargateProfileSpec(selectors=[FargateSelector(namespace="apps")])
+                },
             },
             "^fargate_profiles: a cluster without node groups needs a Fargate profile selecting kube-system",
         ),
         (
-            {"fargate_profiles": {"p": FargateProfileSpec([])}},
+            {"fargate_profiles": {"p": FargateProfileSpec(selectors=[])}},
             r"^fargate_profiles\['p'\].selectors: ",
         ),
         ({"addon_versions": {"ebs-csi": "v1"}}, "^addon_versions: "),
@@ -313,7 +327,6 @@ def test_kubernetes_provider_gets_the_kubeconfig_as_a_secret() -> None:
 def test_bad_arguments_are_refused_before_anything_is_created(
     overrides: dict, message: str
 ) -> None:
-    recorded: list = []
-    with pytest.raises(ValueError, match=message):
-        run_recording(lambda: EksCluster("test", cluster_args(**overrides)), recorded)
-    assert recorded == []
+    error = refused(lambda: EksCluster("test", cluster_args(**overrides)))
+    assert error.startswith("EksCluster 'test': ")
+    assert re.search(message.replace("^", "^EksCluster 'test': "), error), error

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any
 
 import pulumi
-import pulumi_kubernetes as k8s
 import pytest
 
 from components.cluster_ref import ClusterRef
@@ -19,13 +19,13 @@ from components.external_dns import (
     route53_policy,
 )
 from components.helm import ChartSpec
-from components.mocks import PlatformMocks
-from components.oidc import OidcTrust, OidcTrustArgs
+from components.iam import RoleSettings
 from components.policies import EXTERNAL_DNS_TUTORIAL_POLICY_FILE, load_policy
 from components.synth import SynthResult
+from components.synth.mocks import PlatformMocks
 from tests.iam_validation import assert_valid_permission_policy
 from tests.support import depends_on, doc, make_cluster, run
-from tests.trust_policy import Token, admits, service_may_assume
+from tests.trust_policy import Token, admits, pod_identity_admits, service_may_assume
 
 ISSUER_HOST = "oidc.eks.us-west-2.amazonaws.com/id/ABCDEF0123456789ABCDEF0123456789"
 ZONE_ID = "Z0123456789ABCDEFGHIJ"
@@ -51,25 +51,20 @@ OWN_TYPES = (
 # -- fixtures ----------------------------------------------------------------------------------
 
 
-def light_cluster(name: str = "test") -> tuple[ClusterRef, OidcTrust]:
-    """Inside a program: a ClusterRef for an existing cluster and its OidcTrust (fast)."""
-    issuer = f"https://{ISSUER_HOST}"
-    ref = ClusterRef(
-        name=name,
-        provider=k8s.Provider("k8s", kubeconfig="{}"),
-        vpc_id="vpc-0123456789abcdef0",
-        oidc_issuer_url=issuer,
+def light_cluster(name: str = "test") -> ClusterRef:
+    """Inside a program: a ClusterRef for an existing cluster that has an OIDC provider (fast)."""
+    return ClusterRef.existing(
+        name, oidc_provider_arn=f"arn:aws:iam::123456789012:oidc-provider/{ISSUER_HOST}"
     )
-    return ref, OidcTrust("test-oidc", OidcTrustArgs(issuer_url=issuer))
 
 
 def synth(region: str = "us-west-2", **overrides: Any) -> SynthResult:
     """Run an ExternalDns (zone dev.example.com unless overridden) and export its outputs."""
 
     def program() -> None:
-        ref, oidc = light_cluster()
+        ref = light_cluster()
         args = replace(
-            ExternalDnsArgs(cluster=ref, oidc=oidc, zones=[HostedZone(domain="dev.example.com")]),
+            ExternalDnsArgs(cluster=ref, zones=[HostedZone(domain="dev.example.com")]),
             **overrides,
         )
         edns = ExternalDns("external-dns", args)
@@ -324,12 +319,10 @@ def test_release_values_overrides_and_extra_values_merged_last() -> None:
 
 def test_txt_owner_id_defaults_to_the_cluster_name_of_a_real_cluster() -> None:
     def program() -> None:
-        cluster, oidc = make_cluster(cluster_name="dev-blue")
+        cluster = make_cluster(cluster_name="dev-blue")
         edns = ExternalDns(
             "external-dns",
-            ExternalDnsArgs(
-                cluster=cluster.ref, oidc=oidc, zones=[HostedZone(domain="dev.example.com")]
-            ),
+            ExternalDnsArgs(cluster=cluster, zones=[HostedZone(domain="dev.example.com")]),
         )
         pulumi.export("txtOwnerId", edns.txt_owner_id)
 
@@ -407,14 +400,15 @@ def test_trust_follows_custom_namespace_and_service_account() -> None:
 
 
 def test_pod_identity_mechanism() -> None:
-    result = synth(mechanism="pod-identity", oidc=None)
+    result = synth(identity="pod-identity")
     assoc = result.one("aws:eks/podIdentityAssociation:PodIdentityAssociation")
     assert assoc.inputs["namespace"] == "external-dns"
     assert assoc.inputs["serviceAccount"] == "external-dns"
     assert assoc.inputs["roleArn"] == result.outputs["roleArn"]
     assert result.by_type("eks-platform:index:IrsaRole") == []
     trust = doc(result.one("aws:iam/role:Role", "external-dns"), "assumeRolePolicy")
-    assert service_may_assume(trust, "pods.eks.amazonaws.com")
+    assert pod_identity_admits(trust, "test", "external-dns", "external-dns")
+    assert not pod_identity_admits(trust, "test", "default", "external-dns")
     assert not service_may_assume(trust, "ec2.amazonaws.com")
     sa = result.one("kubernetes:core/v1:ServiceAccount")
     assert not sa.inputs["metadata"].get("annotations")
@@ -443,8 +437,10 @@ BAD_ARGS: list[tuple[dict[str, Any], str]] = [
         {"zones": [HostedZone(zone_id=ZONE_ID), HostedZone(zone_id=ZONE_ID)]},
         r"^zones: duplicate zone_id",
     ),
-    ({"mechanism": "kiam"}, r"^mechanism:"),
-    ({"oidc": None}, r"^oidc:"),
+    ({"identity": "kiam"}, r"^identity:"),
+    ({"cluster": None}, r"^cluster: expected an EksCluster or a ClusterRef"),
+    ({"zones": "dev.example.com"}, r"^zones: expected a list of HostedZones, got str"),
+    ({"zones": [{"domain": "dev.example.com"}]}, r"^zones\[0\]: expected a HostedZone, got dict"),
     ({"policy": "delete-all"}, r"^policy:"),
     ({"policy": ""}, r"^policy:"),
     ({"interval": "30s"}, r"^interval: '30s' is shorter than 1m"),
@@ -470,30 +466,37 @@ BAD_ARGS: list[tuple[dict[str, Any], str]] = [
     ({"zone_type": "private"}, r"^zone_type:"),
     ({"namespace": "External_DNS"}, r"^namespace:"),
     ({"service_account": "Bad Name"}, r"^service_account:"),
-    ({"chart": ChartSpec("external-dns", DEFAULT_CHART.repository, "1.x")}, r"^chart\.version:"),
+    (
+        {
+            "chart": ChartSpec(
+                chart="external-dns", repository=DEFAULT_CHART.repository, version="1.x"
+            )
+        },
+        r"^chart\.version:",
+    ),
     ({"values": {"extraArgs": ["--zone-id-filter=Z999"]}}, r"^values\.extraArgs\[0\]:"),
     ({"values": {"extraArgs": "--once"}}, r"^values\.extraArgs:"),
     ({"node_selector": {"bad key!": "x"}}, r"^node_selector\."),
-    ({"role_name": "x" * 65}, r"^role_name:"),
+    ({"role": RoleSettings(name="x" * 65)}, r"^role\.name:"),
 ]
 
 
 @pytest.mark.parametrize(("overrides", "message"), BAD_ARGS, ids=[m for _, m in BAD_ARGS])
 def test_validation_error_names_the_argument(overrides: dict[str, Any], message: str) -> None:
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(ValueError, match=message.replace("^", "^ExternalDns 'external-dns': ")):
         synth(**overrides)
 
 
 @pytest.mark.parametrize(
     "overrides",
-    [{"zones": []}, {"zones": [HostedZone(zone_id="z123")]}, {"interval": "30s"}, {"oidc": None}],
+    [{"zones": []}, {"zones": [HostedZone(zone_id="z123")]}, {"interval": "30s"}, {"cluster": "x"}],
 )
 def test_validation_fails_before_any_resource_is_registered(overrides: dict[str, Any]) -> None:
     errors: list[ValueError] = []
 
     def program() -> None:
-        ref, oidc = light_cluster()
-        args = ExternalDnsArgs(cluster=ref, oidc=oidc, zones=[HostedZone(domain="dev.example.com")])
+        ref = light_cluster()
+        args = ExternalDnsArgs(cluster=ref, zones=[HostedZone(domain="dev.example.com")])
         try:
             ExternalDns("external-dns", replace(args, **overrides))
         except ValueError as e:
@@ -504,16 +507,15 @@ def test_validation_fails_before_any_resource_is_registered(overrides: dict[str,
     assert [r for r in result.resources if r.type in OWN_TYPES] == []
 
 
-def test_invalid_component_name() -> None:
+def test_any_component_name_gives_a_valid_release_name() -> None:
     def program() -> None:
-        ref, oidc = light_cluster()
         ExternalDns(
-            "External DNS",
-            ExternalDnsArgs(cluster=ref, oidc=oidc, zones=[HostedZone(domain="a.example.com")]),
+            "External_DNS-" + "x" * 60,
+            ExternalDnsArgs(cluster=light_cluster(), zones=[HostedZone(domain="a.example.com")]),
         )
 
-    with pytest.raises(ValueError, match=r"^name:"):
-        run(program)
+    name = run(program).one(RELEASE).inputs["name"]
+    assert len(name) <= 53 and re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", name)
 
 
 @pytest.mark.parametrize(

@@ -14,13 +14,13 @@ import pytest
 from components.cluster import EksCluster, FargateProfileSpec, FargateSelector
 from components.config import config_error, from_config
 from components.helm import ChartSpec
-from components.iam import RolePolicyArgs
+from components.helm import release_name as helm_release_name
+from components.iam import RoleSettings
 from components.load_balancer_controller import (
     DEFAULT_CHART,
     SERVICE_ACCOUNT,
     LoadBalancerController,
     LoadBalancerControllerArgs,
-    helm_release_name,
     validate_settings,
 )
 from components.policies import load_balancer_controller_policy
@@ -51,9 +51,9 @@ def synth(
     """A cluster, its OidcTrust and a controller named ``alb`` with ``overrides``."""
 
     def program() -> None:
-        eks, oidc = make_cluster(**(cluster or {}))
+        eks = make_cluster(**(cluster or {}))
         controller = LoadBalancerController(
-            "alb", LoadBalancerControllerArgs(cluster=eks.ref, oidc=oidc, **overrides)
+            "alb", LoadBalancerControllerArgs(cluster=eks, **overrides)
         )
         pulumi.export("roleArn", controller.role_arn)
         pulumi.export("policyArn", controller.policy_arn)
@@ -136,8 +136,8 @@ def test_service_account_carries_the_role(default: SynthResult) -> None:
 
 def test_role_options_are_passed_on() -> None:
     result = synth(
-        policies=RolePolicyArgs(
-            role_name="alb-controller",
+        role=RoleSettings(
+            name="alb-controller",
             permissions_boundary_arn="arn:aws:iam::123456789012:policy/Boundary",
             tags={"team": "platform"},
         )
@@ -147,6 +147,7 @@ def test_role_options_are_passed_on() -> None:
     assert role.inputs["permissionsBoundary"] == "arn:aws:iam::123456789012:policy/Boundary"
     assert result.one(POLICY).inputs["tags"] == {"team": "platform"}
     assert result.one(ATTACHMENT, "alb-policy").inputs["role"] == "alb-controller"
+    assert result.one(ATTACHMENT, "alb-policy").inputs["policyArn"] == result.outputs["policyArn"]
 
 
 # --------------------------------------------------------------------------- Helm release
@@ -225,7 +226,9 @@ def test_extra_values_are_merged_last() -> None:
 
 
 def test_chart_version_override() -> None:
-    chart = ChartSpec(DEFAULT_CHART.chart, DEFAULT_CHART.repository, "3.6.0")
+    chart = ChartSpec(
+        chart=DEFAULT_CHART.chart, repository=DEFAULT_CHART.repository, version="3.6.0"
+    )
     assert synth(chart=chart).one(RELEASE).inputs["version"] == "3.6.0"
 
 
@@ -253,14 +256,13 @@ def test_pod_identity_needs_no_oidc() -> None:
     def program() -> None:
         eks = EksCluster("test", cluster_args())
         LoadBalancerController(
-            "alb", LoadBalancerControllerArgs(cluster=eks.ref, mechanism="pod-identity")
+            "alb", LoadBalancerControllerArgs(cluster=eks, identity="pod-identity")
         )
 
     result = run(program)
     association = result.one("aws:eks/podIdentityAssociation:PodIdentityAssociation")
     assert association.inputs["namespace"] == "kube-system"
     assert association.inputs["serviceAccount"] == SERVICE_ACCOUNT
-    assert not result.by_type("aws:iam/openIdConnectProvider:OpenIdConnectProvider")
     assert not result.by_type("eks-platform:index:IrsaRole")
     (statement,) = doc(result.one(ROLE, "alb"), "assumeRolePolicy")["Statement"]
     assert statement["Principal"] == {"Service": "pods.eks.amazonaws.com"}
@@ -328,10 +330,8 @@ def test_default_ingress_class_annotation() -> None:
 
 def test_workload_options_depend_on_ready() -> None:
     def program() -> None:
-        eks, oidc = make_cluster()
-        controller = LoadBalancerController(
-            "alb", LoadBalancerControllerArgs(cluster=eks.ref, oidc=oidc)
-        )
+        eks = make_cluster()
+        controller = LoadBalancerController("alb", LoadBalancerControllerArgs(cluster=eks))
         assert controller.ready == [controller.release, controller.ingress_class]
         other = k8s.core.v1.ConfigMap("first", opts=pulumi.ResourceOptions(provider=eks.provider))
         k8s.core.v1.ConfigMap(
@@ -355,12 +355,14 @@ BAD_ARGS: list[tuple[dict[str, Any], str]] = [
     ({"ip_address_type": "ipv6"}, "ip_address_type: 'ipv6' is not one of"),
     ({"ingress_class": "ALB_Class"}, "ingress_class: 'ALB_Class' is not a valid IngressClass name"),
     ({"replicas": 0}, "replicas: 0 must be an integer at least 1"),
-    ({"mechanism": "kiam"}, "mechanism: 'kiam' is not one of irsa, pod-identity"),
+    ({"identity": "kiam"}, "identity: expected one of 'irsa', 'pod-identity', got str 'kiam'"),
     ({"default_target_type": "pod"}, "default_target_type: 'pod' is not one of ip, instance"),
     (
         {
             "chart": ChartSpec(
-                "aws-load-balancer-controller", "https://aws.github.io/eks-charts", "3.x"
+                chart="aws-load-balancer-controller",
+                repository="https://aws.github.io/eks-charts",
+                version="3.x",
             )
         },
         "chart.version",
@@ -371,20 +373,22 @@ BAD_ARGS: list[tuple[dict[str, Any], str]] = [
     ({"values": {"replicaCount": 3}}, "values.replicaCount: is set by the argument replicas"),
     ({"values": {"serviceAccount": {"name": "other"}}}, "values.serviceAccount.name"),
     ({"values": {"clusterName": "other"}}, "values.clusterName"),
-    ({"policies": RolePolicyArgs(role_name="x" * 65)}, "policies.role_name"),
+    ({"role": RoleSettings(name="x" * 65)}, "role.name"),
+    ({"role": None}, "role: expected a RoleSettings, got NoneType"),
+    ({"replicas": "2"}, "replicas: expected an integer, got str"),
 ]
 
 
 def _attempt(
-    make_args: Callable[[Any, Any], LoadBalancerControllerArgs], name: str = "alb"
+    make_args: Callable[[Any], LoadBalancerControllerArgs], name: str = "alb"
 ) -> tuple[SynthResult, list[ValueError]]:
     """Build the cluster, then try the controller; return what was registered and the error."""
     errors: list[ValueError] = []
 
     def program() -> None:
-        eks, oidc = make_cluster()
+        eks = make_cluster()
         try:
-            LoadBalancerController(name, make_args(eks, oidc))
+            LoadBalancerController(name, make_args(eks))
         except ValueError as e:
             errors.append(e)
 
@@ -397,17 +401,18 @@ def test_bad_args_are_refused_before_anything_is_registered(
 ) -> None:
     with pytest.raises(ValueError, match=message):
         synth(**overrides)
-    result, errors = _attempt(
-        lambda eks, oidc: LoadBalancerControllerArgs(cluster=eks.ref, oidc=oidc, **overrides)
-    )
+    result, errors = _attempt(lambda eks: LoadBalancerControllerArgs(cluster=eks, **overrides))
     assert len(errors) == 1
+    assert str(errors[0]).startswith("LoadBalancerController 'alb': ")
     assert not [r.urn for r in result.resources if COMPONENT in r.urn or r.name.startswith("alb")]
 
 
-def test_irsa_without_oidc_is_refused() -> None:
-    result, errors = _attempt(lambda eks, oidc: LoadBalancerControllerArgs(cluster=eks.ref))
+def test_a_cluster_that_is_not_one_is_refused() -> None:
+    result, errors = _attempt(lambda eks: LoadBalancerControllerArgs(cluster=eks.cluster_name))
     assert len(errors) == 1
-    assert str(errors[0]).startswith("oidc: ")
+    assert str(errors[0]).startswith(
+        "LoadBalancerController 'alb': cluster: expected an EksCluster or a ClusterRef"
+    )
     assert not [r for r in result.resources if COMPONENT in r.urn]
 
 
@@ -425,9 +430,7 @@ def test_helm_release_name_is_a_valid_release_name(name: str, expected: str | No
 
 
 def test_long_component_name_still_deploys() -> None:
-    result, errors = _attempt(
-        lambda eks, oidc: LoadBalancerControllerArgs(cluster=eks.ref, oidc=oidc), name="a" * 70
-    )
+    result, errors = _attempt(lambda eks: LoadBalancerControllerArgs(cluster=eks), name="a" * 70)
     assert not errors
     assert result.one(RELEASE).inputs["name"] == helm_release_name("a" * 70)
 
@@ -439,7 +442,7 @@ CONFIG_KEY = "eks-platform:loadBalancerController"
 
 def test_args_read_from_stack_configuration() -> None:
     raw = {
-        "mechanism": "pod-identity",
+        "identity": "pod-identity",
         "chart": {
             "chart": "aws-load-balancer-controller",
             "repository": "https://aws.github.io/eks-charts",
@@ -454,10 +457,10 @@ def test_args_read_from_stack_configuration() -> None:
         "enableServiceMutatorWebhook": True,
         "tolerations": [{"key": "CriticalAddonsOnly", "operator": "Exists"}],
         "nodeSelector": {"role": "system"},
-        "policies": {"roleName": "alb-controller", "tags": {"team": "platform"}},
+        "role": {"name": "alb-controller", "tags": {"team": "platform"}},
         "values": {"enableShield": False},
     }
-    args = from_config(LoadBalancerControllerArgs, raw, CONFIG_KEY, cluster=None, oidc=None)
+    args = from_config(LoadBalancerControllerArgs, raw, CONFIG_KEY, cluster=None)
     validate_settings(args)
     assert args.chart == DEFAULT_CHART
     assert (args.replicas, args.ingress_scheme, args.ip_address_type) == (
@@ -465,13 +468,13 @@ def test_args_read_from_stack_configuration() -> None:
         "internal",
         "dualstack",
     )
-    assert args.policies.role_name == "alb-controller"
+    assert args.role.name == "alb-controller"
     assert args.values == {"enableShield": False}
 
 
 def test_config_errors_name_the_config_key() -> None:
     args = from_config(
-        LoadBalancerControllerArgs, {"ingressScheme": "public"}, CONFIG_KEY, cluster=None, oidc=None
+        LoadBalancerControllerArgs, {"ingressScheme": "public"}, CONFIG_KEY, cluster=None
     )
     with pytest.raises(ValueError, match=rf"^{CONFIG_KEY}\.ingressScheme: 'public' is not one of"):
         try:

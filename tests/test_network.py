@@ -128,6 +128,6 @@ def test_bad_arguments_are_refused_before_anything_is_created(
     args: NetworkArgs, message: str
 ) -> None:
     recorded: list = []
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(ValueError, match=message.replace("^", "^Network 'net': ")):
         run_recording(lambda: Network("net", args), recorded)
     assert recorded == []

@@ -26,7 +26,7 @@ APP = ServiceAccountRef("payments", "api")
 
 
 def policy_for(*accounts: ServiceAccountRef) -> dict:
-    return web_identity_trust_policy([(PROVIDER, HOST)], accounts)
+    return web_identity_trust_policy([(PROVIDER, HOST, accounts)])
 
 
 def test_trust_policy_uses_string_equals_on_sub_and_aud() -> None:
@@ -101,20 +101,36 @@ def test_patterns_only_when_asked_and_audience_stays_exact() -> None:
     )
 
 
-def test_blue_green_gives_one_statement_per_provider() -> None:
+def test_blue_green_gives_one_statement_per_provider_with_its_own_subjects() -> None:
     other_host = OTHER_ISSUER.removeprefix("https://")
-    policy = web_identity_trust_policy([(PROVIDER, HOST), (OTHER_PROVIDER, other_host)], [APP])
+    green = ServiceAccountRef("payments-v2", "api")
+    policy = web_identity_trust_policy(
+        [(PROVIDER, HOST, [APP]), (OTHER_PROVIDER, other_host, [green])]
+    )
     assert len(policy["Statement"]) == 2
     assert admits(policy, Token(ISSUER, APP.subject), PROVIDER)
-    assert admits(policy, Token(OTHER_ISSUER, APP.subject), OTHER_PROVIDER)
-    # A token of one cluster presented through the other cluster's provider does not match.
+    assert admits(policy, Token(OTHER_ISSUER, green.subject), OTHER_PROVIDER)
+    # Each cluster admits only its own subject ...
+    assert not admits(policy, Token(OTHER_ISSUER, APP.subject), OTHER_PROVIDER)
+    assert not admits(policy, Token(ISSUER, green.subject), PROVIDER)
+    # ... and a token of one cluster presented through the other cluster's provider does not match.
     assert not admits(policy, Token(ISSUER, APP.subject), OTHER_PROVIDER)
+
+
+def test_extra_conditions_narrow_and_never_replace() -> None:
+    policy = web_identity_trust_policy(
+        [(PROVIDER, HOST, [APP])], {"StringEquals": {"aws:SourceIp": "10.0.0.1"}}
+    )
+    conditions = policy["Statement"][0]["Condition"]["StringEquals"]
+    assert conditions["aws:SourceIp"] == "10.0.0.1"
+    assert conditions[f"{HOST}:sub"] == APP.subject
+    with pytest.raises(ValueError, match="trust_conditions.StringEquals: .*set by the component"):
+        web_identity_trust_policy([(PROVIDER, HOST, [APP])], {"StringEquals": {f"{HOST}:sub": "*"}})
 
 
 def test_oidc_trust_creates_the_provider_for_the_issuer() -> None:
     def program() -> None:
-        _, oidc = make_cluster()
-        pulumi.export("host", oidc.issuer_host)
+        pulumi.export("host", make_cluster().oidc.issuer_host)
 
     result = run(program)
     provider = result.one("aws:iam/openIdConnectProvider:OpenIdConnectProvider")
@@ -149,20 +165,64 @@ def test_partition_follows_the_region() -> None:
     assert policy["Statement"][0]["Principal"]["Federated"].startswith("arn:aws-cn:iam::")
 
 
+def test_the_issuer_is_derived_from_an_adopted_provider_arn() -> None:
+    def program() -> None:
+        oidc = OidcTrust("t", OidcTrustArgs(provider_arn=PROVIDER))
+        pulumi.export("host", oidc.issuer_host)
+        pulumi.export("policy", oidc.trust_policy([APP]))
+
+    result = run(program)
+    assert result.outputs["host"] == HOST
+    assert admits(result.outputs["policy"], Token(ISSUER, APP.subject), PROVIDER)
+
+
+def test_a_plain_adopted_provider_gives_a_plain_trust_policy() -> None:
+    def program() -> None:
+        policy = OidcTrust("t", OidcTrustArgs(provider_arn=PROVIDER)).trust_policy([APP])
+        assert isinstance(policy, str)  # built while the program runs, no Output plumbing
+        pulumi.export("policy", policy)
+
+    assert admits(run(program).outputs["policy"], Token(ISSUER, APP.subject), PROVIDER)
+
+
+def test_a_provider_of_another_issuer_is_refused_naming_both_fields() -> None:
+    recorded: list = []
+    with pytest.raises(ValueError) as error:
+        run_recording(
+            lambda: OidcTrust("t", OidcTrustArgs(issuer_url=ISSUER, provider_arn=OTHER_PROVIDER)),
+            recorded,
+        )
+    message = str(error.value)
+    assert message.startswith("OidcTrust 't': provider_arn: ")
+    assert "issuer_url" in message and OTHER_PROVIDER in message
+    assert recorded == []
+
+
+def test_a_mismatch_known_only_at_deploy_time_names_the_component_and_fields() -> None:
+    def program() -> None:
+        arn = pulumi.Output.from_input(OTHER_PROVIDER)
+        oidc = OidcTrust("t", OidcTrustArgs(issuer_url=ISSUER, provider_arn=arn))
+        pulumi.export("arn", oidc.provider_arn)
+
+    with pytest.raises(Exception, match=r"OidcTrust 't': provider_arn: .*issuer_url"):
+        run(program)
+
+
 def test_trust_policy_size_is_checked_with_a_useful_message() -> None:
     many = [ServiceAccountRef("team-namespace", f"service-account-{i:03d}") for i in range(40)]
     with pytest.raises(
         ValueError, match=r"extra_service_accounts: .*40 service account\(s\) and 1 OIDC provider"
     ):
-        check_trust_policy_size(1, many, "extra_service_accounts")
-    check_trust_policy_size(1, many[:10], "extra_service_accounts")  # fits
-    check_trust_policy_size(1, many, "extra_service_accounts", limit=4096)  # fits a raised quota
+        check_trust_policy_size([many], "extra_service_accounts")
+    check_trust_policy_size([many[:10]], "extra_service_accounts")  # fits
+    check_trust_policy_size([many], "extra_service_accounts", limit=4096)  # fits a raised quota
 
 
 @pytest.mark.parametrize(
     "args, field",
     [
         (OidcTrustArgs(issuer_url="not a url"), "issuer_url"),
+        (OidcTrustArgs(), "issuer_url"),
         (
             OidcTrustArgs(issuer_url=ISSUER, provider_arn="arn:aws:iam::123456789012:role/x"),
             "provider_arn",
@@ -171,7 +231,7 @@ def test_trust_policy_size_is_checked_with_a_useful_message() -> None:
 )
 def test_bad_arguments_are_refused(args: OidcTrustArgs, field: str) -> None:
     recorded: list = []
-    with pytest.raises(ValueError, match=f"^{field}: "):
+    with pytest.raises(ValueError, match=f"^OidcTrust 't': {field}: "):
         run_recording(lambda: OidcTrust("t", args), recorded)
     assert recorded == []
 

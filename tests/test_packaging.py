@@ -1,35 +1,72 @@
-"""`pip install` of the repository gives another program the components and their policy data."""
+"""The built wheel, installed into a fresh virtualenv, as another team's program uses it.
+
+The program has a ``components/`` folder of its own (common in Pulumi projects): the
+library's installed name, ``eks_platform``, must not collide with it. The program is
+synthed with the installed ``python -m eks_platform.synth``, and type-checked with mypy
+against the installed package (``py.typed``), which must report a wrong argument type.
+"""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
+import sysconfig
 import zipfile
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
-CHECK = """
-import components, components.load_balancer_controller, components.external_dns, components.irsa
-from components import EksCluster, IrsaRole, LoadBalancerController
-from components.policies import load_balancer_controller_policy
-assert components.__file__.startswith({site!r}), components.__file__
-assert len(load_balancer_controller_policy("aws-cn")["Statement"]) == 16
-print("ok")
+PROGRAM = """
+import pulumi
+
+from components.tags import TEAM_TAGS  # the program's own components/ folder
+from eks_platform import ClusterRef, IrsaRole, RoleSettings, WorkloadRoleArgs, permissions
+
+cluster = ClusterRef.from_stack("acme/eks-platform/dev")
+reader = IrsaRole(
+    "reports-reader",
+    WorkloadRoleArgs(
+        cluster=cluster,
+        namespace="reports",
+        service_account="reader",
+        permissions=[permissions.s3_read("acme-reports")],
+        role=RoleSettings(tags=TEAM_TAGS),
+    ),
+)
+pulumi.export("roleArn", reader.role_arn)
+"""
+
+WRONG = """
+from eks_platform import ClusterRef, IrsaRole, WorkloadRoleArgs
+
+cluster = ClusterRef.from_stack("acme/eks-platform/dev")
+IrsaRole("x", WorkloadRoleArgs(cluster=cluster, namespace=42, service_account="reader"))
+"""
+
+MYPY_INI = """[mypy]
+ignore_missing_imports = True
+[mypy-pulumi_aws.*,pulumi_awsx.*,pulumi_eks.*,pulumi_kubernetes.*]
+follow_imports = skip
 """
 
 
-def test_wheel_carries_the_components_and_policies_and_imports_from_outside(tmp_path: Path) -> None:
-    src = tmp_path / "src"
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh virtualenv with the wheel installed (dependencies from the test environment)."""
+    tmp = tmp_path_factory.mktemp("packaging")
+    src = tmp / "src"
     src.mkdir()
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(ROOT / name, src / name)
     shutil.copytree(
         ROOT / "components", src / "components", ignore=shutil.ignore_patterns("__pycache__")
     )
-    dist = tmp_path / "dist"
+    dist = tmp / "dist"
     subprocess.run(
         [
             sys.executable,
@@ -49,22 +86,101 @@ def test_wheel_carries_the_components_and_policies_and_imports_from_outside(tmp_
     )
     (wheel,) = dist.glob("eks_platform-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
-    assert "components/policies/aws-load-balancer-controller-v3.5.0-iam-policy.json" in names
-    assert "components/synth.py" in names
-    assert not any(n.startswith(("tests/", "stacks/")) for n in names)
+    assert "eks_platform/py.typed" in names
+    assert "eks_platform/synth/__main__.py" in names
+    assert "eks_platform/policies/aws-load-balancer-controller-v3.5.0-iam-policy.json" in names
+    assert not any(n.startswith(("components/", "tests/", "stacks/")) for n in names), names
 
-    site = tmp_path / "site"
-    zipfile.ZipFile(wheel).extractall(site)
-    elsewhere = tmp_path / "elsewhere"
-    elsewhere.mkdir()
-    env = {**os.environ, "PYTHONPATH": str(site)}
+    venv = tmp / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    site = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    # The dependencies (pulumi, the provider SDKs) come from the test environment.
+    Path(site, "test-deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(python),
+            "install",
+            "--quiet",
+            "--no-deps",
+            str(wheel),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    return python
+
+
+def _team_program(root: Path) -> Path:
+    program = root / "team-app"
+    (program / "components").mkdir(parents=True)
+    (program / "components" / "__init__.py").write_text("")
+    (program / "components" / "tags.py").write_text('TEAM_TAGS = {"team": "reports"}\n')
+    (program / "Pulumi.yaml").write_text("name: team-app\nruntime: python\n")
+    (program / "Pulumi.dev.yaml").write_text("config:\n  aws:region: us-west-2\n")
+    (program / "__main__.py").write_text(PROGRAM)
+    return program
+
+
+def test_the_installed_package_synths_a_program_with_its_own_components_folder(
+    installed: Path, tmp_path: Path
+) -> None:
+    program = _team_program(tmp_path)
+    out = tmp_path / "synth.json"
     proc = subprocess.run(
-        [sys.executable, "-c", CHECK.format(site=str(site))],
-        cwd=elsewhere,
-        env=env,
+        [str(installed), "-m", "eks_platform.synth", "--stack", "dev", "--json", str(out)],
+        cwd=program,
         capture_output=True,
         text=True,
         timeout=120,
+        env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"},
     )
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == "ok"
+    doc = json.loads(out.read_text())
+    (role,) = [r for r in doc["resources"] if r["type"] == "aws:iam/role:Role"]
+    assert role["inputs"]["tags"] == {"team": "reports"}
+    assert doc["outputs"]["roleArn"].startswith("arn:aws:iam::123456789012:role/reports-reader-")
+    # Nothing named `components` was installed: the program's own folder was used.
+    proc = subprocess.run(
+        [str(installed), "-c", "import importlib.util as u; print(u.find_spec('components'))"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.stdout.strip() == "None"
+
+
+def test_mypy_sees_the_installed_type_hints(installed: Path, tmp_path: Path) -> None:
+    program = _team_program(tmp_path)
+    (program / "wrong.py").write_text(WRONG)
+    (program / "mypy.ini").write_text(MYPY_INI)
+    mypy = Path(sys.executable).parent / "mypy"
+    proc = subprocess.run(
+        [
+            str(mypy),
+            "--python-executable",
+            str(installed),
+            "--cache-dir",
+            str(tmp_path / "cache"),
+            "__main__.py",
+            "wrong.py",
+        ],
+        cwd=program,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    lines = [line for line in proc.stdout.splitlines() if ": error:" in line]
+    assert len(lines) == 1, proc.stdout
+    assert lines[0].startswith("wrong.py:5:")
+    assert 'Argument "namespace" to "WorkloadRoleArgs" has incompatible type "int"' in lines[0]

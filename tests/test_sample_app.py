@@ -35,9 +35,9 @@ def synth(controller: dict[str, Any] | None = None, **overrides: Any) -> SynthRe
     """A cluster, a controller (with ``controller`` args) and the app ``game`` with ``overrides``."""
 
     def program() -> None:
-        eks, oidc = make_cluster()
+        eks = make_cluster()
         lbc = LoadBalancerController(
-            "alb", LoadBalancerControllerArgs(cluster=eks.ref, oidc=oidc, **(controller or {}))
+            "alb", LoadBalancerControllerArgs(cluster=eks, **(controller or {}))
         )
         app = SampleApp("game", SampleAppArgs(controller=lbc, **overrides))
         pulumi.export("url", app.url)
@@ -217,13 +217,13 @@ BAD_ARGS: list[tuple[dict[str, Any], str]] = [
 def test_bad_args_are_refused_before_anything_is_registered(
     overrides: dict[str, Any], message: str
 ) -> None:
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(ValueError, match="^SampleApp 'game': " + message):
         synth(**overrides)
     errors: list[ValueError] = []
 
     def program() -> None:
-        eks, oidc = make_cluster()
-        lbc = LoadBalancerController("alb", LoadBalancerControllerArgs(cluster=eks.ref, oidc=oidc))
+        eks = make_cluster()
+        lbc = LoadBalancerController("alb", LoadBalancerControllerArgs(cluster=eks))
         try:
             SampleApp("game", SampleAppArgs(controller=lbc, **overrides))
         except ValueError as e:

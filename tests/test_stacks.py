@@ -102,10 +102,17 @@ def test_shared_environments_run_two_controller_replicas_and_keep_dns_records(na
 @pytest.mark.parametrize("name", ENVIRONMENTS)
 def test_stack_matches_its_snapshot(name: str) -> None:
     """A change to what a stack deploys must be deliberate: run `make snapshots` and review the diff."""
+    from components.synth.diff import diff_documents, render_text
+
     snapshot = json.loads((ROOT / "tests" / "snapshots" / f"{name}.json").read_text())
-    assert stack(name).as_json() == snapshot, (
-        f"stack {name} differs from tests/snapshots/{name}.json: run `make snapshots`"
-    )
+    current = json.loads(json.dumps(stack(name).as_json()))
+    if current != snapshot:
+        changes = render_text(diff_documents(snapshot, current))
+        pytest.fail(
+            f"stack {name} differs from tests/snapshots/{name}.json; if the change is meant, "
+            f"run `make snapshots` and review `git diff tests/snapshots`:\n{changes}",
+            pytrace=False,
+        )
 
 
 # -- configuration errors -------------------------------------------------------------------
@@ -197,8 +204,13 @@ def set_path(path: str, value: Any) -> Any:
         ),
         (
             "eks-platform:cluster.adminPrincipalArns",
-            ["arn:aws:iam::123456789012:policy/x"],
-            r"^eks-platform:cluster.adminPrincipalArns\[0\]: ",
+            {"ops": "arn:aws:iam::123456789012:policy/x"},
+            r"^eks-platform:cluster.adminPrincipalArns.ops: .* is not an IAM role or user ARN",
+        ),
+        (
+            "eks-platform:cluster.adminPrincipalArns",
+            ["arn:aws:iam::123456789012:role/x"],
+            r"^eks-platform:cluster.adminPrincipalArns: expected a mapping",
         ),
         (
             "eks-platform:cluster.publicAccessCidrs",

@@ -133,8 +133,10 @@ def test_diff_subcommand_is_dispatched(tmp_path: Path, capsys: pytest.CaptureFix
     main(["--program", str(ROOT), "--stack", "dev", "--json", str(base)])
     main(["--program", str(ROOT), "--stack", "staging", "--json", str(head)])
     capsys.readouterr()
-    assert main(["diff", str(base), str(base)]) == 0
-    assert main(["diff", str(base), str(head), "--exit-code"]) == 2
+    from components.synth.__main__ import run as entry
+
+    assert entry(["diff", str(base), str(base)]) == 0
+    assert entry(["diff", str(base), str(head), "--exit-code"]) == 2
 
 
 def test_bad_config_ends_the_real_program_with_a_run_error(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""Tests for components.synth_diff: the structural diff of two offline synth documents."""
+"""Tests for components.synth.diff: the structural diff of two offline synth documents."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from components import synth_diff
-from components.synth_diff import (
+from components.synth import diff as synth_diff
+from components.synth.diff import (
     MISSING,
     SECRET,
     SynthDocumentError,

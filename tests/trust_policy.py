@@ -96,3 +96,27 @@ def service_may_assume(
 ) -> bool:
     """Whether the AWS service principal ``service`` may perform ``action`` on the role."""
     return evaluate(policy, action, ("Service", service), dict(context))
+
+
+def pod_identity_admits(
+    policy: str | dict[str, Any],
+    cluster: str,
+    namespace: str,
+    service_account: str,
+    account: str = "123456789012",
+) -> bool:
+    """Whether EKS Pod Identity may assume the role (and tag the session) for this pod identity.
+
+    EKS Auth calls ``sts:AssumeRole`` and ``sts:TagSession`` as ``pods.eks.amazonaws.com``
+    with session tags for the cluster, namespace and ServiceAccount, from ``account``.
+    """
+    context = {
+        "aws:SourceAccount": account,
+        "aws:RequestTag/eks-cluster-name": cluster,
+        "aws:RequestTag/kubernetes-namespace": namespace,
+        "aws:RequestTag/kubernetes-service-account": service_account,
+    }
+    return all(
+        evaluate(policy, action, ("Service", "pods.eks.amazonaws.com"), context)
+        for action in ("sts:AssumeRole", "sts:TagSession")
+    )

@@ -1,6 +1,6 @@
-"""Compare two offline synth documents (``python -m components.synth --json``).
+"""Compare two offline synth documents (``python -m eks_platform.synth --json``).
 
-``python -m components.synth diff BASE.json HEAD.json [--markdown] [--output PATH] [--exit-code]``
+``python -m eks_platform.synth diff BASE.json HEAD.json [--markdown] [--output PATH] [--exit-code]``
 
 The documents follow the contract in the project's DESIGN.md: ``resources`` (each with
 ``urn``, ``type``, ``name``, ``parent``, ``custom``, ``inputs``, ``dependencies``,
@@ -551,11 +551,11 @@ class _ArgumentParser(argparse.ArgumentParser):
         raise _UsageError(message)
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(prog: str | None = None) -> argparse.ArgumentParser:
     parser = _ArgumentParser(
-        prog="python -m components.synth diff",
+        prog=prog or "python -m eks_platform.synth diff",
         description=(
-            "Compare two offline synth documents (written by `python -m components.synth "
+            "Compare two offline synth documents (written by `python -m eks_platform.synth "
             "--json`) and print the resources added, removed and changed, with the changed "
             "input paths."
         ),
@@ -603,9 +603,9 @@ def load_document(path: str) -> dict[str, Any]:
     return document
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point of ``python -m components.synth diff``; returns the exit status."""
-    parser = _parser()
+def main(argv: list[str] | None = None, prog: str | None = None) -> int:
+    """Entry point of ``python -m eks_platform.synth diff``; returns the exit status."""
+    parser = _parser(prog)
     try:
         args = parser.parse_args(argv)
     except _UsageError as error:

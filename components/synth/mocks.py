@@ -1,10 +1,11 @@
 """Pulumi mocks that stand in for AWS, Kubernetes and the remote components offline.
 
-Used by the offline synth (:mod:`components.synth`) and by the tests. Every
-resource comes back with its inputs plus plausible computed outputs: ids and
-ARNs in account ``123456789012`` and the configured region, and for the remote
-components (``eks:index:Cluster``, ``awsx:ec2:Vpc``) the plain outputs the
-library reads (camelCase, as the engine returns them).
+Used by the offline synth (:mod:`.runner`) and by the tests. Every resource comes back
+with its inputs plus plausible computed outputs: ids and ARNs in account ``123456789012``
+and the configured region, and for the remote components (``eks:index:Cluster``,
+``awsx:ec2:Vpc``) the plain outputs the library reads (camelCase, as the engine returns
+them). A ``pulumi.StackReference`` gets the outputs given for its stack, or
+:func:`default_stack_outputs`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 
 import pulumi
 
-from .cluster_ref import kubeconfig_json
+from ..cluster_ref import kubeconfig_json
 
 ACCOUNT_ID = "123456789012"
 DEFAULT_REGION = "us-west-2"
@@ -35,12 +36,44 @@ def partition_of(region: str) -> str:
     return "aws"
 
 
+def default_stack_outputs(stack: str, region: str = DEFAULT_REGION) -> dict[str, Any]:
+    """Plausible outputs of a stack of this project (``org/eks-platform/prod``): what
+    ``ClusterRef.from_stack`` reads, for a cluster named ``<stack>-eks``."""
+    cluster = f"{stack.rsplit('/', 1)[-1]}-eks"
+    oidc_id = _hex(stack, 32).upper()
+    issuer = f"https://oidc.eks.{region}.amazonaws.com/id/{oidc_id}"
+    partition = partition_of(region)
+    endpoint = f"https://{oidc_id}.gr7.{region}.eks.amazonaws.com"
+    return {
+        "clusterName": cluster,
+        "endpoint": endpoint,
+        "kubeconfig": kubeconfig_json(cluster, endpoint, "TU9DSw=="),
+        "oidcIssuerUrl": issuer,
+        "oidcProviderArn": f"arn:{partition}:iam::{ACCOUNT_ID}:oidc-provider/{issuer[8:]}",
+        "vpcId": f"vpc-{_hex(stack)}",
+        "privateSubnetIds": [f"subnet-{_hex(stack + str(i))}" for i in range(2)],
+        "publicSubnetIds": [f"subnet-{_hex(stack + 'public' + str(i))}" for i in range(2)],
+        "clusterSecurityGroupId": f"sg-{_hex(stack)}",
+    }
+
+
+SECRET_MARK = "[secret]"
+"""How a synth document writes a secret output; such outputs are secrets of the reference."""
+
+
 class PlatformMocks(pulumi.runtime.Mocks):
     """Deterministic offline answers for every resource and invoke the library uses."""
 
-    def __init__(self, region: str = DEFAULT_REGION) -> None:
+    def __init__(
+        self,
+        region: str = DEFAULT_REGION,
+        stack_outputs: dict[str, dict[str, Any]] | None = None,
+    ) -> None:
         self.region = region
         self.partition = partition_of(region)
+        self.stack_outputs = dict(stack_outputs or {})
+        self.missing_addons: set[tuple[str, str]] = set()
+        """(cluster, add-on) pairs ``aws.eks.getAddon`` reports as not found."""
 
     # -- resources ---------------------------------------------------------------------------
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict]:
@@ -62,6 +95,16 @@ class PlatformMocks(pulumi.runtime.Mocks):
 
     def _arn(self, service: str, resource: str) -> str:
         return f"arn:{self.partition}:{service}:{self.region}:{ACCOUNT_ID}:{resource}"
+
+    def _pulumi_pulumi_StackReference(self, name: str, inputs: dict) -> tuple[str, dict]:
+        stack = str(inputs.get("name") or name)
+        outputs = self.stack_outputs.get(stack)
+        if outputs is None:
+            outputs = default_stack_outputs(stack, self.region)
+            secret = ["kubeconfig"]
+        else:
+            secret = sorted(k for k, value in outputs.items() if value == SECRET_MARK)
+        return stack, {"name": stack, "outputs": outputs, "secretOutputNames": secret}
 
     def _eks_index_Cluster(self, name: str, inputs: dict) -> tuple[str, dict]:
         cluster = inputs.get("name") or name
@@ -174,6 +217,17 @@ class PlatformMocks(pulumi.runtime.Mocks):
                 "name": zone,
                 "arn": f"arn:{self.partition}:route53:::hostedzone/{zone_id}",
                 "privateZone": bool(a.get("privateZone", False)),
+            }, []
+        if token == "aws:eks/getAddon:getAddon":
+            key = (str(a.get("clusterName")), str(a.get("addonName")))
+            if key in self.missing_addons:
+                return {}, [("addonName", f"EKS Add-On ({key[0]}:{key[1]}) couldn't find resource")]
+            return {
+                "clusterName": key[0],
+                "addonName": key[1],
+                "addonVersion": "v1.3.4-eksbuild.1",
+                "arn": self._arn("eks", f"addon/{key[0]}/{key[1]}/{_hex(key[0] + key[1], 8)}"),
+                "id": f"{key[0]}:{key[1]}",
             }, []
         if token == "aws:eks/getCluster:getCluster":
             cluster = str(a.get("name"))

@@ -1,20 +1,21 @@
-"""Offline synth: run a Pulumi program under mocks and record what it would register.
+"""Run a Pulumi program under mocks and record what it would register.
 
-    python -m components.synth [--program DIR] [--stack NAME] [--json PATH]
-    python -m components.synth diff BASE.json HEAD.json [--markdown] [--exit-code]
+No Pulumi CLI, provider plugin or cloud account is needed: the program runs in-process
+under the Pulumi SDK's mock engine with :class:`~.mocks.PlatformMocks`. :func:`synth`
+runs a program directory for one stack; :func:`run_program` runs a Python function (the
+tests use it). Each returns a :class:`SynthResult`: every resource's type, name, parent,
+inputs (as the engine receives them, camelCase), dependencies and ``protect`` flag, and
+the stack outputs, with secrets written as ``"[secret]"``.
 
-No Pulumi CLI, provider plugin or cloud account is needed: the program runs
-in-process under the Pulumi SDK's mock engine with :class:`~components.mocks.PlatformMocks`.
-The resource tree goes to stdout; ``--json`` writes every resource's type, name,
-parent, inputs (as the engine receives them, camelCase), dependencies and
-``protect`` flag, and the stack outputs. Secrets are written as ``"[secret]"``.
-A configuration or validation error prints one line naming the key or argument
-and exits 1.
+``pulumi.StackReference`` works: the referenced stack's outputs come from ``stack_outputs``
+(a synth JSON document of that stack, or a mapping of its outputs), else from
+:func:`~.mocks.default_stack_outputs`.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import json
 import os
@@ -29,18 +30,21 @@ import pulumi
 import yaml
 from google.protobuf import json_format
 from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import rpc
 from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
+from .diff import SECRET, UNKNOWN
 from .mocks import DEFAULT_REGION, PlatformMocks
-from .synth_diff import SECRET, UNKNOWN
 
-_SIG_KEY = "4dabf18193072939515e22adb298388d"
-_SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
-_RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
-_OUTPUT_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4"
-_UNKNOWN_VALUE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+# The SDK's wire sentinels: how the engine marks secrets, resource references, output values
+# and unknowns inside property maps.
+_SIG_KEY = rpc._special_sig_key
+_SECRET_SIG = rpc._special_secret_sig
+_RESOURCE_SIG = rpc._special_resource_sig
+_OUTPUT_SIG = rpc._special_output_value_sig
+_UNKNOWN_VALUE = rpc.UNKNOWN
 
 
 class SynthError(Exception):
@@ -128,6 +132,25 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 inputs=_plain(raw),
                 dependencies=sorted(set(request.dependencies)),
                 protect=bool(request.protect),
+            )
+        )
+        return response
+
+    def ReadResource(self, request: Any) -> Any:
+        """A resource read, not created (``pulumi.StackReference``, ``get`` of an existing one)."""
+        response = super().ReadResource(request)
+        raw = json_format.MessageToDict(request.properties, preserving_proto_field_name=True)
+        parent = request.parent or None
+        self.recorded.append(
+            Recorded(
+                urn=response.urn,
+                type=request.type,
+                name=request.name,
+                parent=None if parent == self.stack_urn else parent,
+                custom=True,
+                inputs=_plain(raw),
+                dependencies=sorted(set(request.dependencies)),
+                protect=False,
             )
         )
         return response
@@ -229,6 +252,18 @@ def _resolve_outputs(outputs: dict[str, Any]) -> dict[str, Any]:
     return {k: _sync_await(resolve(v)) for k, v in sorted(outputs.items())}
 
 
+def _cancel_pending_tasks() -> None:
+    """Cancel what a failed program left running, so that a next run in this process is clean."""
+    loop = asyncio.get_event_loop()
+    pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+    for task in pending:
+        task.cancel()
+    if pending:
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+    with pulumi_settings.SETTINGS.lock:
+        pulumi_settings.SETTINGS.outputs.clear()  # failed applies the SDK would await next run
+
+
 def run_program(
     program_fn: Any,
     project: str,
@@ -236,15 +271,18 @@ def run_program(
     config: dict[str, str] | None = None,
     secret_keys: list[str] | None = None,
     recorded: list[Recorded] | None = None,
+    stack_outputs: dict[str, dict[str, Any]] | None = None,
+    mocks: PlatformMocks | None = None,
 ) -> SynthResult:
     """Run ``program_fn()`` (a Pulumi program as a function) under mocks; return what it registered.
 
+    ``stack_outputs`` maps a referenced stack's name (``org/project/stack``) to its outputs.
     Exceptions raised by the program propagate (after outstanding registrations settle);
     pass a list as ``recorded`` to see what was registered before the exception.
     """
     config = dict(config or {})
     region = config.get("aws:region", DEFAULT_REGION)
-    monitor = RecordingMonitor(PlatformMocks(region))
+    monitor = RecordingMonitor(mocks or PlatformMocks(region, stack_outputs))
     if recorded is not None:
         monitor.recorded = recorded
     pulumi_settings.ROOT.set(None)  # a fresh root stack for every run in this process
@@ -252,14 +290,22 @@ def run_program(
         monitor.mocks, project=project, stack=stack, preview=False, monitor=monitor
     )
     pulumi.runtime.set_all_config(config, secret_keys or [])
-    _sync_await(run_pulumi_func(program_fn))
+    try:
+        _sync_await(run_pulumi_func(program_fn))
+    except BaseException:
+        _cancel_pending_tasks()  # a failed program leaves applies behind; they must not leak
+        raise
     root = pulumi_settings.get_root_resource()
     outputs = _resolve_outputs(dict(getattr(root, "outputs", {}) or {}))
     resources = sorted(monitor.recorded, key=lambda r: r.urn)
     return SynthResult(project=project, stack=stack, resources=resources, outputs=outputs)
 
 
-def synth(program: Path | str = ".", stack: str = "dev") -> SynthResult:
+def synth(
+    program: Path | str = ".",
+    stack: str = "dev",
+    stack_outputs: dict[str, dict[str, Any]] | None = None,
+) -> SynthResult:
     """Synth the Pulumi program in ``program`` for ``stack`` (its ``Pulumi.<stack>.yaml``)."""
     program = Path(program).resolve()
     project = load_project_name(program)
@@ -274,145 +320,40 @@ def synth(program: Path | str = ".", stack: str = "dev") -> SynthResult:
             stack,
             config,
             secret_keys,
+            stack_outputs=stack_outputs,
         )
 
 
-# -- rendering ------------------------------------------------------------------------------
+def load_stack_outputs(spec: str) -> tuple[str, dict[str, Any]]:
+    """``org/project/stack=PATH`` -> (stack name, its outputs from the JSON file at PATH).
 
-_FACTS: dict[str, tuple[str, ...]] = {
-    "awsx:ec2:Vpc": (
-        "cidrBlock",
-        "numberOfAvailabilityZones",
-        "availabilityZoneNames",
-        "natGateways.strategy",
-    ),
-    "eks:index:Cluster": (
-        "name",
-        "version",
-        "authenticationMode",
-        "endpointPublicAccess",
-        "endpointPrivateAccess",
-        "enabledClusterLogTypes",
-        "encryptionConfigKeyArn",
-        "deletionProtection",
-    ),
-    "aws:eks/nodeGroup:NodeGroup": (
-        "instanceTypes",
-        "capacityType",
-        "scalingConfig",
-        "labels",
-        "taints",
-    ),
-    "aws:ec2/launchTemplate:LaunchTemplate": (
-        "metadataOptions.httpTokens",
-        "metadataOptions.httpPutResponseHopLimit",
-        "blockDeviceMappings[0].ebs.volumeSize",
-    ),
-    "aws:eks/addon:Addon": ("addonName", "addonVersion"),
-    "aws:eks/accessEntry:AccessEntry": ("principalArn",),
-    "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": ("policyArn",),
-    "aws:eks/fargateProfile:FargateProfile": ("selectors",),
-    "aws:eks/podIdentityAssociation:PodIdentityAssociation": ("namespace", "serviceAccount"),
-    "aws:iam/role:Role": ("name",),
-    "aws:iam/policy:Policy": ("name",),
-    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": ("policyArn",),
-    "aws:iam/openIdConnectProvider:OpenIdConnectProvider": ("url", "clientIdLists"),
-    "aws:kms/key:Key": ("enableKeyRotation",),
-    "aws:acm/certificate:Certificate": ("domainName", "validationMethod"),
-    "aws:route53/record:Record": ("name", "type"),
-    "kubernetes:helm.sh/v3:Release": ("chart", "version", "namespace"),
-    "kubernetes:core/v1:ServiceAccount": (
-        "metadata.namespace",
-        "metadata.name",
-        "metadata.annotations.eks.amazonaws.com/role-arn",
-    ),
-    "kubernetes:core/v1:Namespace": ("metadata.name",),
-    "kubernetes:networking.k8s.io/v1:Ingress": (
-        "metadata.namespace",
-        "spec.ingressClassName",
-        "spec.rules",
-    ),
-    "kubernetes:networking.k8s.io/v1:IngressClass": ("spec.controller",),
-}
-
-
-def _get_path(doc: Any, path: str) -> Any:
-    # Keys may contain dots (annotations): try the longest key first.
-    if not path:
-        return doc
-    if isinstance(doc, dict):
-        for key in sorted(
-            (k for k in doc if path == k or path.startswith(k + ".") or path.startswith(k + "[")),
-            key=len,
-            reverse=True,
-        ):
-            rest = path[len(key) :].lstrip(".")
-            return _get_path(doc[key], rest)
-        return None
-    if isinstance(doc, list) and path.startswith("["):
-        index, _, rest = path[1:].partition("]")
-        return _get_path(doc[int(index)], rest.lstrip(".")) if int(index) < len(doc) else None
-    return None
-
-
-def _summary(value: Any) -> str:
-    if value == SECRET:
-        return SECRET
-    if isinstance(value, dict | list):
-        text = json.dumps(value, separators=(",", ":"), sort_keys=True)
-    else:
-        text = str(value)
-    return text if len(text) <= 90 else text[:87] + "..."
-
-
-def facts(resource: Recorded) -> list[str]:
-    """The few inputs of a resource that a reviewer looks at first."""
-    found = []
-    for path in _FACTS.get(resource.type, ()):
-        value = _get_path(resource.inputs, path)
-        if value not in (None, "", [], {}):
-            found.append(
-                f"{path.split('.')[-1] if '/' not in path else 'role-arn'}={_summary(value)}"
-            )
-    if resource.protect:
-        found.append("protected")
-    return found
-
-
-def render_tree(result: SynthResult) -> str:
-    children: dict[str | None, list[Recorded]] = {}
-    for r in result.resources:
-        children.setdefault(r.parent, []).append(r)
-    lines = [f"{result.project}/{result.stack}: {len(result.resources)} resources"]
-
-    def walk(parent: str | None, prefix: str) -> None:
-        kids = children.get(parent, [])
-        for i, r in enumerate(kids):
-            last = i == len(kids) - 1
-            found = facts(r)
-            fact_text = "  " + ", ".join(found) if found else ""
-            lines.append(f"{prefix}{'└─ ' if last else '├─ '}{r.type}  {r.name}{fact_text}")
-            walk(r.urn, prefix + ("   " if last else "│  "))
-
-    walk(None, "")
-    if result.outputs:
-        lines.append("outputs:")
-        for key, value in result.outputs.items():
-            lines.append(f"  {key}: {_summary(value)}")
-    return "\n".join(lines)
+    The file is a synth document (``--json`` of that stack: its ``outputs`` are used) or a
+    mapping of output names to values (``pulumi stack output --json``).
+    """
+    name, sep, path = spec.partition("=")
+    if not sep or not name or not path:
+        raise SynthError(f"--stack-outputs: {spec!r} is not <stack>=<path to a JSON file>")
+    try:
+        doc = json.loads(Path(path).read_text())
+    except (OSError, ValueError) as e:
+        raise SynthError(f"--stack-outputs: {path}: {e}") from None
+    if not isinstance(doc, dict):
+        raise SynthError(f"--stack-outputs: {path} does not hold a JSON object")
+    outputs = doc["outputs"] if isinstance(doc.get("outputs"), dict) and "resources" in doc else doc
+    return name, outputs
 
 
 # -- command line ---------------------------------------------------------------------------
 
 
-def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] == "diff":
-        from .synth_diff import main as diff_main
+def main(argv: list[str] | None = None, prog: str | None = None) -> int:
+    """``python -m eks_platform.synth``: render a stack offline; returns the exit status."""
+    from .tree import render_tree
 
-        return diff_main(argv[1:])
     parser = argparse.ArgumentParser(
-        prog="python -m components.synth", description=__doc__.split("\n\n")[0]
+        prog=prog or f"python -m {__package__}",
+        description="Render a Pulumi program offline: run it under mocks and print what it "
+        "would register.",
     )
     parser.add_argument("--program", default=".", help="Pulumi project directory (default: .)")
     parser.add_argument(
@@ -421,9 +362,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--json", dest="json_path", help="also write the resources as JSON to this path"
     )
+    parser.add_argument(
+        "--stack-outputs",
+        action="append",
+        default=[],
+        metavar="STACK=PATH",
+        help="outputs of a stack the program references (pulumi.StackReference): a synth "
+        "--json document of it, or a JSON object of its outputs; repeatable",
+    )
     args = parser.parse_args(argv)
     try:
-        result = synth(args.program, args.stack)
+        stack_outputs = dict(load_stack_outputs(spec) for spec in args.stack_outputs)
+        result = synth(args.program, args.stack, stack_outputs)
     except (
         SynthError,
         ValueError,
@@ -440,9 +390,3 @@ def main(argv: list[str] | None = None) -> int:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(result.as_json(), indent=2, sort_keys=False) + "\n")
     return 0
-
-
-if __name__ == "__main__":
-    code = main()
-    sys.stdout.flush()
-    os._exit(code)  # skip interpreter teardown: the SDK's event loops complain when collected

@@ -1,61 +1,42 @@
 """Add workload identity and the AWS Load Balancer Controller to an existing EKS cluster.
 
-The cluster, its VPC and node groups belong to someone else (another stack, eksctl, the
-console); this program only needs their names. It shows the components used from
-outside this repository (`pip install` of eks-platform, see requirements.txt).
+The cluster, its VPC and node groups belong to someone else (eksctl, Terraform, the
+console); this program only needs the cluster's name. It uses the components as an
+installed package (`pip install eks-platform`, see requirements.txt).
 """
 
 import pulumi
-import pulumi_aws as aws
-
-from components.cluster_ref import ClusterRef
-from components.iam import RolePolicyArgs
-from components.irsa import IrsaRole, IrsaRoleArgs
-from components.load_balancer_controller import LoadBalancerController, LoadBalancerControllerArgs
-from components.oidc import OidcTrust, OidcTrustArgs
+from eks_platform import (
+    ClusterRef,
+    IrsaRole,
+    LoadBalancerController,
+    LoadBalancerControllerArgs,
+    WorkloadRoleArgs,
+    permissions,
+)
 
 config = pulumi.Config()
-cluster_name = config.require("clusterName")
-bucket = config.require("reportsBucket")
 
+# Endpoint, certificate, VPC and OIDC issuer come from `aws eks describe-cluster`.
 cluster = ClusterRef.existing(
-    f"{cluster_name}-k8s",
-    cluster_name=cluster_name,
-    vpc_id=config.require("vpcId"),
-    oidc_issuer_url=config.require("oidcIssuerUrl"),
-)
-oidc = OidcTrust(
-    f"{cluster_name}-oidc",
-    OidcTrustArgs(issuer_url=cluster.oidc_issuer_url, provider_arn=config.get("oidcProviderArn")),
+    config.require("clusterName"),
+    oidc_provider_arn=config.get("oidcProviderArn"),
+    create_oidc_provider=config.get_bool("createOidcProvider") or False,
 )
 controller = LoadBalancerController(
-    f"{cluster_name}-aws-load-balancer-controller",
-    LoadBalancerControllerArgs(cluster=cluster, oidc=oidc, replicas=2),
-)
-read_bucket = aws.get_partition_output().partition.apply(
-    lambda partition: {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Action": ["s3:GetObject", "s3:ListBucket"],
-                "Resource": [f"arn:{partition}:s3:::{bucket}", f"arn:{partition}:s3:::{bucket}/*"],
-            }
-        ],
-    }
+    "aws-load-balancer-controller", LoadBalancerControllerArgs(cluster=cluster, replicas=2)
 )
 reports = IrsaRole(
-    f"{cluster_name}-reports-reader",
-    IrsaRoleArgs(
+    "reports-reader",
+    WorkloadRoleArgs(
         cluster=cluster,
-        oidc=oidc,
         namespace="reports",
         service_account="reader",
         create_namespace=True,
-        policies=RolePolicyArgs(inline_policies={"read-reports": read_bucket}),
+        permissions=[permissions.s3_read(config.require("reportsBucket"))],
     ),
 )
 
-pulumi.export("oidcProviderArn", oidc.provider_arn)
+pulumi.export("oidcProviderArn", cluster.oidc.provider_arn if cluster.oidc else None)
 pulumi.export("loadBalancerControllerRoleArn", controller.role_arn)
 pulumi.export("reportsReaderRoleArn", reports.role_arn)

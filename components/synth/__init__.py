@@ -1,0 +1,47 @@
+"""Offline synth: render any Pulumi program without the Pulumi CLI, plugins or an AWS account.
+
+    python -m eks_platform.synth [--program DIR] [--stack NAME] [--json PATH]
+                                 [--stack-outputs ORG/PROJECT/STACK=PATH ...]
+    python -m eks_platform.synth diff BASE.json HEAD.json [--markdown] [--exit-code]
+
+(``python -m components.synth`` from a checkout of the repository.)
+
+* :mod:`.runner`: runs the program in-process under the Pulumi SDK's mock engine and
+  records every registration (:func:`synth`, :func:`run_program`);
+* :mod:`.mocks`: plausible ids, ARNs and remote-component outputs;
+* :mod:`.tree`: the resource tree printed to stdout;
+* :mod:`.diff`: the structural diff of two ``--json`` documents (no provider SDK needed).
+
+The names below are imported lazily, so ``synth diff`` starts without loading the provider
+SDKs.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "Recorded": "runner",
+    "SynthError": "runner",
+    "SynthResult": "runner",
+    "load_stack_config": "runner",
+    "load_stack_outputs": "runner",
+    "main": "runner",
+    "run_program": "runner",
+    "synth": "runner",
+    "PlatformMocks": "mocks",
+    "default_stack_outputs": "mocks",
+    "render_tree": "tree",
+    "facts": "tree",
+    "diff_documents": "diff",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{module}", __name__), name)
