@@ -22,7 +22,7 @@ import pulumi_aws as aws
 from . import deployment
 from . import validation as v
 from .oidc import merge_conditions
-from .workload_identity import Binding, WorkloadRole, WorkloadRoleArgs, plan
+from .workload_identity import WorkloadRole, WorkloadRoleArgs, plan
 
 POD_IDENTITY_PRINCIPAL = "pods.eks.amazonaws.com"
 POD_IDENTITY_ACTIONS = ("sts:AssumeRole", "sts:TagSession")
@@ -144,4 +144,4 @@ def _refuse_irsa_only(args: WorkloadRoleArgs) -> None:
     )
 
 
-__all__ = ["Binding", "PodIdentityRole", "PodIdentityRoleArgs", "pod_identity_trust_policy"]
+__all__ = ["PodIdentityRole", "PodIdentityRoleArgs", "pod_identity_trust_policy"]

@@ -102,7 +102,7 @@ class WorkloadRoleArgs:
 
 
 @dataclass(frozen=True)
-class Binding:
+class ResolvedBinding:
     """A resolved cluster binding: where one ServiceAccount of the role lives."""
 
     key: str | None
@@ -125,7 +125,7 @@ class Binding:
 class Plan:
     """Everything a workload role needs, validated before anything is registered."""
 
-    bindings: list[Binding]
+    bindings: list[ResolvedBinding]
     role_name: str
     settings: RoleSettings
     managed_policy_arns: dict[str, pulumi.Input[str]]
@@ -172,10 +172,10 @@ def plan(component: pulumi.Resource, kind: str, name: str, args: WorkloadRoleArg
     )
 
 
-def _bindings(args: WorkloadRoleArgs) -> list[Binding]:
+def _bindings(args: WorkloadRoleArgs) -> list[ResolvedBinding]:
     if not isinstance(args.cluster, Mapping):
         ref = as_cluster_ref(args.cluster, "cluster")
-        return [Binding(None, ref, args.namespace, args.service_account)]
+        return [ResolvedBinding(None, ref, args.namespace, args.service_account)]
     v.require(len(args.cluster) > 0, "cluster", "give at least one cluster")
     bindings = []
     for key, target in args.cluster.items():
@@ -190,7 +190,7 @@ def _bindings(args: WorkloadRoleArgs) -> list[Binding]:
         else:
             ref = as_cluster_ref(target, where)
             namespace, service_account = args.namespace, args.service_account
-        bindings.append(Binding(key, ref, namespace, service_account))
+        bindings.append(ResolvedBinding(key, ref, namespace, service_account))
     v.unique([str(id(b.cluster)) for b in bindings], "cluster", "cluster (the same one twice)")
     return bindings
 
@@ -279,7 +279,7 @@ class WorkloadRole(pulumi.ComponentResource):
 def _service_account(
     name: str,
     args: WorkloadRoleArgs,
-    binding: Binding,
+    binding: ResolvedBinding,
     annotations: dict[str, pulumi.Input[str]],
     parent: pulumi.Resource,
 ) -> k8s.core.v1.ServiceAccount:
@@ -328,11 +328,11 @@ def validate_mechanism(mechanism: Any, field_name: str = "identity") -> None:
 
 __all__ = [
     "MECHANISMS",
-    "Binding",
     "ClusterBinding",
     "ClusterTarget",
     "Conditions",
     "IdentityMechanism",
+    "ResolvedBinding",
     "WorkloadRole",
     "WorkloadRoleArgs",
     "create_workload_role",

@@ -1,0 +1,80 @@
+"""The public API as a user meets it: keyword-only args, documented fields, readable help()."""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import pkgutil
+import pydoc
+
+import pytest
+
+import components
+from components.config import describe
+
+MODULES = [
+    importlib.import_module(f"components.{m.name}")
+    for m in pkgutil.iter_modules(components.__path__)
+    if m.name not in ("synth", "policies", "config")
+]
+ARGS_CLASSES = sorted(
+    {
+        obj
+        for module in MODULES
+        for obj in vars(module).values()
+        if isinstance(obj, type)
+        and dataclasses.is_dataclass(obj)
+        and obj.__module__ == module.__name__
+        and obj.__name__.endswith(
+            ("Args", "Spec", "Settings", "Binding", "Zone", "Taint", "Selector")
+        )
+        and not obj.__name__.startswith("Resolved")
+    },
+    key=lambda c: c.__name__,
+)
+
+
+def test_the_args_classes_are_found() -> None:
+    names = {c.__name__ for c in ARGS_CLASSES}
+    assert {"WorkloadRoleArgs", "EksClusterArgs", "RoleSettings", "NodeGroupSpec"} <= names
+
+
+@pytest.mark.parametrize("cls", ARGS_CLASSES, ids=lambda c: c.__name__)
+def test_args_are_keyword_only_and_every_field_is_documented(cls: type) -> None:
+    params = dataclasses.fields(cls)
+    assert all(f.kw_only for f in params), f"{cls.__name__} is not keyword-only"
+    undocumented = [f.name for f in describe(cls) if not f.doc]
+    assert not undocumented, f"{cls.__name__}: fields without a docstring: {undocumented}"
+    assert cls.__doc__ and "(required)" not in (cls.__doc__ or "")
+
+
+@pytest.mark.parametrize("cls", ARGS_CLASSES, ids=lambda c: c.__name__)
+def test_a_required_field_has_no_default_and_an_optional_one_says_so(cls: type) -> None:
+    for f in describe(cls):
+        assert "(required)" not in f.doc, (
+            f"{cls.__name__}.{f.name}: required fields have no default"
+        )
+
+
+COMPONENTS = [
+    "EksCluster",
+    "IrsaRole",
+    "PodIdentityRole",
+    "OidcTrust",
+    "LoadBalancerController",
+    "ExternalDns",
+    "Network",
+    "NodeGroup",
+    "SampleApp",
+]
+
+
+@pytest.mark.parametrize("name", COMPONENTS)
+def test_help_shows_what_the_component_creates_and_its_args(name: str) -> None:
+    cls = getattr(components, name)
+    text = pydoc.render_doc(cls, renderer=pydoc.plaintext)  # type: ignore[attr-defined]
+    first_line = (cls.__doc__ or "").strip().splitlines()[0]
+    assert first_line and first_line in text
+    assert "Args" in text
+    init_doc = cls.__init__.__doc__ or ""
+    assert "ComponentResource" not in init_doc, f"{name}.__init__ shows Pulumi's base docstring"
