@@ -366,6 +366,7 @@ class EksCluster(pulumi.ComponentResource):
             provider=self.provider,
             vpc_id=self.vpc_id,
             oidc=self.oidc,
+            cluster_security_group_id=self.cluster_security_group_id,
             uses_fargate=bool(args.fargate_profiles),
             workload_dependencies=[*capacity, coredns],
             pod_identity_agent=agent,

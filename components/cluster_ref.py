@@ -27,14 +27,9 @@ from . import validation as v
 from .oidc import OidcTrust, OidcTrustArgs, provider_arn_for
 
 POD_IDENTITY_AGENT = "eks-pod-identity-agent"
-STACK_OUTPUTS = (
-    "clusterName",
-    "kubeconfig",
-    "vpcId",
-    "oidcIssuerUrl",
-    "oidcProviderArn",
-)
-"""The outputs :meth:`ClusterRef.from_stack` reads; every stack of this project exports them."""
+STACK_OUTPUTS = ("clusterName", "kubeconfig", "vpcId", "oidcIssuerUrl", "oidcProviderArn")
+"""The outputs :meth:`ClusterRef.from_stack` requires; every stack of this project exports them
+(and ``clusterSecurityGroupId``, read when present)."""
 _RESOURCE_NAME = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
@@ -56,6 +51,9 @@ class ClusterRef:
     """The cluster's VPC id (the load-balancer controller needs it explicitly)."""
     oidc: OidcTrust | None = None
     """IAM's trust in the cluster's OIDC issuer, for IRSA; None when the cluster has none."""
+    cluster_security_group_id: pulumi.Input[str] | None = None
+    """The security group EKS created for the cluster, which managed nodes and pods use (None
+    when not known)."""
     uses_fargate: bool = False
     """True when pods may run on Fargate (no NodePort there: load balancers must target pod IPs)."""
     workload_dependencies: list[pulumi.Resource] = field(default_factory=list)
@@ -134,6 +132,9 @@ class ClusterRef:
             vpc_id=vpc_id
             if vpc_id is not None
             else info.vpc_config.apply(lambda c: str(_attr(c, "vpc_id"))),
+            cluster_security_group_id=info.vpc_config.apply(
+                lambda c: str(_attr(c, "cluster_security_group_id"))
+            ),
             oidc=oidc,
             uses_fargate=uses_fargate,
             manage_pod_identity_agent=manage_pod_identity_agent,
@@ -170,6 +171,7 @@ class ClusterRef:
             provider=_provider(key, outputs["kubeconfig"]),
             vpc_id=outputs["vpcId"],
             oidc=oidc,
+            cluster_security_group_id=reference.get_output("clusterSecurityGroupId"),
             uses_fargate=uses_fargate,
         )
 

@@ -23,6 +23,8 @@ from . import validation as v
 NAT_GATEWAY_STRATEGIES = ("None", "Single", "OnePerAz")
 PUBLIC_ELB_TAG = "kubernetes.io/role/elb"
 INTERNAL_ELB_TAG = "kubernetes.io/role/internal-elb"
+KARPENTER_DISCOVERY_TAG = "karpenter.sh/discovery"
+"""The tag Karpenter's EC2NodeClass selects subnets and security groups by (value: the cluster)."""
 
 
 def cluster_tag(cluster_name: str) -> str:
@@ -30,10 +32,14 @@ def cluster_tag(cluster_name: str) -> str:
     return f"kubernetes.io/cluster/{cluster_name}"
 
 
-def subnet_tags(cluster_name: str, public: bool) -> dict[str, str]:
-    """The load-balancer discovery tags for a public or a private subnet of ``cluster_name``."""
+def subnet_tags(cluster_name: str, public: bool, karpenter: bool = False) -> dict[str, str]:
+    """The discovery tags for a public or a private subnet of ``cluster_name``: load balancers,
+    and (private subnets, when ``karpenter``) Karpenter's nodes."""
     role = PUBLIC_ELB_TAG if public else INTERNAL_ELB_TAG
-    return {role: "1", cluster_tag(cluster_name): "shared"}
+    tags = {role: "1", cluster_tag(cluster_name): "shared"}
+    if karpenter and not public:
+        tags[KARPENTER_DISCOVERY_TAG] = cluster_name
+    return tags
 
 
 @dataclass(kw_only=True)
@@ -66,6 +72,9 @@ class NetworkArgs:
     """Prefix length of each private subnet. Pods take their IPs from these (VPC CNI), so keep them large."""
     public_subnet_cidr_mask: int = 22
     """Prefix length of each public subnet (load balancers and NAT gateways only)."""
+    karpenter_discovery: bool = False
+    """Tag the private subnets ``karpenter.sh/discovery: <cluster_name>``, so that Karpenter
+    launches nodes in them (set when the stack runs Karpenter)."""
     existing_vpc: ExistingVpcArgs | None = None
     """Adopt this VPC instead of creating one; the fields above except ``cluster_name`` are then ignored."""
     tags: dict[str, str] = field(default_factory=dict)
@@ -103,7 +112,8 @@ class Network(pulumi.ComponentResource):
                     (False, existing.private_subnet_ids),
                 ):
                     for subnet_id in ids:
-                        for key, value in subnet_tags(args.cluster_name, public).items():
+                        tags = subnet_tags(args.cluster_name, public, args.karpenter_discovery)
+                        for key, value in tags.items():
                             aws.ec2.Tag(
                                 f"{name}-{subnet_id}-{key.rsplit('/', 1)[-1]}",
                                 resource_id=subnet_id,
@@ -135,7 +145,12 @@ class Network(pulumi.ComponentResource):
                     awsx.ec2.SubnetSpecArgs(
                         type=awsx.ec2.SubnetType.PRIVATE,
                         cidr_mask=args.private_subnet_cidr_mask,
-                        tags={**args.tags, **subnet_tags(args.cluster_name, public=False)},
+                        tags={
+                            **args.tags,
+                            **subnet_tags(
+                                args.cluster_name, public=False, karpenter=args.karpenter_discovery
+                            ),
+                        },
                     ),
                 ],
                 tags={**args.tags, "Name": f"{args.cluster_name}-vpc"},

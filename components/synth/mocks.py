@@ -241,7 +241,10 @@ class PlatformMocks(pulumi.runtime.Mocks):
                         ]
                     }
                 ],
-                "vpcConfig": {"vpcId": f"vpc-{_hex(cluster)}"},
+                "vpcConfig": {
+                    "vpcId": f"vpc-{_hex(cluster)}",
+                    "clusterSecurityGroupId": f"sg-{_hex(cluster + 'cluster')}",
+                },
                 "endpoint": f"https://{oidc_id}.gr7.{self.region}.eks.amazonaws.com",
                 "certificateAuthorities": [{"data": "TU9DSw=="}],
                 "arn": self._arn("eks", f"cluster/{cluster}"),
