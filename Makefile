@@ -1,5 +1,7 @@
 # eks-platform: the two commands a newcomer needs are `make synth` and `make test`.
-# Both create the virtualenv (.venv) and install requirements.txt first when needed.
+# Both create the virtualenv (.venv) and install requirements.lock (exact versions, with
+# hashes: what CI and the deploy jobs install) first when needed. requirements.txt keeps the
+# ranges; `make lock` resolves them again.
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -9,16 +11,21 @@ STACKS := dev staging prod
 # Where `make synth` writes the JSON record (empty: no JSON).
 SYNTH_JSON ?=
 
-.PHONY: venv synth test lint typecheck unit snapshots docs bench clean
+.PHONY: venv synth test lint typecheck unit snapshots docs bench lock clean
 
-$(VENV)/.installed: requirements.txt pyproject.toml
+$(VENV)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
 	touch $@
 
-## venv: create .venv and install requirements.txt (skipped when up to date)
+## venv: create .venv and install requirements.lock (skipped when up to date)
 venv: $(VENV)/.installed
+
+## lock: resolve requirements.txt again into requirements.lock (exact versions and hashes)
+lock: venv
+	$(PY) -m pip install --quiet --disable-pip-version-check uv
+	$(VENV)/bin/uv pip compile requirements.txt --generate-hashes --universal --python-version 3.10 --quiet -o requirements.lock
+	@echo "requirements.lock refreshed: review 'git diff requirements.lock' before committing"
 
 ## synth: render a stack offline (STACK=dev|staging|prod, SYNTH_JSON=path to also write JSON)
 synth: venv
@@ -48,3 +55,7 @@ clean:
 ## bench: speed and scale of the offline synth (numbers, not pass/fail)
 bench: venv
 	$(PY) -m scripts.benchmark
+
+## docs: regenerate the configuration reference in the README from the Args dataclasses
+docs: venv
+	$(PY) -m scripts.update_readme

@@ -20,6 +20,7 @@ import dataclasses
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 import pulumi
 import pulumi_aws as aws
@@ -44,6 +45,11 @@ NODE_POLICIES = (
     "AmazonSSMManagedInstanceCore",
 )
 CORE_ADDONS = ("vpc-cni", "kube-proxy", "coredns")
+# The retention periods CloudWatch Logs accepts, in days.
+LOG_RETENTION_DAYS: tuple[int, ...] = (
+    *(1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731),
+    *(1096, 1827, 2192, 2557, 2922, 3288, 3653),
+)
 
 
 @dataclass(kw_only=True)
@@ -82,8 +88,19 @@ class EksClusterArgs:
     """IAM role/user ARNs given cluster-admin through access entries, keyed by names you choose
     (``{"platform": "arn:aws:iam::...:role/PlatformAdmin"}``; the names name the entries). Do
     not list the identity that runs ``pulumi up``: EKS already makes the cluster creator an admin."""
+    upgrade_support: Literal["STANDARD", "EXTENDED"] = "STANDARD"
+    """What happens when the Kubernetes version leaves EKS standard support: ``STANDARD`` (EKS
+    upgrades the control plane to the next version) or ``EXTENDED`` (the cluster stays, on
+    extended support, at $0.60 per cluster-hour instead of $0.10: about $438 a month more)."""
     enabled_log_types: list[str] = field(default_factory=lambda: list(DEFAULT_LOG_TYPES))
     """Control-plane log types sent to CloudWatch (``/aws/eks/<name>/cluster``)."""
+    log_retention_days: int = 30
+    """Days CloudWatch keeps the control-plane logs; the log group is the stack's (created before
+    the cluster, deleted with it). One of CloudWatch's retention values (1, 3, 5, 7, 14, 30, 60,
+    90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)."""
+    log_kms_key_arn: pulumi.Input[str] | None = None
+    """A KMS key to encrypt the control-plane log group with; its key policy must let
+    ``logs.<region>.amazonaws.com`` use it."""
     secrets_encryption: bool = False
     """Envelope-encrypt Kubernetes Secrets with KMS (a new key with rotation unless ``kms_key_arn``)."""
     kms_key_arn: pulumi.Input[str] | None = None
@@ -106,6 +123,9 @@ class EksClusterArgs:
     ``eks-pod-identity-agent``); EKS's default for the Kubernetes version otherwise."""
     pod_identity_agent: bool = True
     """Install the ``eks-pod-identity-agent`` add-on (needed by :class:`PodIdentityRole`)."""
+    kubeconfig_aws_profile: str | None = None
+    """The AWS CLI profile the kubeconfig's ``aws eks get-token`` uses (the stack's ``aws:profile``,
+    when the program runs with one); none: the default credential chain."""
     deletion_protection: bool = False
     """Refuse deletion: Pulumi ``protect`` on the control plane and EKS deletion protection."""
     tags: dict[str, str] = field(default_factory=dict)
@@ -153,10 +173,20 @@ class EksCluster(pulumi.ComponentResource):
     ref: ClusterRef
     """What other components need to run on this cluster (they also take the cluster itself)."""
 
+    addons: dict[str, aws.eks.Addon]
+    """The managed add-ons by name."""
+    log_group: aws.cloudwatch.LogGroup
+    """The control-plane log group, ``/aws/eks/<name>/cluster``."""
+
     def __init__(
         self, name: str, args: EksClusterArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        """Create the cluster; see :class:`EksCluster` and :class:`EksClusterArgs`."""
+        """Create the cluster; see :class:`EksCluster` and :class:`EksClusterArgs`.
+
+        The steps, in order: the Secrets key, the control plane (after its log group), access
+        entries, the networking add-ons, node groups, Fargate profiles, CoreDNS and the Pod
+        Identity agent, the Kubernetes provider, the OIDC trust.
+        """
         owner = f"EksCluster {name!r}"
         with v.component_errors("EksCluster", name):
             v.check_fields(args, EksClusterArgs)
@@ -178,198 +208,28 @@ class EksCluster(pulumi.ComponentResource):
                 else ""
             )
         super().__init__("eks-platform:index:EksCluster", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
-        tags = {**args.tags}
-
-        key_arn: pulumi.Input[str] | None = (
-            v.when_known(args.kms_key_arn, v.kms_key_arn, "kms_key_arn", owner)
-            if args.kms_key_arn is not None
-            else None
-        )
-        if args.secrets_encryption and key_arn is None:
-            key = aws.kms.Key(
-                f"{name}-secrets",
-                description=f"EKS Secrets envelope encryption for cluster {args.cluster_name}",
-                enable_key_rotation=True,
-                deletion_window_in_days=30,
-                tags=tags,
-                opts=pulumi.ResourceOptions(parent=self, protect=args.deletion_protection),
-            )
-            aws.kms.Alias(
-                f"{name}-secrets",
-                name=f"alias/eks/{args.cluster_name}",
-                target_key_id=key.key_id,
-                opts=child,
-            )
-            key_arn = key.arn
-
-        self.cluster = eks.Cluster(
-            f"{name}-eks",
-            name=args.cluster_name,
-            version=args.kubernetes_version,
-            vpc_id=args.vpc_id,
-            private_subnet_ids=args.private_subnet_ids,
-            public_subnet_ids=args.public_subnet_ids,
-            node_associate_public_ip_address=False,
-            authentication_mode=eks.AuthenticationMode.API,
-            skip_default_node_group=True,
-            create_oidc_provider=False,  # OidcTrust owns the IAM OIDC provider
-            # The core add-ons are managed below, where a preview shows them.
-            bootstrap_self_managed_addons=False,
-            use_default_vpc_cni=True,
-            coredns_addon_options=eks.CoreDnsAddonOptionsArgs(enabled=False),
-            kube_proxy_addon_options=eks.KubeProxyAddonOptionsArgs(enabled=False),
-            enabled_cluster_log_types=args.enabled_log_types,
-            encryption_config_key_arn=key_arn,
-            endpoint_public_access=args.endpoint_public_access,
-            endpoint_private_access=args.endpoint_private_access,
-            public_access_cidrs=args.public_access_cidrs if args.endpoint_public_access else None,
-            deletion_protection=args.deletion_protection,
-            tags=tags,
-            opts=pulumi.ResourceOptions(parent=self, protect=args.deletion_protection),
-        )
-        # Derived from an output of the control plane so that everything using the name
-        # (access entries, add-ons, node groups) waits for the cluster to exist.
-        cluster_name = self.cluster.kubeconfig_json.apply(lambda _: args.cluster_name)
-        self.cluster_name = cluster_name
-        self.kubeconfig = pulumi.Output.secret(self.cluster.kubeconfig_json)
-        self.endpoint = self.cluster.kubeconfig_json.apply(_server_from_kubeconfig)
-        self.oidc_issuer_url = self.cluster.oidc_issuer.apply(
-            lambda issuer: issuer if issuer.startswith("https://") else f"https://{issuer}"
-        )
-        self.cluster_security_group_id = self.cluster.cluster_security_group_id
-        self.vpc_id = pulumi.Output.from_input(args.vpc_id)
-        self.private_subnet_ids = pulumi.Output.from_input(args.private_subnet_ids)  # type: ignore[arg-type]
-        self.public_subnet_ids = pulumi.Output.from_input(args.public_subnet_ids)  # type: ignore[arg-type]
-
-        for key, arn in admins.items():
-            entry_name = f"{name}-admin-{key}"
-            entry = aws.eks.AccessEntry(
-                entry_name,
-                cluster_name=cluster_name,
-                principal_arn=arn,
-                type="STANDARD",
-                tags=tags,
-                opts=child,
-            )
-            aws.eks.AccessPolicyAssociation(
-                entry_name,
-                cluster_name=cluster_name,
-                principal_arn=entry.principal_arn,
-                policy_arn=deployment.partition().apply(
-                    lambda p: f"arn:{p}:eks::aws:cluster-access-policy/{CLUSTER_ADMIN_POLICY}"
-                ),
-                access_scope=aws.eks.AccessPolicyAssociationAccessScopeArgs(type="cluster"),
-                opts=child,
-            )
-
-        def addon(
-            addon_name: str, depends_on: Sequence[pulumi.Resource], config: dict | None = None
-        ) -> aws.eks.Addon:
-            return aws.eks.Addon(
-                f"{name}-{addon_name}",
-                cluster_name=cluster_name,
-                addon_name=addon_name,
-                addon_version=args.addon_versions.get(addon_name),
-                configuration_values=json.dumps(config) if config else None,
-                resolve_conflicts_on_create="OVERWRITE",
-                resolve_conflicts_on_update="OVERWRITE",
-                tags=tags,
-                opts=pulumi.ResourceOptions(parent=self, depends_on=list(depends_on)),
-            )
-
-        # Nodes only become Ready with a CNI, so the networking add-ons come first.
-        networking = [addon("vpc-cni", []), addon("kube-proxy", [])]
-
-        capacity: list[pulumi.Resource] = []
-        self.node_groups: dict[str, NodeGroup] = {}
-        node_role_arns: list[pulumi.Output[str]] = []
-        if args.node_groups:
-            node_role = iam.create_role(
-                f"{name}-node",
-                role_name=node_role_name,
-                trust_policy=iam.service_trust_policy("ec2.amazonaws.com"),
-                settings=iam.RoleSettings(tags=tags),
-                parent=self,
-                managed_policy_arns=iam.managed(*NODE_POLICIES),
-            )
-            node_role_arns.append(node_role.arn)
-            for group_name, spec in args.node_groups.items():
-                group = NodeGroup(
-                    f"{args.cluster_name}-{group_name}",
-                    NodeGroupArgs(
-                        cluster_name=cluster_name,
-                        node_role_arn=node_role.arn,
-                        subnet_ids=args.private_subnet_ids,
-                        spec=dataclasses.replace(spec, tags={**tags, **spec.tags}),
-                    ),
-                    opts=pulumi.ResourceOptions(parent=self, depends_on=networking),
-                )
-                self.node_groups[group_name] = group
-                capacity.append(group.resource)
-
-        self.fargate_profiles: dict[str, aws.eks.FargateProfile] = {}
-        if args.fargate_profiles:
-            pod_role = iam.create_role(
-                f"{name}-fargate",
-                role_name=fargate_role_name,
-                trust_policy=self._fargate_trust_policy(args.cluster_name),
-                settings=iam.RoleSettings(tags=tags),
-                parent=self,
-                managed_policy_arns=iam.managed("AmazonEKSFargatePodExecutionRolePolicy"),
-            )
-            for profile_name, profile in args.fargate_profiles.items():
-                fp = aws.eks.FargateProfile(
-                    f"{name}-{profile_name}",
-                    cluster_name=cluster_name,
-                    fargate_profile_name=profile_name,
-                    pod_execution_role_arn=pod_role.arn,
-                    subnet_ids=args.private_subnet_ids,
-                    selectors=[
-                        aws.eks.FargateProfileSelectorArgs(
-                            namespace=s.namespace, labels=s.labels or None
-                        )
-                        for s in profile.selectors
-                    ],
-                    tags=tags,
-                    opts=pulumi.ResourceOptions(parent=self, depends_on=networking),
-                )
-                self.fargate_profiles[profile_name] = fp
-                capacity.append(fp)
-
-        # CoreDNS needs somewhere to run; on a Fargate-only cluster it must be told so.
-        coredns = addon(
-            "coredns", capacity, {"computeType": "Fargate"} if not args.node_groups else None
-        )
-        self.addons = {"vpc-cni": networking[0], "kube-proxy": networking[1], "coredns": coredns}
-        agent: aws.eks.Addon | None = None
-        if args.pod_identity_agent:
-            agent = addon("eks-pod-identity-agent", capacity)
-            self.addons["eks-pod-identity-agent"] = agent
-
-        self.node_role_arns = pulumi.Output.all(*node_role_arns).apply(list)
-        self.provider = k8s.Provider(f"{name}-k8s", kubeconfig=self.kubeconfig, opts=child)
-        self.oidc = OidcTrust(
-            f"{name}-oidc",
-            OidcTrustArgs(
-                issuer_url=self.oidc_issuer_url, provider_arn=args.oidc_provider_arn, tags=tags
-            ),
-            # Stacks of 0.1 created the trust beside the cluster: keep its provider on upgrade.
-            opts=pulumi.ResourceOptions(
-                parent=self, aliases=[pulumi.Alias(parent=pulumi.ROOT_STACK_RESOURCE)]
-            ),
-        )
-        self.oidc_provider_arn = self.oidc.provider_arn
+        self.__name, self.__args, self.__owner = name, args, owner
+        self.__tags = {**args.tags}
+        self.addons = {}
+        key_arn = self._secrets_key()
+        self._control_plane(key_arn)
+        access = self._access(admins)
+        networking = [self._addon("vpc-cni", []), self._addon("kube-proxy", [])]
+        capacity = self._node_groups(node_role_name, networking)
+        capacity += self._fargate_profiles(fargate_role_name, networking)
+        self._workload_addons(capacity, networking)
+        self._kubernetes_provider(access)
+        self._oidc_trust()
         self.ref = ClusterRef(
             key=name,
-            name=cluster_name,
+            name=self.cluster_name,
             provider=self.provider,
             vpc_id=self.vpc_id,
             oidc=self.oidc,
             cluster_security_group_id=self.cluster_security_group_id,
             uses_fargate=bool(args.fargate_profiles),
-            workload_dependencies=[*capacity, coredns],
-            pod_identity_agent=agent,
+            workload_dependencies=[*capacity, self.addons["coredns"]],
+            pod_identity_agent=self.addons.get("eks-pod-identity-agent"),
             manage_pod_identity_agent=False,
         )
         self.register_outputs(
@@ -386,6 +246,272 @@ class EksCluster(pulumi.ComponentResource):
                 "nodeRoleArns": self.node_role_arns,
             }
         )
+
+    # -- the steps, in order -----------------------------------------------------------------
+
+    def _secrets_key(self) -> pulumi.Input[str] | None:
+        """The KMS key that envelope-encrypts Secrets: given, created, or none."""
+        args = self.__args
+        if args.kms_key_arn is not None:
+            return v.when_known(args.kms_key_arn, v.kms_key_arn, "kms_key_arn", self.__owner)
+        if not args.secrets_encryption:
+            return None
+        key = aws.kms.Key(
+            f"{self.__name}-secrets",
+            description=f"EKS Secrets envelope encryption for cluster {args.cluster_name}",
+            enable_key_rotation=True,
+            deletion_window_in_days=30,
+            tags=self.__tags,
+            opts=pulumi.ResourceOptions(parent=self, protect=args.deletion_protection),
+        )
+        aws.kms.Alias(
+            f"{self.__name}-secrets",
+            name=f"alias/eks/{args.cluster_name}",
+            target_key_id=key.key_id,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        return key.arn
+
+    def _control_plane(self, key_arn: pulumi.Input[str] | None) -> None:
+        """The log group, then the control plane (pulumi-eks) and the facts read from it."""
+        args = self.__args
+        # EKS writes to /aws/eks/<name>/cluster; created first, it is the stack's (retention,
+        # encryption) and goes with the stack instead of outliving it.
+        self.log_group = aws.cloudwatch.LogGroup(
+            f"{self.__name}-control-plane-logs",
+            name=f"/aws/eks/{args.cluster_name}/cluster",
+            retention_in_days=args.log_retention_days,
+            kms_key_id=v.when_known(
+                args.log_kms_key_arn, v.kms_key_arn, "log_kms_key_arn", self.__owner
+            )
+            if args.log_kms_key_arn is not None
+            else None,
+            tags=self.__tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        # The cluster's name comes through the log group, so the control plane (a remote
+        # component, whose dependencies do not reach inside it) is created after it.
+        name_after_log_group = self.log_group.name.apply(lambda _: args.cluster_name)
+        self.cluster = eks.Cluster(
+            f"{self.__name}-eks",
+            name=name_after_log_group,
+            version=args.kubernetes_version,
+            vpc_id=args.vpc_id,
+            private_subnet_ids=args.private_subnet_ids,
+            public_subnet_ids=args.public_subnet_ids,
+            node_associate_public_ip_address=False,
+            authentication_mode=eks.AuthenticationMode.API,
+            skip_default_node_group=True,
+            # Nodes and pods use the security group EKS creates for the cluster; pulumi-eks's
+            # own node and cluster groups would only be unused extras.
+            skip_default_security_groups=True,
+            create_oidc_provider=False,  # OidcTrust owns the IAM OIDC provider
+            # The core add-ons are managed below, where a preview shows them.
+            bootstrap_self_managed_addons=False,
+            use_default_vpc_cni=True,
+            coredns_addon_options=eks.CoreDnsAddonOptionsArgs(enabled=False),
+            kube_proxy_addon_options=eks.KubeProxyAddonOptionsArgs(enabled=False),
+            enabled_cluster_log_types=args.enabled_log_types,
+            encryption_config_key_arn=key_arn,
+            endpoint_public_access=args.endpoint_public_access,
+            endpoint_private_access=args.endpoint_private_access,
+            public_access_cidrs=args.public_access_cidrs if args.endpoint_public_access else None,
+            upgrade_policy=aws.eks.ClusterUpgradePolicyArgs(support_type=args.upgrade_support),
+            deletion_protection=args.deletion_protection,
+            provider_credential_opts=eks.KubeconfigOptionsArgs(
+                profile_name=args.kubeconfig_aws_profile
+            )
+            if args.kubeconfig_aws_profile
+            else None,
+            tags=self.__tags,
+            opts=pulumi.ResourceOptions(parent=self, protect=args.deletion_protection),
+        )
+        # Derived from an output of the control plane so that everything using the name
+        # (access entries, add-ons, node groups) waits for the cluster to exist.
+        self.cluster_name = self.cluster.kubeconfig_json.apply(lambda _: args.cluster_name)
+        self.kubeconfig = pulumi.Output.secret(self.cluster.kubeconfig_json)
+        self.endpoint = self.cluster.kubeconfig_json.apply(_server_from_kubeconfig)
+        self.oidc_issuer_url = self.cluster.oidc_issuer.apply(
+            lambda issuer: issuer if issuer.startswith("https://") else f"https://{issuer}"
+        )
+        self.cluster_security_group_id = self.cluster.cluster_security_group_id
+        self.vpc_id = pulumi.Output.from_input(args.vpc_id)
+        self.private_subnet_ids = pulumi.Output.from_input(args.private_subnet_ids)  # type: ignore[arg-type]
+        self.public_subnet_ids = pulumi.Output.from_input(args.public_subnet_ids)  # type: ignore[arg-type]
+
+    def _access(self, admins: Mapping[str, pulumi.Input[str]]) -> list[pulumi.Resource]:
+        """Access entries with the cluster-admin policy for the admin principals."""
+        created: list[pulumi.Resource] = []
+        admin_policy = deployment.partition().apply(
+            lambda p: f"arn:{p}:eks::aws:cluster-access-policy/{CLUSTER_ADMIN_POLICY}"
+        )
+        for key, arn in admins.items():
+            entry_name = f"{self.__name}-admin-{key}"
+            entry = aws.eks.AccessEntry(
+                entry_name,
+                cluster_name=self.cluster_name,
+                principal_arn=arn,
+                type="STANDARD",
+                tags=self.__tags,
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            association = aws.eks.AccessPolicyAssociation(
+                entry_name,
+                cluster_name=self.cluster_name,
+                principal_arn=entry.principal_arn,
+                policy_arn=admin_policy,
+                access_scope=aws.eks.AccessPolicyAssociationAccessScopeArgs(type="cluster"),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            created += [entry, association]
+        return created
+
+    def _addon(
+        self, addon_name: str, depends_on: Sequence[pulumi.Resource], config: dict | None = None
+    ) -> aws.eks.Addon:
+        """A managed add-on at its pinned version, or EKS's default for the cluster's version.
+
+        Resolving the default on every run means a ``kubernetes_version`` bump moves the
+        add-ons too (after the control plane, whose name they wait for).
+        """
+        args = self.__args
+        version: pulumi.Input[str] | None = args.addon_versions.get(addon_name)
+        if version is None:
+            version = aws.eks.get_addon_version_output(
+                addon_name=addon_name,
+                kubernetes_version=args.kubernetes_version,
+                most_recent=False,
+                opts=pulumi.InvokeOutputOptions(parent=self),
+            ).version
+        addon = aws.eks.Addon(
+            f"{self.__name}-{addon_name}",
+            cluster_name=self.cluster_name,
+            addon_name=addon_name,
+            addon_version=version,
+            configuration_values=json.dumps(config) if config else None,
+            resolve_conflicts_on_create="OVERWRITE",
+            resolve_conflicts_on_update="OVERWRITE",
+            tags=self.__tags,
+            opts=pulumi.ResourceOptions(
+                parent=self, depends_on=list(depends_on), protect=args.deletion_protection
+            ),
+        )
+        self.addons[addon_name] = addon
+        return addon
+
+    def _node_groups(
+        self, node_role_name: str, networking: list[aws.eks.Addon]
+    ) -> list[pulumi.Resource]:
+        """The node role and the managed node groups; nodes wait for the CNI and their role's
+        policies (and are deleted before them)."""
+        args = self.__args
+        self.node_groups: dict[str, NodeGroup] = {}
+        self.node_role_arns = pulumi.Output.from_input([])
+        if not args.node_groups:
+            return []
+        node_role = iam.create_role(
+            f"{self.__name}-node",
+            role_name=node_role_name,
+            trust_policy=iam.service_trust_policy("ec2.amazonaws.com"),
+            settings=iam.RoleSettings(tags=self.__tags),
+            parent=self,
+            managed_policy_arns=iam.managed(*NODE_POLICIES),
+        )
+        self.node_role_arns = node_role.arn.apply(lambda arn: [arn])
+        for group_name, spec in args.node_groups.items():
+            group = NodeGroup(
+                f"{args.cluster_name}-{group_name}",
+                NodeGroupArgs(
+                    cluster_name=self.cluster_name,
+                    node_role_arn=node_role.arn,
+                    subnet_ids=args.private_subnet_ids,
+                    kubernetes_version=args.kubernetes_version,
+                    spec=dataclasses.replace(spec, tags={**self.__tags, **spec.tags}),
+                ),
+                opts=pulumi.ResourceOptions(
+                    parent=self,
+                    depends_on=[*networking, *iam.children_of(node_role)],
+                    protect=args.deletion_protection,
+                ),
+            )
+            self.node_groups[group_name] = group
+        return [g.resource for g in self.node_groups.values()]
+
+    def _fargate_profiles(
+        self, pod_role_name: str, networking: list[aws.eks.Addon]
+    ) -> list[pulumi.Resource]:
+        """The pod execution role and the Fargate profiles (autonamed, so a change of selectors
+        replaces a profile create-before-delete)."""
+        args = self.__args
+        self.fargate_profiles: dict[str, aws.eks.FargateProfile] = {}
+        if not args.fargate_profiles:
+            return []
+        pod_role = iam.create_role(
+            f"{self.__name}-fargate",
+            role_name=pod_role_name,
+            trust_policy=self._fargate_trust_policy(args.cluster_name),
+            settings=iam.RoleSettings(tags=self.__tags),
+            parent=self,
+            managed_policy_arns=iam.managed("AmazonEKSFargatePodExecutionRolePolicy"),
+        )
+        for profile_name, profile in args.fargate_profiles.items():
+            self.fargate_profiles[profile_name] = aws.eks.FargateProfile(
+                f"{self.__name}-{profile_name}",
+                cluster_name=self.cluster_name,
+                pod_execution_role_arn=pod_role.arn,
+                subnet_ids=args.private_subnet_ids,
+                selectors=[
+                    aws.eks.FargateProfileSelectorArgs(
+                        namespace=s.namespace, labels=s.labels or None
+                    )
+                    for s in profile.selectors
+                ],
+                tags=self.__tags,
+                opts=pulumi.ResourceOptions(
+                    parent=self, depends_on=[*networking, *iam.children_of(pod_role)]
+                ),
+            )
+        return list(self.fargate_profiles.values())
+
+    def _workload_addons(
+        self, capacity: list[pulumi.Resource], networking: list[aws.eks.Addon]
+    ) -> None:
+        """CoreDNS and the Pod Identity agent, once there is capacity to run them."""
+        args = self.__args
+        # CoreDNS needs somewhere to run; on a Fargate-only cluster it must be told so.
+        self._addon(
+            "coredns", capacity, {"computeType": "Fargate"} if not args.node_groups else None
+        )
+        if args.pod_identity_agent:
+            self._addon("eks-pod-identity-agent", capacity)
+
+    def _kubernetes_provider(self, access: list[pulumi.Resource]) -> None:
+        """The Kubernetes provider. It depends on the access entries, so that on destroy every
+        Kubernetes object goes while the deploying identity still has access."""
+        self.provider = k8s.Provider(
+            f"{self.__name}-k8s",
+            kubeconfig=self.kubeconfig,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=access),
+        )
+
+    def _oidc_trust(self) -> None:
+        """IAM's trust in the cluster's OIDC issuer (IRSA): created, or adopted by ARN."""
+        args = self.__args
+        self.oidc = OidcTrust(
+            f"{self.__name}-oidc",
+            OidcTrustArgs(
+                issuer_url=self.oidc_issuer_url,
+                provider_arn=args.oidc_provider_arn,
+                tags=self.__tags,
+            ),
+            # Stacks of 0.1 created the trust beside the cluster: keep its provider on upgrade.
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                aliases=[pulumi.Alias(parent=pulumi.ROOT_STACK_RESOURCE)],
+                protect=args.deletion_protection,
+            ),
+        )
+        self.oidc_provider_arn = self.oidc.provider_arn
 
     @staticmethod
     def _fargate_trust_policy(cluster_name: str) -> pulumi.Output[str]:
@@ -487,5 +613,14 @@ def validate_args(args: EksClusterArgs) -> None:
             v.dns_label(selector.namespace, f"{where}.selectors[{i}].namespace", "namespace")
             v.labels(selector.labels, f"{where}.selectors[{i}].labels")
     v.aws_tags(args.tags, "tags")
+    v.require(
+        args.log_retention_days in LOG_RETENTION_DAYS,
+        "log_retention_days",
+        f"{args.log_retention_days!r} is not a CloudWatch retention period; use one of "
+        f"{', '.join(map(str, LOG_RETENTION_DAYS))}",
+    )
+    if isinstance(args.log_kms_key_arn, str):
+        v.kms_key_arn(args.log_kms_key_arn, "log_kms_key_arn")
+    v.one_of(args.upgrade_support, ("STANDARD", "EXTENDED"), "upgrade_support")
     for addon_name in args.addon_versions:
         v.one_of(addon_name, (*CORE_ADDONS, "eks-pod-identity-agent"), "addon_versions")

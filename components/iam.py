@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import json
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -177,6 +178,20 @@ def managed(*policy_names: str) -> dict[str, pulumi.Output[str]]:
     return {name: aws_managed_policy_arn(name) for name in policy_names}
 
 
+_POLICIES: weakref.WeakKeyDictionary[aws.iam.Role, list[pulumi.Resource]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def children_of(role: aws.iam.Role) -> list[pulumi.Resource]:
+    """The policy attachments and inline policies :func:`create_role` made for ``role``.
+
+    Whatever runs as the role (nodes, Fargate pods) should depend on them, so that it is
+    created after its permissions and deleted before they go.
+    """
+    return list(_POLICIES.get(role, []))
+
+
 def create_role(
     name: str,
     *,
@@ -202,12 +217,22 @@ def create_role(
         permissions_boundary=settings.permissions_boundary_arn,
         max_session_duration=settings.max_session_duration,
         tags=settings.tags,
-        opts=child,
+        # The name is fixed: a replacement (only a change of path forces one) cannot create
+        # the new role beside the old one, so the old one goes first.
+        opts=pulumi.ResourceOptions(parent=parent, delete_before_replace=True),
     )
+    policies: list[pulumi.Resource] = []
     for key, arn in (managed_policy_arns or {}).items():
-        aws.iam.RolePolicyAttachment(f"{name}-{key}", role=role.name, policy_arn=arn, opts=child)
-    for policy_name, policy in (inline_policies or {}).items():
-        aws.iam.RolePolicy(
-            f"{name}-{policy_name}", name=policy_name, role=role.id, policy=policy, opts=child
+        policies.append(
+            aws.iam.RolePolicyAttachment(
+                f"{name}-{key}", role=role.name, policy_arn=arn, opts=child
+            )
         )
+    for policy_name, policy in (inline_policies or {}).items():
+        policies.append(
+            aws.iam.RolePolicy(
+                f"{name}-{policy_name}", name=policy_name, role=role.id, policy=policy, opts=child
+            )
+        )
+    _POLICIES[role] = policies
     return role

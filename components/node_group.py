@@ -31,6 +31,31 @@ _TAINT_EFFECTS = {
 }
 _MIME_BOUNDARY = "==EKSPLATFORM=="
 
+# The AMI types EKS offers for managed node groups, and where SSM publishes the newest release
+# of each for a Kubernetes version ({v}); CUSTOM and Windows types have no release to follow.
+AMI_RELEASE_PARAMETERS: dict[str, str | None] = {
+    "AL2023_x86_64_STANDARD": "/aws/service/eks/optimized-ami/{v}/amazon-linux-2023/x86_64/standard/recommended/release_version",
+    "AL2023_ARM_64_STANDARD": "/aws/service/eks/optimized-ami/{v}/amazon-linux-2023/arm64/standard/recommended/release_version",
+    "AL2023_x86_64_NVIDIA": "/aws/service/eks/optimized-ami/{v}/amazon-linux-2023/x86_64/nvidia/recommended/release_version",
+    "AL2023_ARM_64_NVIDIA": "/aws/service/eks/optimized-ami/{v}/amazon-linux-2023/arm64/nvidia/recommended/release_version",
+    "AL2023_x86_64_NEURON": "/aws/service/eks/optimized-ami/{v}/amazon-linux-2023/x86_64/neuron/recommended/release_version",
+    "AL2_x86_64": "/aws/service/eks/optimized-ami/{v}/amazon-linux-2/recommended/release_version",
+    "AL2_x86_64_GPU": "/aws/service/eks/optimized-ami/{v}/amazon-linux-2-gpu/recommended/release_version",
+    "AL2_ARM_64": "/aws/service/eks/optimized-ami/{v}/amazon-linux-2-arm64/recommended/release_version",
+    "BOTTLEROCKET_x86_64": "/aws/service/bottlerocket/aws-k8s-{v}/x86_64/latest/image_version",
+    "BOTTLEROCKET_ARM_64": "/aws/service/bottlerocket/aws-k8s-{v}/arm64/latest/image_version",
+    "BOTTLEROCKET_x86_64_NVIDIA": "/aws/service/bottlerocket/aws-k8s-{v}-nvidia/x86_64/latest/image_version",
+    "BOTTLEROCKET_ARM_64_NVIDIA": "/aws/service/bottlerocket/aws-k8s-{v}-nvidia/arm64/latest/image_version",
+    "BOTTLEROCKET_x86_64_FIPS": "/aws/service/bottlerocket/aws-k8s-{v}-fips/x86_64/latest/image_version",
+    "BOTTLEROCKET_ARM_64_FIPS": "/aws/service/bottlerocket/aws-k8s-{v}-fips/arm64/latest/image_version",
+    "CUSTOM": None,
+    "WINDOWS_CORE_2019_x86_64": None,
+    "WINDOWS_FULL_2019_x86_64": None,
+    "WINDOWS_CORE_2022_x86_64": None,
+    "WINDOWS_FULL_2022_x86_64": None,
+}
+AMI_TYPES = tuple(AMI_RELEASE_PARAMETERS)
+
 
 @dataclass(kw_only=True)
 class Taint:
@@ -70,6 +95,10 @@ class NodeGroupSpec:
     """AWS tags on the node group and, through the launch template, on its instances and volumes."""
     user_data: str | None = None
     """Extra user data: a shell script (wrapped in MIME multipart for you) or a full MIME multipart document."""
+    release_version: str | None = None
+    """Pin the AMI release (e.g. ``1.35.0-20261101``). Default: the newest release for the
+    cluster's Kubernetes version and the AMI type, looked up on every run, so ``pulumi up``
+    rolls the nodes onto AMI patches as AWS publishes them."""
 
 
 @dataclass(kw_only=True)
@@ -82,6 +111,9 @@ class NodeGroupArgs:
     """IAM role the nodes run as (worker node, CNI and ECR read policies attached)."""
     subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
     """Subnets to launch nodes in (the cluster's private subnets)."""
+    kubernetes_version: str | None = None
+    """The cluster's Kubernetes version: the nodes follow it (and its newest AMI release unless
+    ``spec.release_version`` pins one). None: EKS's choice at creation, never updated."""
     spec: NodeGroupSpec = field(default_factory=NodeGroupSpec)
     """Sizes, instance types, labels, taints, tags and user data."""
 
@@ -138,7 +170,11 @@ class NodeGroup(pulumi.ComponentResource):
         group = aws.eks.NodeGroup(
             name,
             cluster_name=args.cluster_name,
-            node_group_name=name,
+            # A prefix, not a fixed name: a change that replaces the group (instance types,
+            # capacity type, AMI type, disk, subnets) creates the new one beside the old one.
+            node_group_name_prefix=f"{name}-",
+            version=args.kubernetes_version,
+            release_version=release_version(spec, args.kubernetes_version, self),
             node_role_arn=args.node_role_arn,
             subnet_ids=args.subnet_ids,
             ami_type=spec.ami_type,
@@ -173,6 +209,20 @@ class NodeGroup(pulumi.ComponentResource):
         self.register_outputs(
             {"nodeGroupName": self.node_group_name, "launchTemplateId": self.launch_template_id}
         )
+
+
+def release_version(
+    spec: NodeGroupSpec, kubernetes_version: str | None, parent: pulumi.Resource
+) -> pulumi.Input[str] | None:
+    """The pinned AMI release, or the newest one SSM publishes for the version and AMI type."""
+    if spec.release_version is not None:
+        return spec.release_version
+    parameter = AMI_RELEASE_PARAMETERS.get(spec.ami_type)
+    if parameter is None or kubernetes_version is None:
+        return None
+    return aws.ssm.get_parameter_output(
+        name=parameter.format(v=kubernetes_version), opts=pulumi.InvokeOutputOptions(parent=parent)
+    ).value
 
 
 def mime_user_data(user_data: str) -> str:
@@ -212,9 +262,9 @@ def validate_spec(spec: NodeGroupSpec, field_name: str) -> None:
     )
     v.positive_int(spec.disk_size_gib, f"{f}.disk_size_gib", minimum=20, maximum=16384)
     v.require(
-        bool(spec.ami_type) and isinstance(spec.ami_type, str),
+        spec.ami_type in AMI_TYPES,
         f"{f}.ami_type",
-        "must be an EKS AMI type",
+        f"{spec.ami_type!r} is not an EKS AMI type ({', '.join(AMI_TYPES)})",
     )
     v.labels(spec.labels, f"{f}.labels")
     for i, taint in enumerate(spec.taints):

@@ -422,6 +422,23 @@ def _field_hints(cls: type) -> dict[str, Any]:
     return hints
 
 
+_EMPTY = (tuple, list, dict)
+
+
+@functools.cache
+def _field_defaults(cls: type) -> dict[str, Any]:
+    """Each field's default (a plain default, or what its factory makes when that is empty)."""
+    defaults: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):
+        if f.default is not dataclasses.MISSING:
+            defaults[f.name] = f.default
+        elif f.default_factory is not dataclasses.MISSING:
+            made = f.default_factory()
+            if isinstance(made, _EMPTY) and not made:
+                defaults[f.name] = made
+    return defaults
+
+
 def describe_type(hint: Any) -> str:
     """``list[str] | None`` -> ``a list of strings or None``; for error messages."""
     origin = typing.get_origin(hint)
@@ -493,8 +510,9 @@ def _input_inner(hint: Any) -> Any:
     return typing.Union[tuple(plain)] if len(plain) > 1 else plain[0]  # noqa: UP007
 
 
-def _type_error(value: Any, hint: Any, field: str) -> InvalidArgument | None:
-    """None when ``value`` fits ``hint``, else the error naming ``field``."""
+def _type_error(value: Any, hint: Any, field: str, explain: bool = True) -> InvalidArgument | None:
+    """None when ``value`` fits ``hint``, else the error naming ``field`` (``_UNFIT`` when
+    ``explain`` is False: checking a union's options should not pay for messages)."""
     if hint is Any or hint is object or isinstance(hint, typing.TypeVar):
         return None
     origin = typing.get_origin(hint)
@@ -504,57 +522,63 @@ def _type_error(value: Any, hint: Any, field: str) -> InvalidArgument | None:
             _is_deferred(a) for a in args
         ):
             return None
+        if any(_type_error(value, a, field, explain=False) is None for a in args):
+            return None
+        if not explain:
+            return _UNFIT
         errors = [_type_error(value, a, field) for a in args]
         if all(e is not None for e in errors):
             # A nested error of the one option the value's kind matches says more.
             kinds = [a for a in args if _same_kind(value, a)]
             if len(kinds) == 1:
                 return errors[args.index(kinds[0])]
-            return _mismatch(value, hint, field)
+            return _mismatch(value, hint, field, explain)
         return None
     if origin is typing.Literal:
-        return None if value in args else _mismatch(value, hint, field)
+        return None if value in args else _mismatch(value, hint, field, explain)
     if origin is collections.abc.Awaitable:
-        return None if inspect.isawaitable(value) else _mismatch(value, hint, field)
+        return None if inspect.isawaitable(value) else _mismatch(value, hint, field, explain)
     if _is_output_type(hint):
-        return None if isinstance(value, pulumi.Output) else _mismatch(value, hint, field)
+        return None if isinstance(value, pulumi.Output) else _mismatch(value, hint, field, explain)
     if isinstance(hint, typing.ForwardRef):
         return None  # not resolvable here: the component's own checks cover it
     if origin in (list, tuple, collections.abc.Sequence):
         if isinstance(value, str | bytes) or not isinstance(value, list | tuple):
-            return _mismatch(value, hint, field)
+            return _mismatch(value, hint, field, explain)
         item = args[0] if args else Any
         for i, element in enumerate(value):
-            error = _type_error(element, item, f"{field}[{i}]")
+            error = _type_error(element, item, f"{field}[{i}]", explain)
             if error is not None:
                 return error
         return None
     if origin in (dict, collections.abc.Mapping):
         if not isinstance(value, Mapping):
-            return _mismatch(value, hint, field)
+            return _mismatch(value, hint, field, explain)
         key_hint, item = args if len(args) == 2 else (Any, Any)
         for key, element in value.items():
-            error = _type_error(key, key_hint, f"{field}")
+            error = _type_error(key, key_hint, f"{field}", explain)
             if error is not None:
+                if not explain:
+                    return _UNFIT
                 return InvalidArgument(field, f"key {key!r} is not {describe_type(key_hint)}")
-            error = _type_error(element, item, f"{field}[{key!r}]")
+            error = _type_error(element, item, f"{field}[{key!r}]", explain)
             if error is not None:
                 return error
         return None
     if origin is collections.abc.Callable or hint is collections.abc.Callable:
-        return None if callable(value) else _mismatch(value, hint, field)
+        return None if callable(value) else _mismatch(value, hint, field, explain)
     if origin is not None:
         return None  # another generic: not checked here
     if hint is type(None):
-        return None if value is None else _mismatch(value, hint, field)
+        return None if value is None else _mismatch(value, hint, field, explain)
     if hint is float:
         ok = isinstance(value, int | float) and not isinstance(value, bool)
-        return None if ok else _mismatch(value, hint, field)
+        return None if ok else _mismatch(value, hint, field, explain)
     if hint is int:
         ok = isinstance(value, int) and not isinstance(value, bool)
-        return None if ok else _mismatch(value, hint, field)
+        return None if ok else _mismatch(value, hint, field, explain)
     if inspect.isclass(hint):
-        return None if isinstance(value, hint) else _mismatch(value, hint, field)
+        return None if isinstance(value, hint) else _mismatch(value, hint, field, explain)
     return None
 
 
@@ -568,7 +592,13 @@ def _same_kind(value: Any, hint: Any) -> bool:
     return inspect.isclass(origin) and isinstance(value, origin)
 
 
-def _mismatch(value: Any, hint: Any, field: str) -> InvalidArgument:
+_UNFIT = InvalidArgument("", "does not fit")
+"""What a failed check returns when no message is wanted."""
+
+
+def _mismatch(value: Any, hint: Any, field: str, explain: bool = True) -> InvalidArgument:
+    if not explain:
+        return _UNFIT
     shown = repr(value)
     if len(shown) > 60:
         shown = shown[:57] + "..."
@@ -600,9 +630,13 @@ def check_fields(args: Any, cls: type, field: str = "args") -> None:
                 else ""
             ),
         )
+    defaults = _field_defaults(cls)
     for name, hint in _field_hints(cls).items():
-        check_type(getattr(args, name), hint, name)
         value = getattr(args, name)
+        default = defaults.get(name, _UNRESOLVED)
+        if value is default or (isinstance(default, _EMPTY) and value == default):
+            continue  # a default fits its own annotation; checking it would cost every caller
+        check_type(value, hint, name)
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
             with nested(name):
                 check_fields(value, type(value), name)

@@ -39,6 +39,9 @@ def deploy(config: PlatformConfig) -> Platform:
         name,
         dataclasses.replace(
             config.cluster,
+            # `aws eks get-token` in the kubeconfig runs with the stack's profile, when it has one.
+            kubeconfig_aws_profile=config.cluster.kubeconfig_aws_profile
+            or pulumi.Config("aws").get("profile"),
             vpc_id=network.vpc_id,
             private_subnet_ids=network.private_subnet_ids,
             public_subnet_ids=network.public_subnet_ids,

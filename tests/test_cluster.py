@@ -12,6 +12,7 @@ import pytest
 from components.cluster import EksCluster, FargateProfileSpec, FargateSelector
 from components.naming import stack_unique
 from components.node_group import NodeGroupSpec, Taint
+from components.synth import SynthResult
 from tests.support import ADMIN_ARN, cluster_args, depends_on, doc, refused, run
 from tests.trust_policy import service_may_assume
 
@@ -95,11 +96,110 @@ def test_core_add_ons_are_managed_and_ordered() -> None:
     assert result.one("eks:index:Cluster").inputs["bootstrapSelfManagedAddons"] is False
 
 
-def test_add_on_versions_can_be_pinned() -> None:
-    result = cluster(addon_versions={"coredns": "v1.11.4-eksbuild.2"})
-    addons = {a.inputs["addonName"]: a.inputs for a in result.by_type("aws:eks/addon:Addon")}
-    assert addons["coredns"]["addonVersion"] == "v1.11.4-eksbuild.2"
-    assert "addonVersion" not in addons["vpc-cni"]
+def _versions(result: SynthResult) -> dict[str, str]:
+    found = {
+        a.inputs["addonName"]: a.inputs["addonVersion"]
+        for a in result.by_type("aws:eks/addon:Addon")
+    }
+    group = result.one("aws:eks/nodeGroup:NodeGroup").inputs
+    found["nodes"] = f"{group['version']} {group['releaseVersion']}"
+    return found
+
+
+def test_a_version_bump_moves_the_add_ons_and_the_nodes_unless_pinned() -> None:
+    old = _versions(
+        cluster(kubernetes_version="1.34", addon_versions={"coredns": "v1.11.4-eksbuild.2"})
+    )
+    new = _versions(
+        cluster(kubernetes_version="1.35", addon_versions={"coredns": "v1.11.4-eksbuild.2"})
+    )
+    assert old["coredns"] == new["coredns"] == "v1.11.4-eksbuild.2"  # pinned
+    for addon in ("vpc-cni", "kube-proxy", "eks-pod-identity-agent"):
+        assert old[addon] != new[addon]  # EKS's default for each version
+    assert old["nodes"].startswith("1.34 1.34.") and new["nodes"].startswith("1.35 1.35.")
+
+
+def test_the_nodes_take_the_newest_ami_release_unless_pinned() -> None:
+    result = cluster(node_groups={"g": NodeGroupSpec(release_version="1.35.0-20260101")})
+    assert result.one("aws:eks/nodeGroup:NodeGroup").inputs["releaseVersion"] == "1.35.0-20260101"
+
+
+def test_the_upgrade_policy_is_explicit() -> None:
+    assert cluster().one("eks:index:Cluster").inputs["upgradePolicy"] == {"supportType": "STANDARD"}
+    extended = cluster(upgrade_support="EXTENDED").one("eks:index:Cluster").inputs
+    assert extended["upgradePolicy"] == {"supportType": "EXTENDED"}
+
+
+def test_the_control_plane_logs_go_to_a_log_group_of_the_stack_created_first() -> None:
+    result = cluster(log_retention_days=365)
+    group = result.one("aws:cloudwatch/logGroup:LogGroup")
+    assert group.inputs["name"] == "/aws/eks/test/cluster"
+    assert group.inputs["retentionInDays"] == 365
+    assert depends_on(result, result.one("eks:index:Cluster"), group)
+
+
+def test_no_unused_security_groups() -> None:
+    assert cluster().one("eks:index:Cluster").inputs["skipDefaultSecurityGroups"] is True
+
+
+def test_node_groups_and_fargate_profiles_wait_for_their_role_policies() -> None:
+    profiles = {"system": FargateProfileSpec(selectors=[FargateSelector(namespace="kube-system")])}
+    result = cluster(fargate_profiles=profiles)
+    attachments = result.by_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+    group = result.one("aws:eks/nodeGroup:NodeGroup")
+    profile = result.one("aws:eks/fargateProfile:FargateProfile")
+    for attachment in attachments:
+        if attachment.name.startswith("test-node-"):
+            assert depends_on(result, group, attachment), attachment.name
+        else:
+            assert depends_on(result, profile, attachment), attachment.name
+
+
+def test_kubernetes_objects_go_before_the_deploying_identity_loses_access() -> None:
+    result = cluster()
+    provider = result.one("pulumi:providers:kubernetes")
+    for kind in (
+        "aws:eks/accessEntry:AccessEntry",
+        "aws:eks/accessPolicyAssociation:AccessPolicyAssociation",
+    ):
+        assert depends_on(result, provider, result.one(kind))
+
+
+def test_replacements_create_the_new_generation_beside_the_old() -> None:
+    result = cluster(
+        fargate_profiles={
+            "p": FargateProfileSpec(selectors=[FargateSelector(namespace="kube-system")])
+        }
+    )
+    group = result.one("aws:eks/nodeGroup:NodeGroup").inputs
+    # A prefix: EKS appends a unique suffix, so old and new groups coexist during replacement.
+    assert "nodeGroupName" not in group and group["nodeGroupNamePrefix"] == "test-general-"
+    # No fixed name: Pulumi names each generation uniquely.
+    assert "fargateProfileName" not in result.one("aws:eks/fargateProfile:FargateProfile").inputs
+    assert "name" not in result.one("aws:ec2/launchTemplate:LaunchTemplate").inputs
+
+
+def test_fixed_name_roles_are_replaced_delete_first() -> None:
+    # The recorded request carries no deleteBeforeReplace flag; check the options instead.
+    import pulumi_aws as aws
+
+    from components.synth import run_program
+    from tests.support import make_cluster
+
+    seen: list[bool] = []
+    original = aws.iam.Role.__init__
+
+    def spy(self, resource_name, *args, **kwargs):
+        opts = kwargs.get("opts")
+        seen.append(bool(opts and opts.delete_before_replace))
+        original(self, resource_name, *args, **kwargs)
+
+    aws.iam.Role.__init__ = spy
+    try:
+        run_program(make_cluster, "eks-platform", "test", {"aws:region": "us-west-2"})
+    finally:
+        aws.iam.Role.__init__ = original
+    assert seen and all(seen)
 
 
 def test_node_group_runs_on_a_hardened_launch_template() -> None:
@@ -135,7 +235,7 @@ def test_node_group_runs_on_a_hardened_launch_template() -> None:
     assert user_data.startswith("MIME-Version: 1.0") and "echo hello" in user_data
 
     group = result.one("aws:eks/nodeGroup:NodeGroup").inputs
-    assert group["nodeGroupName"] == "test-batch"
+    assert group["nodeGroupNamePrefix"] == "test-batch-"
     assert group["instanceTypes"] == ["m6i.large", "m6a.large"]
     assert group["capacityType"] == "SPOT"
     assert group["scalingConfig"] == {"minSize": 1, "desiredSize": 2, "maxSize": 5}
@@ -168,7 +268,7 @@ def test_fargate_profiles_run_in_private_subnets_with_a_scoped_pod_role() -> Non
     }
     result = cluster(node_groups={}, fargate_profiles=profiles)
     by_name = {
-        p.inputs["fargateProfileName"]: p.inputs
+        p.name.removeprefix("test-"): p.inputs
         for p in result.by_type("aws:eks/fargateProfile:FargateProfile")
     }
     assert by_name["apps"]["selectors"] == [{"namespace": "apps", "labels": {"compute": "fargate"}}]
@@ -210,9 +310,12 @@ def test_deletion_protection_protects_the_control_plane_and_key() -> None:
     assert control_plane.protect is True
     assert control_plane.inputs["deletionProtection"] is True
     assert result.one("aws:kms/key:Key").protect is True
-    assert (
-        result.one("aws:eks/nodeGroup:NodeGroup").protect is False
-    )  # node groups stay replaceable
+    for kind in (
+        "aws:eks/nodeGroup:NodeGroup",
+        "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
+    ):
+        assert result.one(kind).protect is True, kind
+    assert all(a.protect for a in result.by_type("aws:eks/addon:Addon"))
 
 
 def test_outputs() -> None:

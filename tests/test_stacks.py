@@ -317,3 +317,31 @@ def test_external_dns_zone_ids_are_checked_at_load() -> None:
 
     with pytest.raises(ValueError, match=r"^eks-platform:externalDns.zones\[0\].zoneId: "):
         run_dev_with(edit, [])
+
+
+def test_two_synths_of_a_stack_are_identical() -> None:
+    """No random names and no time-dependent values: a preview of an unchanged stack is empty."""
+    first = json.dumps(synth(ROOT, "prod").as_json(), sort_keys=True)
+    second = json.dumps(synth(ROOT, "prod").as_json(), sort_keys=True)
+    assert first == second
+
+
+PROTECTED_IN_PROD = {
+    "eks:index:Cluster",
+    "aws:kms/key:Key",
+    "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
+    "aws:eks/nodeGroup:NodeGroup",
+    "aws:eks/addon:Addon",
+}
+
+
+@pytest.mark.parametrize("name", ["dev", "staging", "prod"])
+def test_what_hurts_to_lose_is_protected_in_prod(name: str) -> None:
+    result = stack(name)
+    protected = {r.type for r in result.resources if r.protect}
+    if name == "prod":
+        assert protected >= PROTECTED_IN_PROD, PROTECTED_IN_PROD - protected
+        addons = result.by_type("aws:eks/addon:Addon")
+        assert all(a.protect for a in addons)
+    else:
+        assert not protected & PROTECTED_IN_PROD

@@ -218,6 +218,21 @@ class PlatformMocks(pulumi.runtime.Mocks):
                 "arn": f"arn:{self.partition}:route53:::hostedzone/{zone_id}",
                 "privateZone": bool(a.get("privateZone", False)),
             }, []
+        if token == "aws:eks/getAddonVersion:getAddonVersion":
+            addon, version = str(a.get("addonName")), str(a.get("kubernetesVersion"))
+            build = int(_hex(addon + version, 2), 16) % 9 + 1
+            return {
+                "addonName": addon,
+                "kubernetesVersion": version,
+                "version": f"v{version}.{build}-eksbuild.1",
+                "id": addon,
+            }, []
+        if token == "aws:ssm/getParameter:getParameter":
+            name = str(a.get("name"))
+            value = "1.0.0-20261101"
+            if "/optimized-ami/" in name:
+                value = f"{name.split('/optimized-ami/')[1].split('/')[0]}.0-20261101"
+            return {"name": name, "value": value, "type": "String", "id": name, "arn": ""}, []
         if token == "aws:eks/getAddon:getAddon":
             key = (str(a.get("clusterName")), str(a.get("addonName")))
             if key in self.missing_addons:
