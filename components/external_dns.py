@@ -172,6 +172,9 @@ class ExternalDnsArgs:
     ``crd``, ...; see ``SOURCES``)."""
     chart: ChartSpec = DEFAULT_CHART
     """The chart and its exact version."""
+    deletion_protection: bool = False
+    """Protect the Helm release (Pulumi ``protect``), as in prod: removing it then takes a
+    deliberate ``pulumi state unprotect``."""
     values: dict[str, Any] = field(default_factory=dict)
     """Extra chart values, deep-merged last (mappings merge, anything else replaces), except
     ``extraArgs``, which is appended to the component's own arguments. It may not set the
@@ -288,7 +291,8 @@ class ExternalDns(pulumi.ComponentResource):
                         *cluster.workload_dependencies,
                         self.workload_role,
                         self.service_account,
-                    ]
+                    ],
+                    protect=args.deletion_protection,
                 ),
             ),
         )

@@ -79,13 +79,18 @@ def release(
     opts: pulumi.ResourceOptions,
     create_namespace: bool = False,
 ) -> k8s.helm.v3.Release:
-    """A Helm release of ``chart`` that waits for its workloads and rolls back on failure."""
+    """A Helm release of ``chart`` that waits for its workloads and rolls back on failure.
+
+    An ``oci://`` repository is given to Helm as the chart reference
+    (``oci://<registry>/<path>/<chart>``), the way Helm pulls OCI charts.
+    """
+    oci = chart.repository.startswith("oci://")
     return k8s.helm.v3.Release(
         name,
         name=name,
-        chart=chart.chart,
+        chart=f"{chart.repository.rstrip('/')}/{chart.chart}" if oci else chart.chart,
         version=chart.version,
-        repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=chart.repository),
+        repository_opts=None if oci else k8s.helm.v3.RepositoryOptsArgs(repo=chart.repository),
         namespace=namespace,
         create_namespace=create_namespace,
         values=values,

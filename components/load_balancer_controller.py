@@ -143,6 +143,9 @@ class LoadBalancerControllerArgs:
     role: RoleSettings = field(default_factory=RoleSettings)
     """The controller role's name, path, permissions boundary, session length and tags (the
     path and tags also go on the controller's IAM policy)."""
+    deletion_protection: bool = False
+    """Protect the Helm release (Pulumi ``protect``), as in prod: removing it then takes a
+    deliberate ``pulumi state unprotect``."""
     values: dict[str, Any] = field(default_factory=dict)
     """Further chart values, deep-merged over the component's (e.g. ``resources``,
     ``enableShield``, ``defaultTags``). Values the component sets from an argument or from the
@@ -271,6 +274,7 @@ class LoadBalancerController(pulumi.ComponentResource):
                 parent=self,
                 provider=cluster.provider,
                 depends_on=[*cluster.workload_dependencies, self.workload_role],
+                protect=args.deletion_protection,
             ),
         )
         self.release_name = self.release.name.apply(lambda n: n or "")
@@ -397,6 +401,9 @@ def validate_settings(args: LoadBalancerControllerArgs) -> None:
     )
     v.tolerations(args.tolerations, "tolerations")
     v.labels(args.node_selector, "node_selector")
+    v.require(
+        isinstance(args.deletion_protection, bool), "deletion_protection", "must be true or false"
+    )
     with v.nested("role"):
         iam.validate_role_settings(args.role)
     validate_values(args.values, "values")

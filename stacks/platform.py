@@ -62,14 +62,24 @@ def deploy(config: PlatformConfig) -> Platform:
     if config.load_balancer_controller is not None:
         controller = LoadBalancerController(
             f"{name}-aws-load-balancer-controller",
-            dataclasses.replace(config.load_balancer_controller, cluster=cluster),
+            dataclasses.replace(
+                config.load_balancer_controller,
+                cluster=cluster,
+                deletion_protection=config.load_balancer_controller.deletion_protection
+                or config.cluster.deletion_protection,
+            ),
         )
         pulumi.export("ingressClass", controller.ingress_class_name)
     external_dns = None
     if config.external_dns is not None:
         external_dns = ExternalDns(
             f"{name}-external-dns",
-            dataclasses.replace(config.external_dns, cluster=cluster),
+            dataclasses.replace(
+                config.external_dns,
+                cluster=cluster,
+                deletion_protection=config.external_dns.deletion_protection
+                or config.cluster.deletion_protection,
+            ),
         )
         pulumi.export("externalDnsZoneIds", external_dns.zone_ids)
     return Platform(

@@ -332,6 +332,7 @@ PROTECTED_IN_PROD = {
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
     "aws:eks/nodeGroup:NodeGroup",
     "aws:eks/addon:Addon",
+    "kubernetes:helm.sh/v3:Release",
 }
 
 
