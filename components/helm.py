@@ -78,6 +78,7 @@ def release(
     values: pulumi.Input[dict[str, Any]],
     opts: pulumi.ResourceOptions,
     create_namespace: bool = False,
+    skip_crds: bool = False,
 ) -> k8s.helm.v3.Release:
     """A Helm release of ``chart`` that waits for its workloads and rolls back on failure.
 
@@ -93,6 +94,7 @@ def release(
         repository_opts=None if oci else k8s.helm.v3.RepositoryOptsArgs(repo=chart.repository),
         namespace=namespace,
         create_namespace=create_namespace,
+        skip_crds=skip_crds or None,
         values=values,
         atomic=True,
         cleanup_on_fail=True,

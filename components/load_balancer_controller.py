@@ -25,6 +25,7 @@ be deleted.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -55,6 +56,15 @@ DEFAULT_CHART = ChartSpec(
     version="3.5.0",
 )
 """The official chart, pinned (app version v3.5.0, the version of the vendored IAM policy)."""
+CRD_URLS = (
+    "https://raw.githubusercontent.com/kubernetes-sigs/aws-load-balancer-controller/"
+    "{version}/helm/aws-load-balancer-controller/crds/crds.yaml",
+    "https://raw.githubusercontent.com/kubernetes-sigs/aws-load-balancer-controller/"
+    "{version}/helm/aws-load-balancer-controller/crds/gateway-crds.yaml",
+)
+"""The chart's CRDs at a controller version. Helm installs a chart's ``crds/`` once and never
+upgrades them, so the component applies them itself (and tells Helm to skip them): a new
+pin upgrades the CRDs with the controller."""
 NAMESPACE = "kube-system"
 """Namespace the controller runs in."""
 SERVICE_ACCOUNT = "aws-load-balancer-controller"
@@ -107,7 +117,11 @@ class LoadBalancerControllerArgs:
     Fargate) or ``pod-identity`` (an EKS Pod Identity association; needs the
     ``eks-pod-identity-agent``, which does not run on Fargate)."""
     chart: ChartSpec = DEFAULT_CHART
-    """The chart, pinned; override to upgrade (keep it in step with the vendored IAM policy)."""
+    """The chart, pinned; override to upgrade (keep it in step with the vendored IAM policy).
+    The CRDs follow: they are applied from the controller's repository at ``crds_version``."""
+    crds_version: str | None = None
+    """The controller release whose CRDs are applied, e.g. ``v3.5.0``. Default: ``v`` + the
+    chart version (chart and controller versions are the same since 3.0)."""
     replicas: int = 2
     """Controller pods (``replicaCount``); one leads, the others wait. With more than one, a
     PodDisruptionBudget (``maxUnavailable: 1``) keeps one running through node drains."""
@@ -186,6 +200,8 @@ class LoadBalancerController(pulumi.ComponentResource):
     """The controller's IAM policy."""
     release: k8s.helm.v3.Release
     """The Helm release."""
+    crds: list[k8s.yaml.v2.ConfigFile]
+    """The controller's CRDs (IngressClassParams, TargetGroupBinding, the gateway ones)."""
     ingress_class_params: k8s.apiextensions.CustomResource
     """The IngressClassParams."""
     ingress_class: k8s.networking.v1.IngressClass
@@ -263,6 +279,18 @@ class LoadBalancerController(pulumi.ComponentResource):
             "vpcId": cluster.vpc_id,
             **chart_values(args, self.default_target_type),
         }
+        # The CRDs, applied by Pulumi so that a new chart pin upgrades them (Helm would not).
+        crds_version = args.crds_version or f"v{args.chart.version}"
+        self.crds = [
+            k8s.yaml.v2.ConfigFile(
+                f"{name}-crds" if i == 0 else f"{name}-gateway-crds",
+                file=url.format(version=crds_version),
+                opts=pulumi.ResourceOptions(
+                    parent=self, provider=cluster.provider, protect=args.deletion_protection
+                ),
+            )
+            for i, url in enumerate(CRD_URLS)
+        ]
         # The ServiceAccount (and its role and policy) must exist before the pods start,
         # and the pods need somewhere to run.
         self.release = release(
@@ -273,9 +301,10 @@ class LoadBalancerController(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(
                 parent=self,
                 provider=cluster.provider,
-                depends_on=[*cluster.workload_dependencies, self.workload_role],
+                depends_on=[*cluster.workload_dependencies, self.workload_role, *self.crds],
                 protect=args.deletion_protection,
             ),
+            skip_crds=True,
         )
         self.release_name = self.release.name.apply(lambda n: n or "")
         self.release_status = self.release.status.apply(lambda s: (s.status or "") if s else "")
@@ -383,6 +412,12 @@ def validate_settings(args: LoadBalancerControllerArgs) -> None:
         "must be a ChartSpec (chart, repository, version)",
     )
     args.chart.validate("chart")
+    if args.crds_version is not None:
+        v.require(
+            bool(re.fullmatch(r"v\d+\.\d+\.\d+", args.crds_version)),
+            "crds_version",
+            f"{args.crds_version!r} is not a controller release tag such as v3.5.0",
+        )
     v.positive_int(args.replicas, "replicas", minimum=1)
     v.dns_subdomain(args.ingress_class, "ingress_class", "IngressClass name")
     v.require(

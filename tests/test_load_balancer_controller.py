@@ -375,6 +375,7 @@ BAD_ARGS: list[tuple[dict[str, Any], str]] = [
     ({"values": {"clusterName": "other"}}, "values.clusterName"),
     ({"role": RoleSettings(name="x" * 65)}, "role.name"),
     ({"role": None}, "role: expected a RoleSettings, got NoneType"),
+    ({"crds_version": "3.5.0"}, "crds_version: .* is not a controller release tag"),
     ({"replicas": "2"}, "replicas: expected an integer, got str"),
 ]
 
@@ -481,3 +482,32 @@ def test_config_errors_name_the_config_key() -> None:
             validate_settings(args)
         except ValueError as e:
             raise config_error(CONFIG_KEY, e) from None
+
+
+# --------------------------------------------------------------------------- CRDs on upgrades
+
+
+def test_crds_are_applied_by_pulumi_at_the_pinned_version_and_skipped_by_helm(
+    default: SynthResult,
+) -> None:
+    crds = default.by_type("kubernetes:yaml/v2:ConfigFile")
+    files = sorted(c.inputs["file"] for c in crds)
+    assert files == [
+        "https://raw.githubusercontent.com/kubernetes-sigs/aws-load-balancer-controller/v3.5.0/helm/aws-load-balancer-controller/crds/crds.yaml",
+        "https://raw.githubusercontent.com/kubernetes-sigs/aws-load-balancer-controller/v3.5.0/helm/aws-load-balancer-controller/crds/gateway-crds.yaml",
+    ]
+    release = default.one(RELEASE)
+    assert release.inputs["skipCrds"] is True  # Helm never upgrades crds/: Pulumi does
+    for crd in crds:
+        assert depends_on(default, release, crd)
+    assert depends_on(default, default.one(PARAMS), release)
+
+
+def test_a_new_chart_pin_upgrades_the_crds() -> None:
+    chart = ChartSpec(
+        chart=DEFAULT_CHART.chart, repository=DEFAULT_CHART.repository, version="3.6.0"
+    )
+    files = {c.inputs["file"] for c in synth(chart=chart).by_type("kubernetes:yaml/v2:ConfigFile")}
+    assert all("/v3.6.0/" in f for f in files)
+    pinned = synth(chart=chart, crds_version="v3.5.1").by_type("kubernetes:yaml/v2:ConfigFile")
+    assert all("/v3.5.1/" in c.inputs["file"] for c in pinned)
