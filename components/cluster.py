@@ -224,6 +224,7 @@ class EksCluster(pulumi.ComponentResource):
             key=name,
             name=self.cluster_name,
             provider=self.provider,
+            kubeconfig=self.kubeconfig,
             vpc_id=self.vpc_id,
             oidc=self.oidc,
             cluster_security_group_id=self.cluster_security_group_id,

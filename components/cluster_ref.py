@@ -51,6 +51,9 @@ class ClusterRef:
     """The cluster's VPC id (the load-balancer controller needs it explicitly)."""
     oidc: OidcTrust | None = None
     """IAM's trust in the cluster's OIDC issuer, for IRSA; None when the cluster has none."""
+    kubeconfig: pulumi.Input[str] | None = None
+    """The cluster's kubeconfig (JSON, a secret), for work done outside the Kubernetes provider
+    (the load-balancer controller's cleanup on delete); None when not known."""
     cluster_security_group_id: pulumi.Input[str] | None = None
     """The security group EKS created for the cluster, which managed nodes and pods use (None
     when not known)."""
@@ -129,6 +132,7 @@ class ClusterRef:
             key=key,
             name=info.name if not isinstance(cluster_name, str) else cluster_name,
             provider=_provider(key, kubeconfig),
+            kubeconfig=pulumi.Output.secret(kubeconfig),
             vpc_id=vpc_id
             if vpc_id is not None
             else info.vpc_config.apply(lambda c: str(_attr(c, "vpc_id"))),
@@ -169,6 +173,7 @@ class ClusterRef:
             key=key,
             name=outputs["clusterName"],
             provider=_provider(key, outputs["kubeconfig"]),
+            kubeconfig=outputs["kubeconfig"],
             vpc_id=outputs["vpcId"],
             oidc=oidc,
             cluster_security_group_id=reference.get_output("clusterSecurityGroupId"),

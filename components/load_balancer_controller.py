@@ -41,6 +41,7 @@ from .cluster_ref import ClusterRef, as_cluster_ref
 from .helm import ChartSpec, deep_merge, release
 from .iam import RoleSettings
 from .irsa import IrsaRole
+from .load_balancer_cleanup import DEFAULT_TIMEOUT_SECONDS, LoadBalancerCleanup
 from .pod_identity import PodIdentityRole
 from .policies import ALB_CONTROLLER_POLICY_VERSION, load_balancer_controller_policy
 from .workload_identity import (
@@ -160,6 +161,13 @@ class LoadBalancerControllerArgs:
     deletion_protection: bool = False
     """Protect the Helm release (Pulumi ``protect``), as in prod: removing it then takes a
     deliberate ``pulumi state unprotect``."""
+    cleanup_on_delete: bool = True
+    """Before the controller is deleted, delete every Ingress of its class and every Service of
+    type LoadBalancer in the cluster and wait until their AWS resources are gone (see
+    :mod:`components.load_balancer_cleanup`); fail, listing what is left, after
+    ``cleanup_timeout_seconds``. Needs the cluster's kubeconfig (``ClusterRef.kubeconfig``)."""
+    cleanup_timeout_seconds: int = DEFAULT_TIMEOUT_SECONDS
+    """How long the cleanup waits for the controller to delete the load balancers."""
     values: dict[str, Any] = field(default_factory=dict)
     """Further chart values, deep-merged over the component's (e.g. ``resources``,
     ``enableShield``, ``defaultTags``). Values the component sets from an argument or from the
@@ -306,6 +314,24 @@ class LoadBalancerController(pulumi.ComponentResource):
             ),
             skip_crds=True,
         )
+        self.cleanup: LoadBalancerCleanup | None = None
+        if args.cleanup_on_delete and cluster.kubeconfig is not None:
+            # Depends on the release, so it is deleted first: while the controller still runs.
+            self.cleanup = LoadBalancerCleanup(
+                f"{name}-cleanup",
+                kubeconfig=cluster.kubeconfig,
+                cluster_name=cluster.name,
+                region=deployment.region(),
+                ingress_classes=[args.ingress_class],
+                timeout_seconds=args.cleanup_timeout_seconds,
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[self.release]),
+            )
+        elif args.cleanup_on_delete:
+            pulumi.log.warn(
+                f"{name}: the cluster reference has no kubeconfig, so load balancers of Ingresses "
+                "and Services this stack does not own are not cleaned up when the controller goes",
+                resource=self,
+            )
         self.release_name = self.release.name.apply(lambda n: n or "")
         self.release_status = self.release.status.apply(lambda s: (s.status or "") if s else "")
 
@@ -439,6 +465,7 @@ def validate_settings(args: LoadBalancerControllerArgs) -> None:
     v.require(
         isinstance(args.deletion_protection, bool), "deletion_protection", "must be true or false"
     )
+    v.positive_int(args.cleanup_timeout_seconds, "cleanup_timeout_seconds", 60, 3600)
     with v.nested("role"):
         iam.validate_role_settings(args.role)
     validate_values(args.values, "values")

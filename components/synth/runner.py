@@ -121,6 +121,8 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             self.stack_urn = response.urn
             return response
         raw = json_format.MessageToDict(request.object, preserving_proto_field_name=True)
+        if "__provider" in raw:  # a dynamic provider, serialised: code, not configuration
+            raw["__provider"] = "[dynamic provider]"
         parent = request.parent or None
         self.recorded.append(
             Recorded(

@@ -1,0 +1,156 @@
+"""The cleanup that runs before the load-balancer controller is deleted, against fake APIs."""
+
+from __future__ import annotations
+
+import pytest
+
+from components.load_balancer_cleanup import CLUSTER_TAG, CleanupError, KubeObject, cleanup
+from tests.support import depends_on
+from tests.test_load_balancer_controller import RELEASE, synth
+
+
+class FakeCluster:
+    """A Kubernetes API whose controller needs ``rounds`` polls to process a finalizer, and
+    AWS whose tagged resources vanish with the objects that made them."""
+
+    def __init__(
+        self,
+        ingresses: dict[KubeObject, str | None],
+        services: list[KubeObject],
+        rounds: int = 2,
+        stuck: tuple[KubeObject, ...] = (),
+    ) -> None:
+        self.ingress_classes = ingresses
+        self.services = services
+        self.rounds = rounds
+        self.stuck = set(stuck)
+        self.deleting: dict[KubeObject, int] = {}
+        self.deleted: list[KubeObject] = []
+        # Only what this controller made carries its tag (another controller's load balancer does not).
+        ours = [obj for obj, cls in ingresses.items() if cls and cls.startswith("alb")] + services
+        self.resources = {
+            obj: f"arn:aws:elasticloadbalancing:us-west-2:123456789012:loadbalancer/app/{obj.name}/1"
+            for obj in ours
+        }
+
+    # KubernetesApi
+    def ingresses(self) -> list[tuple[KubeObject, str | None]]:
+        return list(self.ingress_classes.items())
+
+    def load_balancer_services(self) -> list[KubeObject]:
+        return list(self.services)
+
+    def delete(self, obj: KubeObject) -> None:
+        self.deleted.append(obj)
+        self.deleting[obj] = self.rounds
+
+    def exists(self, obj: KubeObject) -> bool:
+        if obj in self.stuck:
+            return True
+        if obj not in self.deleting:
+            return True
+        self.deleting[obj] -= 1
+        if self.deleting[obj] <= 0:
+            self.resources.pop(obj, None)  # the controller deleted its load balancer
+            return False
+        return True
+
+    # TaggingApi
+    def tagged(self, key: str, value: str) -> list[str]:
+        assert (key, value) == (CLUSTER_TAG, "dev-eks")
+        return sorted(self.resources.values())
+
+
+def run(fake: FakeCluster, classes: tuple[str, ...] = ("alb",)) -> list[KubeObject]:
+    clock = [0.0]
+
+    def sleep(seconds: float) -> None:
+        clock[0] += seconds
+
+    return cleanup(
+        fake,
+        fake,
+        "dev-eks",
+        classes,
+        timeout_seconds=300,
+        poll_seconds=10,
+        sleep=sleep,
+        clock=lambda: clock[0],
+    )
+
+
+WEB = KubeObject("Ingress", "team-a", "web")
+OTHER_CLASS = KubeObject("Ingress", "team-b", "nginx-site")
+NLB = KubeObject("Service", "team-c", "tcp")
+
+
+def test_deletes_the_controllers_ingresses_and_every_load_balancer_service() -> None:
+    fake = FakeCluster({WEB: "alb", OTHER_CLASS: "nginx"}, [NLB])
+    deleted = run(fake)
+    assert set(deleted) == {WEB, NLB} == set(fake.deleted)
+    assert OTHER_CLASS not in fake.deleted  # another controller's Ingress is left alone
+    assert fake.tagged(CLUSTER_TAG, "dev-eks") == []
+
+
+def test_an_ingress_of_a_second_class_of_the_same_controller_goes_too() -> None:
+    public = KubeObject("Ingress", "shop", "storefront")
+    fake = FakeCluster({WEB: "alb", public: "alb-public"}, [])
+    assert set(run(fake, ("alb", "alb-public"))) == {WEB, public}
+
+
+def test_a_stuck_finalizer_fails_listing_the_object_and_what_is_left_in_aws() -> None:
+    fake = FakeCluster({WEB: "alb"}, [NLB], stuck=(NLB,))
+    with pytest.raises(CleanupError) as error:
+        run(fake)
+    message = str(error.value)
+    assert "Service team-c/tcp" in message
+    assert fake.resources[NLB] in message
+    assert "Ingress team-a/web" not in message  # that one finished
+
+
+def test_nothing_to_do_is_quick() -> None:
+    fake = FakeCluster({OTHER_CLASS: "nginx"}, [])
+    assert run(fake) == []
+
+
+# --------------------------------------------------------------------------- wiring
+
+
+def test_the_cleanup_is_deleted_before_the_release_while_the_controller_runs() -> None:
+    result = synth()
+    (cleanup_resource,) = result.by_type("pulumi-python:dynamic:Resource")
+    assert depends_on(result, cleanup_resource, result.one(RELEASE))
+    inputs = cleanup_resource.inputs
+    assert inputs["kubeconfig"] == "[secret]"
+    assert inputs["ingressClasses"] == ["alb"]
+    assert inputs["clusterName"] == "test"
+    assert inputs["region"] == "us-west-2"
+
+
+def test_the_cleanup_can_be_turned_off() -> None:
+    assert synth(cleanup_on_delete=False).by_type("pulumi-python:dynamic:Resource") == []
+
+
+def test_the_aws_side_finds_what_the_controller_tagged() -> None:
+    import boto3
+    from moto import mock_aws
+
+    from components.load_balancer_cleanup import _Tagging
+
+    with mock_aws():
+        ec2 = boto3.client("ec2", region_name="us-west-2")
+        vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+        subnets = [
+            ec2.create_subnet(
+                VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=f"us-west-2{az}"
+            )["Subnet"]["SubnetId"]
+            for i, az in enumerate("ab")
+        ]
+        elbv2 = boto3.client("elbv2", region_name="us-west-2")
+        ours = elbv2.create_load_balancer(
+            Name="k8s-teama-web", Subnets=subnets, Tags=[{"Key": CLUSTER_TAG, "Value": "dev-eks"}]
+        )["LoadBalancers"][0]["LoadBalancerArn"]
+        elbv2.create_load_balancer(
+            Name="k8s-other", Subnets=subnets, Tags=[{"Key": CLUSTER_TAG, "Value": "prod-eks"}]
+        )
+        assert _Tagging("us-west-2").tagged(CLUSTER_TAG, "dev-eks") == [ours]
