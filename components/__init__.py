@@ -25,6 +25,13 @@ if TYPE_CHECKING:
     from .cluster import EksCluster, EksClusterArgs, FargateProfileSpec, FargateSelector
     from .cluster_ref import ClusterRef
     from .external_dns import ExternalDns, ExternalDnsArgs, HostedZone
+    from .external_secrets import (
+        ExternalSecrets,
+        ExternalSecretsArgs,
+        SecretsTenantSpec,
+        SecretValue,
+        StoreRef,
+    )
     from .helm import ChartSpec
     from .iam import RoleSettings
     from .irsa import IrsaRole, IrsaRoleArgs
@@ -49,6 +56,11 @@ _EXPORTS: dict[str, str] = {
     "ExistingVpcArgs": "network",
     "ExternalDns": "external_dns",
     "ExternalDnsArgs": "external_dns",
+    "ExternalSecrets": "external_secrets",
+    "ExternalSecretsArgs": "external_secrets",
+    "SecretsTenantSpec": "external_secrets",
+    "SecretValue": "external_secrets",
+    "StoreRef": "external_secrets",
     "FargateProfileSpec": "cluster",
     "FargateSelector": "cluster",
     "Grant": "permissions",
@@ -86,6 +98,8 @@ __all__ = [
     "ExistingVpcArgs",
     "ExternalDns",
     "ExternalDnsArgs",
+    "ExternalSecrets",
+    "ExternalSecretsArgs",
     "FargateProfileSpec",
     "FargateSelector",
     "Grant",
@@ -108,7 +122,10 @@ __all__ = [
     "RoleSettings",
     "SampleApp",
     "SampleAppArgs",
+    "SecretValue",
+    "SecretsTenantSpec",
     "ServiceAccountRef",
+    "StoreRef",
     "Taint",
     "WorkloadRoleArgs",
     "permissions",

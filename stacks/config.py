@@ -18,12 +18,14 @@ import pulumi
 
 from components import cluster as cluster_mod
 from components import external_dns as external_dns_mod
+from components import external_secrets as external_secrets_mod
 from components import load_balancer_controller as lbc_mod
 from components import network as network_mod
 from components import sample_app as sample_app_mod
 from components.cluster import EksClusterArgs
 from components.config import config_error, describe, from_config, markdown_table, project_keys
 from components.external_dns import ExternalDnsArgs, HostedZone
+from components.external_secrets import ExternalSecretsArgs, SecretsTenantSpec
 from components.load_balancer_controller import LoadBalancerControllerArgs
 from components.network import NetworkArgs
 from components.sample_app import SampleAppArgs
@@ -50,7 +52,9 @@ class PlatformConfig:
     load_balancer_controller: LoadBalancerControllerArgs | None = None
     """``eks-platform:loadBalancerController`` (cluster and OIDC filled in when composing)."""
     external_dns: ExternalDnsArgs | None = None
-    """``eks-platform:externalDns`` (cluster and OIDC filled in when composing)."""
+    """``eks-platform:externalDns`` (the cluster filled in when composing)."""
+    external_secrets: ExternalSecretsArgs | None = None
+    """``eks-platform:externalSecrets`` (the cluster filled in when composing)."""
     sample_app: SampleAppArgs | None = None
     """``eks-platform:sampleApp`` (the controller filled in when composing)."""
     demo: DemoArgs | None = None
@@ -64,6 +68,7 @@ KEYS: dict[str, str] = {
     "cluster": "The EKS cluster (EksClusterArgs without the VPC fields).",
     "loadBalancerController": "The AWS Load Balancer Controller (LoadBalancerControllerArgs without `cluster`); omit to skip it.",
     "externalDns": "ExternalDNS for the hosted zones (ExternalDnsArgs without `cluster`); omit to skip it.",
+    "externalSecrets": "The External Secrets Operator and its stores (ExternalSecretsArgs without `cluster`); omit to skip it.",
     "sampleApp": "The 2048 game behind an ALB (SampleAppArgs); needs loadBalancerController.",
     "demo": "Demo IRSA and Pod Identity workloads (DemoArgs); dev only.",
 }
@@ -95,10 +100,16 @@ def reference_markdown() -> str:
             LoadBalancerControllerArgs,
             ("cluster",),
         ),
-        ("`loadBalancerController.chart`, `externalDns.chart` (ChartSpec)", ChartSpec, ()),
-        ("`loadBalancerController.role`, `externalDns.role` (RoleSettings)", RoleSettings, ()),
+        ("`<controller>.chart` (ChartSpec)", ChartSpec, ()),
+        (
+            "`<controller>.role`, `externalSecrets.tenants.<name>.role` (RoleSettings)",
+            RoleSettings,
+            (),
+        ),
         ("`eks-platform:externalDns` (ExternalDnsArgs)", ExternalDnsArgs, ("cluster",)),
         ("`externalDns.zones[]` (HostedZone)", HostedZone, ()),
+        ("`eks-platform:externalSecrets` (ExternalSecretsArgs)", ExternalSecretsArgs, ("cluster",)),
+        ("`externalSecrets.tenants.<name>` (SecretsTenantSpec)", SecretsTenantSpec, ()),
         ("`eks-platform:sampleApp` (SampleAppArgs)", SampleAppArgs, ("controller",)),
         ("`eks-platform:demo` (DemoArgs)", DemoArgs, ()),
     ]
@@ -194,6 +205,12 @@ def load(config: pulumi.Config | None = None) -> PlatformConfig:
     external_dns = optional(
         "externalDns", ExternalDnsArgs, external_dns_mod.validate_settings, **no_cluster
     )
+    external_secrets = optional(
+        "externalSecrets",
+        ExternalSecretsArgs,
+        external_secrets_mod.validate_settings,
+        **no_cluster,
+    )
     sample_app = optional(
         "sampleApp", SampleAppArgs, sample_app_mod.validate_settings, controller=None
     )
@@ -206,6 +223,8 @@ def load(config: pulumi.Config | None = None) -> PlatformConfig:
         if external_dns is not None and sample_app.host is not None:
             _check_host_in_zones(sample_app.host, external_dns.zones, f"{ns}:sampleApp.host")
     demo = optional("demo", DemoArgs, demo_mod.validate_args)
+    if demo is not None and external_secrets is not None:
+        _check_demo_in_scope(demo, external_secrets, ns)
     return PlatformConfig(
         environment=environment,
         network=network,
@@ -213,9 +232,27 @@ def load(config: pulumi.Config | None = None) -> PlatformConfig:
         tags=tags,
         load_balancer_controller=controller,
         external_dns=external_dns,
+        external_secrets=external_secrets,
         sample_app=sample_app,
         demo=demo,
     )
+
+
+def _check_demo_in_scope(demo: DemoArgs, eso: ExternalSecretsArgs, ns: str) -> None:
+    """The demo's secret and parameter must lie where the operator may read, or it never syncs."""
+    secret = demo_mod.demo_secret_name(demo)
+    if not any(secret.startswith(p) for p in eso.secret_prefixes):
+        raise InvalidArgument(
+            f"{ns}:externalSecrets.secretPrefixes",
+            f"the demo secret {secret!r} is under none of {eso.secret_prefixes}; add "
+            f"{secret.rsplit('/', 1)[0]}/",
+        )
+    path = demo.parameter_path
+    if not any(path == p or path.startswith(p + "/") for p in eso.parameter_paths):
+        raise InvalidArgument(
+            f"{ns}:externalSecrets.parameterPaths",
+            f"the demo parameter path {path!r} is under none of {eso.parameter_paths}; add it",
+        )
 
 
 def _check_host_in_zones(host: str, zones: list[HostedZone], key: str) -> None:

@@ -1,11 +1,16 @@
-"""Demo workloads (dev): one IRSA and one Pod Identity ServiceAccount with the same rights.
+"""Demo workloads (dev): one IRSA and one Pod Identity ServiceAccount with the same rights,
+and, with External Secrets, a Kubernetes Secret synced from Secrets Manager and SSM.
 
-Both may read the SSM parameters under one path, and nothing else; a pod running
-as either ServiceAccount can `aws ssm get-parameters-by-path --path <path>`.
+Both roles may read the SSM parameters under one path, and nothing else; a pod running
+as either ServiceAccount can `aws ssm get-parameters-by-path --path <path>`. The Secret
+`demo-config` in the demo namespace holds a username and password from the Secrets Manager
+secret `<path>/db` (without the leading `/`) and the greeting from the SSM parameter
+`<path>/greeting`: both names come from `parameterPath`.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -14,6 +19,7 @@ import pulumi_aws as aws
 
 from components import permissions
 from components import validation as v
+from components.external_secrets import SecretValue, external_secret
 from components.iam import RoleSettings
 from components.irsa import IrsaRole
 from components.pod_identity import PodIdentityRole
@@ -42,7 +48,7 @@ def validate_args(args: DemoArgs) -> None:
 def deploy_demo(platform: Platform, args: DemoArgs) -> tuple[IrsaRole, PodIdentityRole]:
     """The demo parameter and the two ServiceAccounts that may read it."""
     name = platform.config.cluster.cluster_name
-    aws.ssm.Parameter(
+    parameter = aws.ssm.Parameter(
         f"{name}-demo-greeting",
         name=f"{args.parameter_path}/greeting",
         type="String",
@@ -68,4 +74,56 @@ def deploy_demo(platform: Platform, args: DemoArgs) -> tuple[IrsaRole, PodIdenti
     )
     pulumi.export("demoIrsaRoleArn", irsa.role_arn)
     pulumi.export("demoPodIdentityRoleArn", pod_identity.role_arn)
+    if platform.external_secrets is not None:
+        deploy_synced_secret(platform, args, parameter, after=[irsa])
     return irsa, pod_identity
+
+
+def demo_secret_name(args: DemoArgs) -> str:
+    """The demo's Secrets Manager secret: ``<parameterPath>/db`` without the leading ``/``."""
+    return f"{args.parameter_path.lstrip('/')}/db"
+
+
+def deploy_synced_secret(
+    platform: Platform,
+    args: DemoArgs,
+    parameter: aws.ssm.Parameter,
+    after: list[pulumi.Resource],
+) -> None:
+    """A Secrets Manager secret under the demo prefix and, with the demo SSM parameter, one
+    Kubernetes Secret ``demo-config`` that External Secrets keeps in sync (hourly)."""
+    name = platform.config.cluster.cluster_name
+    eso = platform.external_secrets
+    assert eso is not None
+    secret = aws.secretsmanager.Secret(
+        f"{name}-demo-db",
+        name=demo_secret_name(args),
+        recovery_window_in_days=0,  # a demo: gone at once on destroy, and re-creatable
+        tags=platform.config.tags,
+    )
+    version = aws.secretsmanager.SecretVersion(
+        f"{name}-demo-db",
+        secret_id=secret.id,
+        secret_string=json.dumps({"username": "demo", "password": "not-a-real-password"}),
+    )
+    external_secret(
+        f"{name}-demo-config",
+        name="demo-config",
+        namespace=args.namespace,
+        store=eso.store_ref("SecretsManager"),
+        data=[
+            SecretValue(secret_key="username", remote_key=secret.name, property="username"),
+            SecretValue(secret_key="password", remote_key=secret.name, property="password"),
+            SecretValue(
+                secret_key="greeting",
+                remote_key=parameter.name,
+                store=eso.store_ref("ParameterStore"),
+            ),
+        ],
+        refresh_interval="1h",
+        creation_policy="Owner",
+        # After the stores (they need the operator), the namespace and the values; on destroy,
+        # before the operator.
+        opts=eso.workload_options(pulumi.ResourceOptions(depends_on=[*after, version, parameter])),
+    )
+    pulumi.export("demoSyncedSecret", f"{args.namespace}/demo-config")

@@ -14,6 +14,7 @@ import pulumi
 
 from components.cluster import EksCluster
 from components.external_dns import ExternalDns
+from components.external_secrets import ExternalSecrets
 from components.load_balancer_controller import LoadBalancerController
 from components.network import Network
 
@@ -29,6 +30,7 @@ class Platform:
     cluster: EksCluster
     load_balancer_controller: LoadBalancerController | None
     external_dns: ExternalDns | None
+    external_secrets: ExternalSecrets | None
 
 
 def deploy(config: PlatformConfig) -> Platform:
@@ -82,10 +84,23 @@ def deploy(config: PlatformConfig) -> Platform:
             ),
         )
         pulumi.export("externalDnsZoneIds", external_dns.zone_ids)
+    external_secrets = None
+    if config.external_secrets is not None:
+        external_secrets = ExternalSecrets(
+            f"{name}-external-secrets",
+            dataclasses.replace(
+                config.external_secrets,
+                cluster=cluster,
+                deletion_protection=config.external_secrets.deletion_protection
+                or config.cluster.deletion_protection,
+            ),
+        )
+        pulumi.export("externalSecretsRoleArn", external_secrets.role_arn)
     return Platform(
         config=config,
         network=network,
         cluster=cluster,
         load_balancer_controller=controller,
         external_dns=external_dns,
+        external_secrets=external_secrets,
     )

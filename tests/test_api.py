@@ -63,6 +63,7 @@ COMPONENTS = [
     "OidcTrust",
     "LoadBalancerController",
     "ExternalDns",
+    "ExternalSecrets",
     "Network",
     "NodeGroup",
     "SampleApp",

@@ -50,7 +50,7 @@ IrsaRole("x", WorkloadRoleArgs(cluster=cluster, namespace=42, service_account="r
 
 MYPY_INI = """[mypy]
 ignore_missing_imports = True
-[mypy-pulumi_aws.*,pulumi_awsx.*,pulumi_eks.*,pulumi_kubernetes.*]
+[mypy-pulumi_aws.*,pulumi_awsx.*,pulumi_eks.*,pulumi_kubernetes.*,kubernetes.*,boto3.*,botocore.*]
 follow_imports = skip
 """
 

@@ -346,3 +346,25 @@ def test_what_hurts_to_lose_is_protected_in_prod(name: str) -> None:
         assert all(a.protect for a in addons)
     else:
         assert not protected & PROTECTED_IN_PROD
+
+
+def test_dev_syncs_one_secret_from_secrets_manager_and_ssm() -> None:
+    from tests.iam_validation import assert_valid_custom_resource
+    from tests.support import depends_on, manifest
+
+    result = stack("dev")
+    synced = result.one("kubernetes:external-secrets.io/v1:ExternalSecret")
+    spec = synced.inputs["spec"]
+    assert spec["refreshInterval"] == "1h"
+    assert spec["target"]["creationPolicy"] == "Owner"
+    keys = {d["secretKey"]: d for d in spec["data"]}
+    assert keys["username"]["remoteRef"] == {"key": "dev-eks/demo/db", "property": "username"}
+    assert keys["greeting"]["remoteRef"]["key"] == "/dev-eks/demo/greeting"
+    assert keys["greeting"]["sourceRef"]["storeRef"]["kind"] == "ClusterSecretStore"
+    assert_valid_custom_resource(manifest(synced), "externalsecrets-v1.json")
+    release = [
+        r for r in result.by_type("kubernetes:helm.sh/v3:Release") if "external-secrets" in r.name
+    ]
+    assert depends_on(result, synced, release[0])
+    for store in result.by_type("kubernetes:external-secrets.io/v1:ClusterSecretStore"):
+        assert depends_on(result, synced, store)
