@@ -12,7 +12,8 @@ Installed, the package is ``eks_platform``; import the components from here::
 One module per concept: ``cluster`` (EksCluster), ``cluster_ref`` (ClusterRef), ``oidc``
 (OidcTrust), ``workload_identity`` (what IRSA and Pod Identity share), ``irsa``,
 ``pod_identity``, ``permissions`` (the grant helpers), ``load_balancer_controller``,
-``external_dns``, ``network``, ``node_group``; ``synth`` renders a program offline.
+``external_dns``, ``external_secrets``, ``karpenter``, ``network``, ``node_group``;
+``synth`` renders a program offline.
 """
 
 from __future__ import annotations
@@ -35,6 +36,13 @@ if TYPE_CHECKING:
     from .helm import ChartSpec
     from .iam import RoleSettings
     from .irsa import IrsaRole, IrsaRoleArgs
+    from .karpenter import (
+        DisruptionBudgetSpec,
+        Karpenter,
+        KarpenterArgs,
+        NodeClassSpec,
+        NodePoolSpec,
+    )
     from .load_balancer_controller import LoadBalancerController, LoadBalancerControllerArgs
     from .network import ExistingVpcArgs, Network, NetworkArgs
     from .node_group import NodeGroup, NodeGroupArgs, NodeGroupSpec, Taint
@@ -53,6 +61,7 @@ _EXPORTS: dict[str, str] = {
     "ClusterRef": "cluster_ref",
     "EksCluster": "cluster",
     "EksClusterArgs": "cluster",
+    "DisruptionBudgetSpec": "karpenter",
     "ExistingVpcArgs": "network",
     "ExternalDns": "external_dns",
     "ExternalDnsArgs": "external_dns",
@@ -69,6 +78,10 @@ _EXPORTS: dict[str, str] = {
     "InvalidArgument": "validation",
     "IrsaRole": "irsa",
     "IrsaRoleArgs": "irsa",
+    "Karpenter": "karpenter",
+    "KarpenterArgs": "karpenter",
+    "NodeClassSpec": "karpenter",
+    "NodePoolSpec": "karpenter",
     "LoadBalancerController": "load_balancer_controller",
     "LoadBalancerControllerArgs": "load_balancer_controller",
     "Network": "network",
@@ -93,6 +106,7 @@ __all__ = [
     "ChartSpec",
     "ClusterBinding",
     "ClusterRef",
+    "DisruptionBudgetSpec",
     "EksCluster",
     "EksClusterArgs",
     "ExistingVpcArgs",
@@ -108,13 +122,17 @@ __all__ = [
     "InvalidArgument",
     "IrsaRole",
     "IrsaRoleArgs",
+    "Karpenter",
+    "KarpenterArgs",
     "LoadBalancerController",
     "LoadBalancerControllerArgs",
     "Network",
     "NetworkArgs",
+    "NodeClassSpec",
     "NodeGroup",
     "NodeGroupArgs",
     "NodeGroupSpec",
+    "NodePoolSpec",
     "OidcTrust",
     "OidcTrustArgs",
     "PodIdentityRole",

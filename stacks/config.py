@@ -19,6 +19,7 @@ import pulumi
 from components import cluster as cluster_mod
 from components import external_dns as external_dns_mod
 from components import external_secrets as external_secrets_mod
+from components import karpenter as karpenter_mod
 from components import load_balancer_controller as lbc_mod
 from components import network as network_mod
 from components import sample_app as sample_app_mod
@@ -26,6 +27,7 @@ from components.cluster import EksClusterArgs
 from components.config import config_error, describe, from_config, markdown_table, project_keys
 from components.external_dns import ExternalDnsArgs, HostedZone
 from components.external_secrets import ExternalSecretsArgs, SecretsTenantSpec
+from components.karpenter import KarpenterArgs
 from components.load_balancer_controller import LoadBalancerControllerArgs
 from components.network import NetworkArgs
 from components.sample_app import SampleAppArgs
@@ -55,6 +57,8 @@ class PlatformConfig:
     """``eks-platform:externalDns`` (the cluster filled in when composing)."""
     external_secrets: ExternalSecretsArgs | None = None
     """``eks-platform:externalSecrets`` (the cluster filled in when composing)."""
+    karpenter: KarpenterArgs | None = None
+    """``eks-platform:karpenter`` (the cluster filled in when composing)."""
     sample_app: SampleAppArgs | None = None
     """``eks-platform:sampleApp`` (the controller filled in when composing)."""
     demo: DemoArgs | None = None
@@ -69,6 +73,7 @@ KEYS: dict[str, str] = {
     "loadBalancerController": "The AWS Load Balancer Controller (LoadBalancerControllerArgs without `cluster`); omit to skip it.",
     "externalDns": "ExternalDNS for the hosted zones (ExternalDnsArgs without `cluster`); omit to skip it.",
     "externalSecrets": "The External Secrets Operator and its stores (ExternalSecretsArgs without `cluster`); omit to skip it.",
+    "karpenter": "Karpenter (KarpenterArgs without `cluster`): NodePools by name, each with limits.cpu and limits.memory; omit to skip it.",
     "sampleApp": "The 2048 game behind an ALB (SampleAppArgs); needs loadBalancerController.",
     "demo": "Demo IRSA and Pod Identity workloads (DemoArgs); dev only.",
 }
@@ -80,6 +85,7 @@ def reference_markdown() -> str:
     from components.cluster import FargateProfileSpec, FargateSelector
     from components.helm import ChartSpec
     from components.iam import RoleSettings
+    from components.karpenter import DisruptionBudgetSpec, NodeClassSpec, NodePoolSpec
     from components.network import ExistingVpcArgs
     from components.node_group import NodeGroupSpec, Taint
 
@@ -92,7 +98,11 @@ def reference_markdown() -> str:
             ("vpc_id", "private_subnet_ids", "public_subnet_ids"),
         ),
         ("`cluster.nodeGroups.<name>` (NodeGroupSpec)", NodeGroupSpec, ()),
-        ("`cluster.nodeGroups.<name>.taints[]` (Taint)", Taint, ()),
+        (
+            "`cluster.nodeGroups.<name>.taints[]`, `karpenter.nodePools.<name>.taints[]` (Taint)",
+            Taint,
+            (),
+        ),
         ("`cluster.fargateProfiles.<name>` (FargateProfileSpec)", FargateProfileSpec, ()),
         ("`cluster.fargateProfiles.<name>.selectors[]` (FargateSelector)", FargateSelector, ()),
         (
@@ -102,7 +112,7 @@ def reference_markdown() -> str:
         ),
         ("`<controller>.chart` (ChartSpec)", ChartSpec, ()),
         (
-            "`<controller>.role`, `externalSecrets.tenants.<name>.role` (RoleSettings)",
+            "`<controller>.role`, `externalSecrets.tenants.<name>.role`, `karpenter.nodeRole` (RoleSettings)",
             RoleSettings,
             (),
         ),
@@ -110,6 +120,10 @@ def reference_markdown() -> str:
         ("`externalDns.zones[]` (HostedZone)", HostedZone, ()),
         ("`eks-platform:externalSecrets` (ExternalSecretsArgs)", ExternalSecretsArgs, ("cluster",)),
         ("`externalSecrets.tenants.<name>` (SecretsTenantSpec)", SecretsTenantSpec, ()),
+        ("`eks-platform:karpenter` (KarpenterArgs)", KarpenterArgs, ("cluster",)),
+        ("`karpenter.nodePools.<name>` (NodePoolSpec)", NodePoolSpec, ()),
+        ("`karpenter.nodePools.<name>.budgets[]` (DisruptionBudgetSpec)", DisruptionBudgetSpec, ()),
+        ("`karpenter.nodeClass` (NodeClassSpec)", NodeClassSpec, ()),
         ("`eks-platform:sampleApp` (SampleAppArgs)", SampleAppArgs, ("controller",)),
         ("`eks-platform:demo` (DemoArgs)", DemoArgs, ()),
     ]
@@ -211,6 +225,10 @@ def load(config: pulumi.Config | None = None) -> PlatformConfig:
         external_secrets_mod.validate_settings,
         **no_cluster,
     )
+    karpenter = optional("karpenter", KarpenterArgs, karpenter_mod.validate_settings, **no_cluster)
+    if karpenter is not None:
+        _check_karpenter_placement(karpenter, cluster, ns)
+        network = dataclasses.replace(network, karpenter_discovery=True)
     sample_app = optional(
         "sampleApp", SampleAppArgs, sample_app_mod.validate_settings, controller=None
     )
@@ -233,9 +251,36 @@ def load(config: pulumi.Config | None = None) -> PlatformConfig:
         load_balancer_controller=controller,
         external_dns=external_dns,
         external_secrets=external_secrets,
+        karpenter=karpenter,
         sample_app=sample_app,
         demo=demo,
     )
+
+
+def _check_karpenter_placement(karpenter: KarpenterArgs, cluster: EksClusterArgs, ns: str) -> None:
+    """Karpenter must run where it does not manage the nodes: a managed node group its
+    nodeSelector matches, or a Fargate profile selecting its namespace."""
+    key = f"{ns}:karpenter"
+    if karpenter.fargate:
+        selected = {s.namespace for p in cluster.fargate_profiles.values() for s in p.selectors}
+        if karpenter.namespace not in selected:
+            raise InvalidArgument(
+                f"{key}.fargate",
+                f"no cluster.fargateProfiles selector picks namespace {karpenter.namespace!r}; "
+                "add one, or run Karpenter on a node group",
+            )
+        return
+    groups = [
+        name
+        for name, group in cluster.node_groups.items()
+        if all(group.labels.get(k) == v for k, v in karpenter.node_selector.items())
+    ]
+    if not groups:
+        raise InvalidArgument(
+            f"{key}.nodeSelector",
+            f"{karpenter.node_selector} matches no cluster.nodeGroups labels; Karpenter would "
+            "have nowhere to run (it never runs on the nodes it launches)",
+        )
 
 
 def _check_demo_in_scope(demo: DemoArgs, eso: ExternalSecretsArgs, ns: str) -> None:

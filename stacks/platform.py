@@ -15,6 +15,7 @@ import pulumi
 from components.cluster import EksCluster
 from components.external_dns import ExternalDns
 from components.external_secrets import ExternalSecrets
+from components.karpenter import Karpenter
 from components.load_balancer_controller import LoadBalancerController
 from components.network import Network
 
@@ -31,6 +32,7 @@ class Platform:
     load_balancer_controller: LoadBalancerController | None
     external_dns: ExternalDns | None
     external_secrets: ExternalSecrets | None
+    karpenter: Karpenter | None
 
 
 def deploy(config: PlatformConfig) -> Platform:
@@ -96,6 +98,19 @@ def deploy(config: PlatformConfig) -> Platform:
             ),
         )
         pulumi.export("externalSecretsRoleArn", external_secrets.role_arn)
+    karpenter = None
+    if config.karpenter is not None:
+        karpenter = Karpenter(
+            f"{name}-karpenter",
+            dataclasses.replace(
+                config.karpenter,
+                cluster=cluster,
+                deletion_protection=config.karpenter.deletion_protection
+                or config.cluster.deletion_protection,
+            ),
+        )
+        pulumi.export("karpenterNodeRoleArn", karpenter.node_role_arn)
+        pulumi.export("karpenterNodePools", karpenter.node_pool_names)
     return Platform(
         config=config,
         network=network,
@@ -103,4 +118,5 @@ def deploy(config: PlatformConfig) -> Platform:
         load_balancer_controller=controller,
         external_dns=external_dns,
         external_secrets=external_secrets,
+        karpenter=karpenter,
     )

@@ -64,6 +64,7 @@ COMPONENTS = [
     "LoadBalancerController",
     "ExternalDns",
     "ExternalSecrets",
+    "Karpenter",
     "Network",
     "NodeGroup",
     "SampleApp",

@@ -35,9 +35,15 @@ def test_dev_is_cheap() -> None:
     vpc = result.one("awsx:ec2:Vpc").inputs
     assert vpc["numberOfAvailabilityZones"] == 2
     assert vpc["natGateways"] == {"strategy": "Single"}
-    assert {g.inputs["capacityType"] for g in result.by_type("aws:eks/nodeGroup:NodeGroup")} == {
-        "SPOT"
+    (group,) = result.by_type("aws:eks/nodeGroup:NodeGroup")
+    assert group.inputs["scalingConfig"]["maxSize"] <= 2  # system pods only
+    # Workloads run on spot capacity Karpenter launches, within small limits.
+    (pool,) = result.by_type("kubernetes:karpenter.sh/v1:NodePool")
+    requirements = {
+        r["key"]: r["values"] for r in pool.inputs["spec"]["template"]["spec"]["requirements"]
     }
+    assert requirements["karpenter.sh/capacity-type"] == ["spot"]
+    assert pool.inputs["spec"]["limits"] == {"cpu": "8", "memory": "32Gi"}
     assert not any(r.protect for r in result.resources)
 
 
@@ -158,39 +164,39 @@ def set_path(path: str, value: Any) -> Any:
         ("eks-platform:clusterName", "x", "^eks-platform:clusterName: unknown key"),
         ("eks-platform:cluster.nodeGroup", {}, "^eks-platform:cluster.nodeGroup: unknown key"),
         (
-            "eks-platform:cluster.nodeGroups.general.minSize",
+            "eks-platform:cluster.nodeGroups.system.minSize",
             3,
-            r"^eks-platform:cluster.nodeGroups.general.minSize: must be <= desired_size \(3 > 2\)",
+            r"^eks-platform:cluster.nodeGroups.system.minSize: must be <= desired_size \(3 > 2\)",
         ),
         (
-            "eks-platform:cluster.nodeGroups.general.maxSize",
+            "eks-platform:cluster.nodeGroups.system.maxSize",
             1,
-            "^eks-platform:cluster.nodeGroups.general.desiredSize: must be <= max_size",
+            "^eks-platform:cluster.nodeGroups.system.desiredSize: must be <= max_size",
         ),
         (
-            "eks-platform:cluster.nodeGroups.general.minSize",
+            "eks-platform:cluster.nodeGroups.system.minSize",
             "one",
-            "^eks-platform:cluster.nodeGroups.general.minSize: expected an integer",
+            "^eks-platform:cluster.nodeGroups.system.minSize: expected an integer",
         ),
         (
-            "eks-platform:cluster.nodeGroups.general.capacityType",
+            "eks-platform:cluster.nodeGroups.system.capacityType",
             "SPOTTY",
-            "^eks-platform:cluster.nodeGroups.general.capacityType: 'SPOTTY' is not one of",
+            "^eks-platform:cluster.nodeGroups.system.capacityType: 'SPOTTY' is not one of",
         ),
         (
-            "eks-platform:cluster.nodeGroups.general.labels",
+            "eks-platform:cluster.nodeGroups.system.labels",
             {"a b": "c"},
-            "^eks-platform:cluster.nodeGroups.general.labels.a b: ",
+            "^eks-platform:cluster.nodeGroups.system.labels.a b: ",
         ),
         (
-            "eks-platform:cluster.nodeGroups.general.taints",
+            "eks-platform:cluster.nodeGroups.system.taints",
             [{"key": "k", "effect": "Never"}],
-            r"^eks-platform:cluster.nodeGroups.general.taints\[0\].effect: ",
+            r"^eks-platform:cluster.nodeGroups.system.taints\[0\].effect: ",
         ),
         (
-            "eks-platform:cluster.nodeGroups.general.taints",
+            "eks-platform:cluster.nodeGroups.system.taints",
             [{"key": "k"}],
-            r"^eks-platform:cluster.nodeGroups.general.taints\[0\].effect: required key is missing",
+            r"^eks-platform:cluster.nodeGroups.system.taints\[0\].effect: required key is missing",
         ),
         (
             "eks-platform:cluster.clusterName",
@@ -255,6 +261,31 @@ def set_path(path: str, value: Any) -> Any:
             "^eks-platform:sampleApp: needs eks-platform:loadBalancerController",
         ),
         ("eks-platform:cluster", KeyError, "^eks-platform:cluster: required key is missing"),
+        (
+            "eks-platform:karpenter.nodeSelector",
+            {"workload": "batch"},
+            "^eks-platform:karpenter.nodeSelector: .* matches no cluster.nodeGroups labels",
+        ),
+        (
+            "eks-platform:karpenter.nodePools.spot.limits",
+            {"cpu": "8"},
+            "^eks-platform:karpenter.nodePools.spot.limits",
+        ),
+        (
+            "eks-platform:karpenter.nodePools.spot.expireAfter",
+            "7 days",
+            "^eks-platform:karpenter.nodePools.spot.expireAfter: ",
+        ),
+        (
+            "eks-platform:externalSecrets.parameterPaths",
+            ["/other"],
+            "^eks-platform:externalSecrets.parameterPaths: the demo parameter path",
+        ),
+        (
+            "eks-platform:externalSecrets.secretPrefixes",
+            [],
+            "^eks-platform:externalSecrets",
+        ),
     ],
 )
 def test_config_errors_name_the_key_before_anything_is_registered(

@@ -64,7 +64,7 @@ def test_dependencies_include_those_through_inputs_and_explicit_ones(tmp_path: P
     resources = json.loads(out.read_text())["resources"]
     node_group = next(r for r in resources if r["type"] == "aws:eks/nodeGroup:NodeGroup")
     assert any(
-        d.endswith("::dev-eks-general-lt") for d in node_group["dependencies"]
+        d.endswith("::dev-eks-system-lt") for d in node_group["dependencies"]
     )  # through inputs
     assert any(d.endswith("::dev-eks-vpc-cni") for d in node_group["dependencies"])  # explicit
 
@@ -88,7 +88,7 @@ def test_bad_config_is_one_line_and_exit_1(
     assert captured.out == ""
     assert (
         captured.err
-        == "error: eks-platform:cluster.nodeGroups.general.minSize: must be <= desired_size (5 > 2)\n"
+        == "error: eks-platform:cluster.nodeGroups.system.minSize: must be <= desired_size (5 > 2)\n"
     )
 
 
@@ -146,10 +146,12 @@ def test_bad_config_ends_the_real_program_with_a_run_error(tmp_path: Path) -> No
     from components.synth import synth
 
     config = (
-        (ROOT / "Pulumi.dev.yaml").read_text().replace("capacityType: SPOT", "capacityType: CHEAP")
+        (ROOT / "Pulumi.dev.yaml")
+        .read_text()
+        .replace("capacityType: ON_DEMAND", "capacityType: CHEAP")
     )
     program = copy_program(tmp_path, "dev", config)
     with pytest.raises(
-        pulumi.RunError, match=r"^eks-platform:cluster.nodeGroups.general.capacityType: 'CHEAP'"
+        pulumi.RunError, match=r"^eks-platform:cluster.nodeGroups.system.capacityType: 'CHEAP'"
     ):
         synth(program, "dev")
