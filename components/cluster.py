@@ -161,7 +161,9 @@ class EksCluster(pulumi.ComponentResource):
     public_subnet_ids: pulumi.Output[list[str]]
     """Public subnet ids."""
     cluster_security_group_id: pulumi.Output[str]
-    """The EKS-created cluster security group id."""
+    """The security group EKS creates for the cluster: on the control plane's network interfaces,
+    on every managed node and (through the VPC CNI) every pod; the only group the cluster uses
+    (pulumi-eks's extra node and cluster groups are not created)."""
     node_role_arns: pulumi.Output[list[str]]
     """IAM role ARNs of the managed node groups (empty without node groups)."""
     provider: k8s.Provider
