@@ -17,10 +17,11 @@ reviewer sees in ``pulumi preview``:
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import pulumi
 import pulumi_aws as aws
@@ -29,21 +30,30 @@ import pulumi_kubernetes as k8s
 
 from . import deployment, iam
 from . import validation as v
+from .cluster_access import (
+    ACCESS_POLICIES,
+    MANAGED_TAG,
+    AccessEntrySpec,
+    CreatorAccessRemoval,
+    validate_access_entries,
+)
 from .cluster_ref import ClusterRef
 from .node_group import NodeGroup, NodeGroupArgs, NodeGroupSpec, validate_spec
-from .oidc import OidcTrust, OidcTrustArgs
+from .oidc import OidcTrust, OidcTrustArgs, ServiceAccountRef
 
 # In EKS standard support through 2026-11 and beyond (EKS 1.35: released early 2026, 14 months of standard support).
 DEFAULT_KUBERNETES_VERSION = "1.35"
 LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
 DEFAULT_LOG_TYPES = ("api", "audit", "authenticator")
 CLUSTER_ADMIN_POLICY = "AmazonEKSClusterAdminPolicy"
-NODE_POLICIES = (
-    "AmazonEKSWorkerNodePolicy",
-    "AmazonEKS_CNI_Policy",
-    "AmazonEC2ContainerRegistryReadOnly",
-    "AmazonSSMManagedInstanceCore",
-)
+NODE_POLICIES = ("AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly")
+"""What every node needs: join the cluster, pull images. The CNI's ENI permissions go to the
+CNI's own role; Session Manager (``AmazonSSMManagedInstanceCore``) only to groups that ask."""
+CNI_POLICY = "AmazonEKS_CNI_Policy"
+SSM_POLICY = "AmazonSSMManagedInstanceCore"
+CNI_SERVICE_ACCOUNT = ("kube-system", "aws-node")
+LAST_VERSION_WITH_AL2 = (1, 32)
+"""EKS publishes Amazon Linux 2 AMIs up to Kubernetes 1.32."""
 CORE_ADDONS = ("vpc-cni", "kube-proxy", "coredns")
 # The retention periods CloudWatch Logs accepts, in days.
 LOG_RETENTION_DAYS: tuple[int, ...] = (
@@ -84,10 +94,15 @@ class EksClusterArgs:
     """Public subnets (internet-facing load balancers)."""
     kubernetes_version: str = DEFAULT_KUBERNETES_VERSION
     """Kubernetes ``major.minor`` version."""
-    admin_principal_arns: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
-    """IAM role/user ARNs given cluster-admin through access entries, keyed by names you choose
-    (``{"platform": "arn:aws:iam::...:role/PlatformAdmin"}``; the names name the entries). Do
-    not list the identity that runs ``pulumi up``: EKS already makes the cluster creator an admin."""
+    access_entries: Mapping[str, AccessEntrySpec] = field(default_factory=dict)
+    """Who may use the Kubernetes API, keyed by names you choose (they name the entries):
+    ``{"platform": AccessEntrySpec(principal_arn=..., policy="cluster-admin")}``. List the
+    identity that runs ``pulumi up`` (the CI deploy role) as ``cluster-admin``: the entry EKS
+    gives the creator is replaced by it (see ``remove_creator_admin``)."""
+    remove_creator_admin: bool = True
+    """Remove the access entry EKS gives the identity that created the cluster (in no code, no
+    preview) during the first ``pulumi up``, once that identity has a declared entry; refuse
+    with a clear message when it has none."""
     upgrade_support: Literal["STANDARD", "EXTENDED"] = "STANDARD"
     """What happens when the Kubernetes version leaves EKS standard support: ``STANDARD`` (EKS
     upgrades the control plane to the next version) or ``EXTENDED`` (the cluster stays, on
@@ -105,15 +120,31 @@ class EksClusterArgs:
     """Envelope-encrypt Kubernetes Secrets with KMS (a new key with rotation unless ``kms_key_arn``)."""
     kms_key_arn: pulumi.Input[str] | None = None
     """An existing KMS key for Secrets encryption (its ARN); implies ``secrets_encryption``."""
+    kms_key_administrators: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    """Who administers the Secrets key this component creates (IAM role/user ARNs, keyed by
+    names you choose); required with ``secrets_encryption``. Include the identity that runs
+    ``pulumi up``: KMS refuses a key policy that would lock its creator out."""
+    kms_break_glass_principal_arn: pulumi.Input[str] | None = None
+    """The only principal that may disable the Secrets key or schedule its deletion (everyone
+    else, administrators included, is denied both); none: nobody may."""
     oidc_provider_arn: pulumi.Input[str] | None = None
     """An existing IAM OIDC provider for the cluster's issuer to adopt (e.g. when re-creating
     a cluster's stack); by default the cluster's :class:`OidcTrust` creates one."""
-    endpoint_public_access: bool = True
-    """Whether the API server endpoint is reachable from the internet (see ``public_access_cidrs``)."""
+    endpoint_public_access: bool = False
+    """Whether the API server endpoint is reachable from the internet, from
+    ``public_access_cidrs`` only. Off by default: the deploy then runs inside or peered with the VPC."""
     endpoint_private_access: bool = True
     """Whether the API server endpoint is reachable from inside the VPC (nodes use it)."""
-    public_access_cidrs: list[str] = field(default_factory=lambda: ["0.0.0.0/0"])
-    """CIDR blocks allowed to reach the public endpoint."""
+    public_access_cidrs: list[str] = field(default_factory=list)
+    """CIDR blocks allowed to reach the public endpoint (required with it);
+    ``0.0.0.0/0`` only with ``allow_public_endpoint_from_anywhere``."""
+    allow_public_endpoint_from_anywhere: bool = False
+    """Accept ``0.0.0.0/0`` in ``public_access_cidrs`` (an API server open to the internet,
+    behind IAM authentication only)."""
+    deployer_cidrs: list[str] = field(default_factory=list)
+    """Egress CIDRs of the machines that run ``pulumi up`` against the public endpoint (CI
+    runners): refused unless ``public_access_cidrs`` cover them, so a stack cannot lock its
+    own deploy job out."""
     node_groups: dict[str, NodeGroupSpec] = field(default_factory=dict)
     """Managed node groups by name."""
     fargate_profiles: dict[str, FargateProfileSpec] = field(default_factory=dict)
@@ -123,6 +154,10 @@ class EksClusterArgs:
     ``eks-pod-identity-agent``); EKS's default for the Kubernetes version otherwise."""
     pod_identity_agent: bool = True
     """Install the ``eks-pod-identity-agent`` add-on (needed by :class:`PodIdentityRole`)."""
+    cni_role: bool = True
+    """Give the VPC CNI (``kube-system/aws-node``) a role of its own through IRSA, with
+    ``AmazonEKS_CNI_Policy``; the nodes' role then lacks ENI permissions. False: the nodes carry
+    them (EKS's default)."""
     kubeconfig_aws_profile: str | None = None
     """The AWS CLI profile the kubeconfig's ``aws eks get-token`` uses (the stack's ``aws:profile``,
     when the program runs with one); none: the default credential chain."""
@@ -136,7 +171,7 @@ class EksCluster(pulumi.ComponentResource):
     """An EKS cluster with access entries, managed add-ons, node groups and Fargate profiles.
 
     Creates, as children: the control plane (``pulumi_eks.Cluster``, API authentication mode),
-    access entries for ``admin_principal_arns``, the managed add-ons (``vpc-cni``,
+    its service role, access entries (``access_entries``), the managed add-ons (``vpc-cni``,
     ``kube-proxy``, ``coredns``, ``eks-pod-identity-agent``), node groups on launch templates
     (:class:`~components.node_group.NodeGroup`) with their node role, Fargate profiles with
     their pod execution role, a KMS key for Secrets (when asked), the cluster's
@@ -193,13 +228,33 @@ class EksCluster(pulumi.ComponentResource):
         with v.component_errors("EksCluster", name):
             v.check_fields(args, EksClusterArgs)
             validate_args(args)
-            admins = {
-                key: v.when_known(arn, v.iam_principal_arn, f"admin_principal_arns[{key!r}]", owner)
-                for key, arn in args.admin_principal_arns.items()
+            entries = {
+                key: v.when_known(
+                    entry.principal_arn,
+                    v.iam_principal_arn,
+                    f"access_entries[{key!r}].principal_arn",
+                    owner,
+                )
+                for key, entry in args.access_entries.items()
             }
-            node_role_name = (
-                iam.resolve_role_name(f"{name}-node", iam.RoleSettings(), owner, self, "node_role")
-                if args.node_groups
+            service_role_name = iam.resolve_role_name(
+                f"{name}-cluster", iam.RoleSettings(), owner, self, "service_role"
+            )
+            node_role_names = {
+                group: iam.resolve_role_name(
+                    f"{name}-{group}-node",
+                    iam.RoleSettings(),
+                    owner,
+                    self,
+                    f"node_groups[{group!r}]",
+                )
+                for group in args.node_groups
+            }
+            cni_role_name = (
+                iam.resolve_role_name(
+                    f"{name}-vpc-cni", iam.RoleSettings(), owner, self, "cni_role"
+                )
+                if args.cni_role
                 else ""
             )
             fargate_role_name = (
@@ -213,15 +268,16 @@ class EksCluster(pulumi.ComponentResource):
         self.__name, self.__args, self.__owner = name, args, owner
         self.__tags = {**args.tags}
         self.addons = {}
+        self._service_role(service_role_name)
         key_arn = self._secrets_key()
         self._control_plane(key_arn)
-        access = self._access(admins)
-        networking = [self._addon("vpc-cni", []), self._addon("kube-proxy", [])]
-        capacity = self._node_groups(node_role_name, networking)
+        access = self._access(entries)
+        self._oidc_trust()
+        networking = [self._cni(cni_role_name), self._addon("kube-proxy", [])]
+        capacity = self._node_groups(node_role_names, networking)
         capacity += self._fargate_profiles(fargate_role_name, networking)
         self._workload_addons(capacity, networking)
         self._kubernetes_provider(access)
-        self._oidc_trust()
         self.ref = ClusterRef(
             key=name,
             name=self.cluster_name,
@@ -252,18 +308,45 @@ class EksCluster(pulumi.ComponentResource):
 
     # -- the steps, in order -----------------------------------------------------------------
 
+    def _service_role(self, role_name: str) -> None:
+        """The role the EKS service manages the cluster with: ``AmazonEKSClusterPolicy`` only.
+
+        Created here rather than inside pulumi-eks, so that its ARN is known to the Secrets
+        key's policy and a preview shows it."""
+        self.service_role = iam.create_role(
+            f"{self.__name}-cluster",
+            role_name=role_name,
+            trust_policy=iam.service_trust_policy(
+                "eks.amazonaws.com", ("sts:AssumeRole", "sts:TagSession")
+            ),
+            settings=iam.RoleSettings(tags=self.__tags),
+            parent=self,
+            managed_policy_arns=iam.managed("AmazonEKSClusterPolicy"),
+        )
+
     def _secrets_key(self) -> pulumi.Input[str] | None:
-        """The KMS key that envelope-encrypts Secrets: given, created, or none."""
+        """The KMS key that envelope-encrypts Secrets: given, created (with a key policy), or none."""
         args = self.__args
         if args.kms_key_arn is not None:
             return v.when_known(args.kms_key_arn, v.kms_key_arn, "kms_key_arn", self.__owner)
         if not args.secrets_encryption:
             return None
+        admins = [
+            v.when_known(arn, v.iam_principal_arn, f"kms_key_administrators[{k!r}]", self.__owner)
+            for k, arn in args.kms_key_administrators.items()
+        ]
+        policy = pulumi.Output.all(
+            deployment.account_id(),
+            self.service_role.arn,
+            args.kms_break_glass_principal_arn,
+            *admins,
+        ).apply(lambda a: json.dumps(secrets_key_policy(a[0], a[1], a[2], a[3:])))
         key = aws.kms.Key(
             f"{self.__name}-secrets",
             description=f"EKS Secrets envelope encryption for cluster {args.cluster_name}",
             enable_key_rotation=True,
             deletion_window_in_days=30,
+            policy=policy,
             tags=self.__tags,
             opts=pulumi.ResourceOptions(parent=self, protect=args.deletion_protection),
         )
@@ -305,6 +388,7 @@ class EksCluster(pulumi.ComponentResource):
             node_associate_public_ip_address=False,
             authentication_mode=eks.AuthenticationMode.API,
             skip_default_node_group=True,
+            service_role=self.service_role,
             # Nodes and pods use the security group EKS creates for the cluster; pulumi-eks's
             # own node and cluster groups would only be unused extras.
             skip_default_security_groups=True,
@@ -342,35 +426,57 @@ class EksCluster(pulumi.ComponentResource):
         self.private_subnet_ids = pulumi.Output.from_input(args.private_subnet_ids)  # type: ignore[arg-type]
         self.public_subnet_ids = pulumi.Output.from_input(args.public_subnet_ids)  # type: ignore[arg-type]
 
-    def _access(self, admins: Mapping[str, pulumi.Input[str]]) -> list[pulumi.Resource]:
-        """Access entries with the cluster-admin policy for the admin principals."""
+    def _access(self, principals: Mapping[str, pulumi.Input[str]]) -> list[pulumi.Resource]:
+        """The declared access entries, each with its access policy and scope; first, once, the
+        creator's undeclared entry goes (:class:`~components.cluster_access.CreatorAccessRemoval`)."""
+        args = self.__args
         created: list[pulumi.Resource] = []
-        admin_policy = deployment.partition().apply(
-            lambda p: f"arn:{p}:eks::aws:cluster-access-policy/{CLUSTER_ADMIN_POLICY}"
-        )
-        for key, arn in admins.items():
-            entry_name = f"{self.__name}-admin-{key}"
+        first: list[pulumi.Resource] = []
+        if args.remove_creator_admin:
+            removal = CreatorAccessRemoval(
+                f"{self.__name}-creator-access",
+                cluster_name=self.cluster_name,
+                region=deployment.region(),
+                declared_principals=list(principals.values()),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            first = [removal]
+            created.append(removal)
+        partition = deployment.partition()
+        for key, spec in args.access_entries.items():
+            entry_name = f"{self.__name}-access-{key}"
             entry = aws.eks.AccessEntry(
                 entry_name,
                 cluster_name=self.cluster_name,
-                principal_arn=arn,
+                principal_arn=principals[key],
                 type="STANDARD",
-                tags=self.__tags,
-                opts=pulumi.ResourceOptions(parent=self),
+                tags={**self.__tags, MANAGED_TAG: key},
+                opts=pulumi.ResourceOptions(parent=self, depends_on=first),
             )
+            policy_name = ACCESS_POLICIES[spec.policy]
             association = aws.eks.AccessPolicyAssociation(
                 entry_name,
                 cluster_name=self.cluster_name,
                 principal_arn=entry.principal_arn,
-                policy_arn=admin_policy,
-                access_scope=aws.eks.AccessPolicyAssociationAccessScopeArgs(type="cluster"),
+                policy_arn=partition.apply(
+                    lambda p, n=policy_name: f"arn:{p}:eks::aws:cluster-access-policy/{n}"
+                ),
+                access_scope=aws.eks.AccessPolicyAssociationAccessScopeArgs(
+                    type="namespace", namespaces=list(spec.namespaces)
+                )
+                if spec.namespaces
+                else aws.eks.AccessPolicyAssociationAccessScopeArgs(type="cluster"),
                 opts=pulumi.ResourceOptions(parent=self),
             )
             created += [entry, association]
         return created
 
     def _addon(
-        self, addon_name: str, depends_on: Sequence[pulumi.Resource], config: dict | None = None
+        self,
+        addon_name: str,
+        depends_on: Sequence[pulumi.Resource],
+        config: dict | None = None,
+        service_account_role_arn: pulumi.Input[str] | None = None,
     ) -> aws.eks.Addon:
         """A managed add-on at its pinned version, or EKS's default for the cluster's version.
 
@@ -392,6 +498,7 @@ class EksCluster(pulumi.ComponentResource):
             addon_name=addon_name,
             addon_version=version,
             configuration_values=json.dumps(config) if config else None,
+            service_account_role_arn=service_account_role_arn,
             resolve_conflicts_on_create="OVERWRITE",
             resolve_conflicts_on_update="OVERWRITE",
             tags=self.__tags,
@@ -402,26 +509,48 @@ class EksCluster(pulumi.ComponentResource):
         self.addons[addon_name] = addon
         return addon
 
+    def _cni(self, role_name: str) -> aws.eks.Addon:
+        """The VPC CNI add-on, with a role of its own (IRSA) unless the nodes carry its policy."""
+        if not self.__args.cni_role:
+            return self._addon("vpc-cni", [])
+        namespace, service_account = CNI_SERVICE_ACCOUNT
+        self.cni_role = iam.create_role(
+            f"{self.__name}-vpc-cni",
+            role_name=role_name,
+            trust_policy=self.oidc.trust_policy([ServiceAccountRef(namespace, service_account)]),
+            settings=iam.RoleSettings(tags=self.__tags),
+            parent=self,
+            managed_policy_arns=iam.managed(CNI_POLICY),
+        )
+        return self._addon(
+            "vpc-cni",
+            iam.children_of(self.cni_role),
+            service_account_role_arn=self.cni_role.arn,
+        )
+
     def _node_groups(
-        self, node_role_name: str, networking: list[aws.eks.Addon]
+        self, role_names: Mapping[str, str], networking: list[aws.eks.Addon]
     ) -> list[pulumi.Resource]:
-        """The node role and the managed node groups; nodes wait for the CNI and their role's
+        """A role and a managed node group per entry; nodes wait for the CNI and their role's
         policies (and are deleted before them)."""
         args = self.__args
         self.node_groups: dict[str, NodeGroup] = {}
-        self.node_role_arns = pulumi.Output.from_input([])
-        if not args.node_groups:
-            return []
-        node_role = iam.create_role(
-            f"{self.__name}-node",
-            role_name=node_role_name,
-            trust_policy=iam.service_trust_policy("ec2.amazonaws.com"),
-            settings=iam.RoleSettings(tags=self.__tags),
-            parent=self,
-            managed_policy_arns=iam.managed(*NODE_POLICIES),
-        )
-        self.node_role_arns = node_role.arn.apply(lambda arn: [arn])
+        roles: list[pulumi.Output[str]] = []
         for group_name, spec in args.node_groups.items():
+            policies = [*NODE_POLICIES]
+            if not args.cni_role:
+                policies.append(CNI_POLICY)
+            if spec.ssm_access:
+                policies.append(SSM_POLICY)
+            node_role = iam.create_role(
+                f"{self.__name}-{group_name}-node",
+                role_name=role_names[group_name],
+                trust_policy=iam.service_trust_policy("ec2.amazonaws.com"),
+                settings=iam.RoleSettings(tags=self.__tags),
+                parent=self,
+                managed_policy_arns=iam.managed(*policies),
+            )
+            roles.append(node_role.arn)
             group = NodeGroup(
                 f"{args.cluster_name}-{group_name}",
                 NodeGroupArgs(
@@ -438,6 +567,7 @@ class EksCluster(pulumi.ComponentResource):
                 ),
             )
             self.node_groups[group_name] = group
+        self.node_role_arns = pulumi.Output.all(*roles).apply(list)
         return [g.resource for g in self.node_groups.values()]
 
     def _fargate_profiles(
@@ -542,6 +672,80 @@ class EksCluster(pulumi.ComponentResource):
         )
 
 
+KEY_ADMIN_ACTIONS = (
+    "kms:Create*",
+    "kms:Describe*",
+    "kms:Enable*",
+    "kms:List*",
+    "kms:Put*",
+    "kms:Update*",
+    "kms:Revoke*",
+    "kms:Disable*",
+    "kms:Get*",
+    "kms:Delete*",
+    "kms:TagResource",
+    "kms:UntagResource",
+    "kms:ScheduleKeyDeletion",
+    "kms:CancelKeyDeletion",
+    "kms:RotateKeyOnDemand",
+)
+KEY_USER_ACTIONS = (
+    "kms:Encrypt",
+    "kms:Decrypt",
+    "kms:ReEncrypt*",
+    "kms:GenerateDataKey*",
+    "kms:DescribeKey",
+)
+KEY_PROTECTED_ACTIONS = ("kms:ScheduleKeyDeletion", "kms:DisableKey")
+
+
+def secrets_key_policy(
+    account_id: str,
+    cluster_role_arn: str,
+    break_glass_arn: str | None,
+    administrators: Sequence[str],
+) -> dict[str, Any]:
+    """The Secrets key's policy: administrators manage it, the cluster role uses it (and may
+    grant EKS's own use of it), and nobody but the break-glass principal may disable it or
+    schedule its deletion."""
+    statements: list[dict[str, Any]] = [
+        {
+            "Sid": "Administrators",
+            "Effect": "Allow",
+            "Principal": {"AWS": sorted(set(administrators))},
+            "Action": list(KEY_ADMIN_ACTIONS),
+            "Resource": "*",
+        },
+        {
+            "Sid": "ClusterUsesTheKey",
+            "Effect": "Allow",
+            "Principal": {"AWS": cluster_role_arn},
+            "Action": list(KEY_USER_ACTIONS),
+            "Resource": "*",
+        },
+        {
+            "Sid": "ClusterGrantsForEks",
+            "Effect": "Allow",
+            "Principal": {"AWS": cluster_role_arn},
+            "Action": ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"],
+            "Resource": "*",
+            "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}},
+        },
+    ]
+    deny: dict[str, Any] = {
+        "Sid": "NoDisableOrDeletionButBreakGlass",
+        "Effect": "Deny",
+        "Principal": {"AWS": "*"},
+        "Action": list(KEY_PROTECTED_ACTIONS),
+        "Resource": "*",
+    }
+    if break_glass_arn:
+        deny["Condition"] = {"ArnNotEquals": {"aws:PrincipalArn": break_glass_arn}}
+        statements[0]["Principal"]["AWS"] = sorted({*administrators, break_glass_arn})
+    statements.append(deny)
+    return {"Version": "2012-10-17", "Id": f"eks-secrets-{account_id}", "Statement": statements}
+
+
 def _server_from_kubeconfig(kubeconfig: str | dict) -> str:
     doc = json.loads(kubeconfig) if isinstance(kubeconfig, str) else kubeconfig
     return str(doc["clusters"][0]["cluster"]["server"])
@@ -563,14 +767,25 @@ def validate_args(args: EksClusterArgs) -> None:
             "private_subnet_ids",
             f"EKS needs at least 2 subnets in different AZs, got {len(args.private_subnet_ids)}",
         )
-    for key, arn in args.admin_principal_arns.items():
-        v.resource_key(key, "admin_principal_arns")
+    validate_access_entries(args.access_entries, "access_entries")
+    v.require(
+        bool(args.access_entries) or not args.remove_creator_admin,
+        "access_entries",
+        "declare who may use the cluster (at least the identity that runs pulumi up, as "
+        "cluster-admin): the creator's own entry is removed (remove_creator_admin)",
+    )
+    for key, arn in args.kms_key_administrators.items():
+        v.resource_key(key, "kms_key_administrators")
         if isinstance(arn, str):
-            v.iam_principal_arn(arn, f"admin_principal_arns[{key!r}]")
-    v.unique(
-        [a for a in args.admin_principal_arns.values() if isinstance(a, str)],
-        "admin_principal_arns",
-        "principal",
+            v.iam_principal_arn(arn, f"kms_key_administrators[{key!r}]")
+    if isinstance(args.kms_break_glass_principal_arn, str):
+        v.iam_principal_arn(args.kms_break_glass_principal_arn, "kms_break_glass_principal_arn")
+    v.require(
+        not (args.secrets_encryption and args.kms_key_arn is None)
+        or bool(args.kms_key_administrators),
+        "kms_key_administrators",
+        "the Secrets key this component creates needs administrators (include the identity "
+        "that runs pulumi up), or give an existing key in kms_key_arn",
     )
     for i, log_type in enumerate(args.enabled_log_types):
         v.one_of(log_type, LOG_TYPES, f"enabled_log_types[{i}]")
@@ -583,6 +798,29 @@ def validate_args(args: EksClusterArgs) -> None:
     )
     for i, block in enumerate(args.public_access_cidrs):
         v.cidr(block, f"public_access_cidrs[{i}]")
+    for i, block in enumerate(args.deployer_cidrs):
+        v.cidr(block, f"deployer_cidrs[{i}]")
+    if args.endpoint_public_access:
+        v.require(
+            bool(args.public_access_cidrs),
+            "public_access_cidrs",
+            "the public endpoint needs the CIDR blocks allowed to reach it (or turn it off: "
+            "endpoint_public_access false, and deploy from inside the VPC)",
+        )
+        v.require(
+            "0.0.0.0/0" not in args.public_access_cidrs or args.allow_public_endpoint_from_anywhere,
+            "public_access_cidrs",
+            "0.0.0.0/0 opens the API server to the internet; list your CIDRs, or set "
+            "allow_public_endpoint_from_anywhere",
+        )
+        allowed = [ipaddress.ip_network(c) for c in args.public_access_cidrs]
+        for i, block in enumerate(args.deployer_cidrs):
+            v.require(
+                any(ipaddress.ip_network(block).subnet_of(a) for a in allowed),  # type: ignore[arg-type]
+                f"deployer_cidrs[{i}]",
+                f"{block} is not within public_access_cidrs {args.public_access_cidrs}: the "
+                "deploy job could not reach the API server it deploys to",
+            )
     v.require(
         bool(args.node_groups) or bool(args.fargate_profiles),
         "node_groups",
@@ -595,6 +833,13 @@ def validate_args(args: EksClusterArgs) -> None:
             "node group name must be non-empty and '<cluster>-<group>' at most 63 characters",
         )
         validate_spec(spec, f"node_groups[{group_name!r}]")
+        version = tuple(int(p) for p in args.kubernetes_version.split("."))
+        v.require(
+            not spec.ami_type.startswith("AL2_") or version <= LAST_VERSION_WITH_AL2,
+            f"node_groups[{group_name!r}].ami_type",
+            f"{spec.ami_type} has no AMIs for Kubernetes {args.kubernetes_version} (Amazon Linux 2 "
+            "ends with 1.32); use an AL2023_* or BOTTLEROCKET_* AMI type",
+        )
     if args.fargate_profiles and not args.node_groups:
         v.require(
             any(

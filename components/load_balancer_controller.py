@@ -80,6 +80,10 @@ PARAMS_API_VERSION = f"{PARAMS_API_GROUP}/v1beta1"
 PARAMS_KIND = "IngressClassParams"
 DEFAULT_CLASS_ANNOTATION = "ingressclass.kubernetes.io/is-default-class"
 INGRESS_SCHEMES = ("internal", "internet-facing")
+DEFAULT_SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+"""TLS 1.3 and 1.2 only: clients on TLS 1.0/1.1 are refused."""
+NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
+DEFAULT_RESOURCES = {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"memory": "256Mi"}}
 IP_ADDRESS_TYPES = ("ipv4", "dualstack", "dualstack-without-public-ipv4")
 TARGET_TYPES = ("ip", "instance")
 
@@ -100,6 +104,8 @@ _MANAGED_VALUES: dict[tuple[str, ...], str] = {
     ("enableServiceMutatorWebhook",): "the argument enable_service_mutator_webhook",
     ("tolerations",): "the argument tolerations",
     ("nodeSelector",): "the argument node_selector",
+    ("resources",): "the argument resources",
+    ("topologySpreadConstraints",): "the component (it spreads the replicas over zones)",
 }
 
 
@@ -127,15 +133,34 @@ class LoadBalancerControllerArgs:
     """Controller pods (``replicaCount``); one leads, the others wait. With more than one, a
     PodDisruptionBudget (``maxUnavailable: 1``) keeps one running through node drains."""
     ingress_class: str = "alb"
-    """Name of the IngressClass (and of its IngressClassParams) that Ingresses select with
-    ``spec.ingressClassName``; a DNS-1123 subdomain."""
+    """Name of the main IngressClass (and of its IngressClassParams) that Ingresses select with
+    ``spec.ingressClassName``; a DNS-1123 subdomain. Its ALBs are internal unless
+    ``ingress_scheme`` says otherwise."""
     default_ingress_class: bool = False
-    """Mark the IngressClass as the cluster's default (Ingresses without ``ingressClassName``
-    get it). Only one class in a cluster should be the default."""
-    ingress_scheme: str = "internet-facing"
-    """Scheme of every ALB of the class: ``internet-facing`` (public subnets, tagged
-    ``kubernetes.io/role/elb=1``) or ``internal`` (private subnets, ``kubernetes.io/role/internal-elb=1``).
-    Set in the IngressClassParams, so it overrides an Ingress's ``scheme`` annotation."""
+    """Mark the main IngressClass as the cluster's default (Ingresses without
+    ``ingressClassName`` get it). Only one class in a cluster should be the default."""
+    ingress_scheme: str = "internal"
+    """Scheme of every ALB of the main class: ``internal`` (private subnets, tagged
+    ``kubernetes.io/role/internal-elb=1``; the default) or ``internet-facing``. Set in the
+    IngressClassParams, so it overrides an Ingress's ``scheme`` annotation. For internet-facing
+    ALBs prefer ``public_ingress_class``, which is limited to chosen namespaces."""
+    public_ingress_class: str | None = None
+    """Also create an internet-facing class of this name (public subnets), usable only by
+    Ingresses in ``public_namespaces``; None: no internet-facing class."""
+    public_namespaces: list[str] = field(default_factory=list)
+    """The namespaces whose Ingresses may use ``public_ingress_class`` (its IngressClassParams'
+    ``namespaceSelector``); required with it."""
+    ssl_policy: str = DEFAULT_SSL_POLICY
+    """The ALBs' TLS policy (both classes): by default TLS 1.3 and 1.2 only."""
+    certificate_arns: list[pulumi.Input[str]] = field(default_factory=list)
+    """ACM certificates for every HTTPS listener of the classes; with them, HTTP redirects to
+    HTTPS (``sslRedirectPort: 443``). Ingresses can still name their own."""
+    access_logs_bucket: str | None = None
+    """Write the ALBs' access logs to this S3 bucket (its policy must let the ELB service write)."""
+    access_logs_prefix: str = ""
+    """Key prefix of the access logs in ``access_logs_bucket``."""
+    waf_acl_arn: pulumi.Input[str] | None = None
+    """A WAFv2 web ACL (regional) in front of the internet-facing class's ALBs."""
     ip_address_type: str = "ipv4"
     """IP address type of every ALB of the class: ``ipv4``, ``dualstack`` or
     ``dualstack-without-public-ipv4`` (dual-stack needs IPv6 CIDRs on the subnets)."""
@@ -155,6 +180,8 @@ class LoadBalancerControllerArgs:
     (``{key, operator, value, effect, tolerationSeconds}``)."""
     node_selector: dict[str, str] = field(default_factory=dict)
     """Node labels the controller pods must run on."""
+    resources: dict[str, dict[str, str]] = field(default_factory=lambda: dict(DEFAULT_RESOURCES))
+    """CPU and memory requests and limits of the controller pods."""
     role: RoleSettings = field(default_factory=RoleSettings)
     """The controller role's name, path, permissions boundary, session length and tags (the
     path and tags also go on the controller's IAM policy)."""
@@ -213,7 +240,11 @@ class LoadBalancerController(pulumi.ComponentResource):
     ingress_class_params: k8s.apiextensions.CustomResource
     """The IngressClassParams."""
     ingress_class: k8s.networking.v1.IngressClass
-    """The IngressClass."""
+    """The main IngressClass (internal ALBs by default)."""
+    public_ingress_class: str | None
+    """Name of the internet-facing IngressClass, when there is one."""
+    internet_facing_class_name: pulumi.Output[str] | None
+    """The internet-facing IngressClass's name once it exists (None without one)."""
     ready: list[pulumi.Resource]
     """What a workload that makes load balancers must depend on (the release and the
     IngressClass): created after the controller can serve it, deleted before the controller
@@ -322,7 +353,10 @@ class LoadBalancerController(pulumi.ComponentResource):
                 kubeconfig=cluster.kubeconfig,
                 cluster_name=cluster.name,
                 region=deployment.region(),
-                ingress_classes=[args.ingress_class],
+                ingress_classes=[
+                    args.ingress_class,
+                    *([args.public_ingress_class] if args.public_ingress_class else []),
+                ],
                 timeout_seconds=args.cleanup_timeout_seconds,
                 opts=pulumi.ResourceOptions(parent=self, depends_on=[self.release]),
             )
@@ -339,37 +373,34 @@ class LoadBalancerController(pulumi.ComponentResource):
         after_release = pulumi.ResourceOptions(
             parent=self, provider=cluster.provider, depends_on=[self.release]
         )
-        self.ingress_class_params = k8s.apiextensions.CustomResource(
-            f"{name}-params",
-            api_version=PARAMS_API_VERSION,
-            kind=PARAMS_KIND,
-            metadata=k8s.meta.v1.ObjectMetaArgs(name=args.ingress_class, labels=_labels()),
-            spec={"scheme": args.ingress_scheme, "ipAddressType": args.ip_address_type},
-            opts=after_release,
-        )
-        self.ingress_class = k8s.networking.v1.IngressClass(
-            f"{name}-class",
-            metadata=k8s.meta.v1.ObjectMetaArgs(
-                name=args.ingress_class,
-                labels=_labels(),
-                annotations={DEFAULT_CLASS_ANNOTATION: "true"}
-                if args.default_ingress_class
-                else None,
-            ),
-            spec=k8s.networking.v1.IngressClassSpecArgs(
-                controller=CONTROLLER,
-                parameters=k8s.networking.v1.IngressClassParametersReferenceArgs(
-                    api_group=PARAMS_API_GROUP, kind=PARAMS_KIND, name=args.ingress_class
-                ),
-            ),
-            opts=pulumi.ResourceOptions.merge(
-                after_release, pulumi.ResourceOptions(depends_on=[self.ingress_class_params])
-            ),
+        self.ingress_class_params, self.ingress_class = self._ingress_class(
+            name,
+            args.ingress_class,
+            args,
+            after_release,
+            scheme=args.ingress_scheme,
+            default=args.default_ingress_class,
         )
         self.ingress_class_name = self.ingress_class.metadata.apply(
             lambda m: m.name or args.ingress_class
         )
-        self.ready = [self.release, self.ingress_class]
+        self.public_ingress_class = args.public_ingress_class
+        self.internet_facing_class_name = None
+        classes: list[pulumi.Resource] = [self.ingress_class]
+        if args.public_ingress_class is not None:
+            public_name = args.public_ingress_class
+            _, public = self._ingress_class(
+                f"{name}-public",
+                public_name,
+                args,
+                after_release,
+                scheme="internet-facing",
+                default=False,
+                namespaces=args.public_namespaces,
+            )
+            self.internet_facing_class_name = public.metadata.apply(lambda m: m.name or public_name)
+            classes.append(public)
+        self.ready = [self.release, *classes]
         self.register_outputs(
             {
                 "roleArn": self.role_arn,
@@ -379,6 +410,42 @@ class LoadBalancerController(pulumi.ComponentResource):
                 "ingressClassName": self.ingress_class_name,
             }
         )
+
+    def _ingress_class(
+        self,
+        resource_name: str,
+        class_name: str,
+        args: LoadBalancerControllerArgs,
+        opts: pulumi.ResourceOptions,
+        scheme: str,
+        default: bool,
+        namespaces: list[str] | None = None,
+    ) -> tuple[k8s.apiextensions.CustomResource, k8s.networking.v1.IngressClass]:
+        """An IngressClassParams and the IngressClass that points at it."""
+        params = k8s.apiextensions.CustomResource(
+            f"{resource_name}-params",
+            api_version=PARAMS_API_VERSION,
+            kind=PARAMS_KIND,
+            metadata=k8s.meta.v1.ObjectMetaArgs(name=class_name, labels=_labels()),
+            spec=class_params_spec(args, scheme, namespaces),
+            opts=opts,
+        )
+        ingress_class = k8s.networking.v1.IngressClass(
+            f"{resource_name}-class",
+            metadata=k8s.meta.v1.ObjectMetaArgs(
+                name=class_name,
+                labels=_labels(),
+                annotations={DEFAULT_CLASS_ANNOTATION: "true"} if default else None,
+            ),
+            spec=k8s.networking.v1.IngressClassSpecArgs(
+                controller=CONTROLLER,
+                parameters=k8s.networking.v1.IngressClassParametersReferenceArgs(
+                    api_group=PARAMS_API_GROUP, kind=PARAMS_KIND, name=class_name
+                ),
+            ),
+            opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[params])),
+        )
+        return params, ingress_class
 
     def workload_options(
         self, opts: pulumi.ResourceOptions | None = None
@@ -406,6 +473,36 @@ def resolve_target_type(args: LoadBalancerControllerArgs, cluster: ClusterRef) -
     return "ip" if cluster.uses_fargate else "instance"
 
 
+def class_params_spec(
+    args: LoadBalancerControllerArgs, scheme: str, namespaces: list[str] | None = None
+) -> dict[str, Any]:
+    """The IngressClassParams spec of a class: scheme, IP type, TLS policy, and where given the
+    certificates (with the HTTP->HTTPS redirect), access logs, WAF and allowed namespaces."""
+    spec: dict[str, Any] = {
+        "scheme": scheme,
+        "ipAddressType": args.ip_address_type,
+        "sslPolicy": args.ssl_policy,
+    }
+    if args.certificate_arns:
+        spec["certificateArn"] = list(args.certificate_arns)
+        spec["sslRedirectPort"] = "443"
+    if args.access_logs_bucket:
+        spec["loadBalancerAttributes"] = [
+            {"key": "access_logs.s3.enabled", "value": "true"},
+            {"key": "access_logs.s3.bucket", "value": args.access_logs_bucket},
+            {"key": "access_logs.s3.prefix", "value": args.access_logs_prefix},
+        ]
+    if args.waf_acl_arn is not None and scheme == "internet-facing":
+        spec["wafv2AclArn"] = args.waf_acl_arn
+    if namespaces:
+        spec["namespaceSelector"] = {
+            "matchExpressions": [
+                {"key": NAMESPACE_NAME_LABEL, "operator": "In", "values": sorted(namespaces)}
+            ]
+        }
+    return spec
+
+
 def chart_values(args: LoadBalancerControllerArgs, target_type: str) -> dict[str, Any]:
     """The chart's values but the cluster facts (``clusterName``, ``region``, ``vpcId``), with
     ``args.values`` merged last (it may not set those three, nor the other managed values)."""
@@ -420,9 +517,19 @@ def chart_values(args: LoadBalancerControllerArgs, target_type: str) -> dict[str
         "enableServiceMutatorWebhook": args.enable_service_mutator_webhook,
         "tolerations": [dict(t) for t in args.tolerations],
         "nodeSelector": dict(args.node_selector),
+        "resources": {k: dict(v) for k, v in args.resources.items()},
     }
     if args.replicas > 1:
         values["podDisruptionBudget"] = {"maxUnavailable": 1}
+        # One replica per zone where possible: a zone outage leaves a leader candidate.
+        values["topologySpreadConstraints"] = [
+            {
+                "maxSkew": 1,
+                "topologyKey": "topology.kubernetes.io/zone",
+                "whenUnsatisfiable": "ScheduleAnyway",
+                "labelSelector": {"matchLabels": {"app.kubernetes.io/name": FULLNAME}},
+            }
+        ]
     return deep_merge(values, args.values)
 
 
@@ -453,6 +560,45 @@ def validate_settings(args: LoadBalancerControllerArgs) -> None:
     )
     v.one_of(args.ingress_scheme, INGRESS_SCHEMES, "ingress_scheme")
     v.one_of(args.ip_address_type, IP_ADDRESS_TYPES, "ip_address_type")
+    if args.public_ingress_class is not None:
+        v.dns_subdomain(args.public_ingress_class, "public_ingress_class", "IngressClass name")
+        v.require(
+            args.public_ingress_class != args.ingress_class,
+            "public_ingress_class",
+            f"{args.public_ingress_class!r} is the main class's name too; give it its own",
+        )
+        v.require(
+            bool(args.public_namespaces),
+            "public_namespaces",
+            "list the namespaces whose Ingresses may use the internet-facing class",
+        )
+    for i, namespace in enumerate(args.public_namespaces):
+        v.dns_label(namespace, f"public_namespaces[{i}]", "namespace")
+    v.require(
+        isinstance(args.ssl_policy, str) and args.ssl_policy.startswith("ELBSecurityPolicy-"),
+        "ssl_policy",
+        f"{args.ssl_policy!r} is not an ELB security policy name (ELBSecurityPolicy-...)",
+    )
+    for i, arn in enumerate(args.certificate_arns):
+        if isinstance(arn, str):
+            v.require(
+                arn.startswith("arn:") and ":acm:" in arn and ":certificate/" in arn,
+                f"certificate_arns[{i}]",
+                f"{arn!r} is not an ACM certificate ARN",
+            )
+    if isinstance(args.waf_acl_arn, str):
+        v.require(
+            args.waf_acl_arn.startswith("arn:") and ":wafv2:" in args.waf_acl_arn,
+            "waf_acl_arn",
+            f"{args.waf_acl_arn!r} is not a WAFv2 web ACL ARN",
+        )
+    v.require(
+        args.waf_acl_arn is None
+        or args.public_ingress_class is not None
+        or args.ingress_scheme == "internet-facing",
+        "waf_acl_arn",
+        "a web ACL protects internet-facing ALBs; there is no internet-facing class",
+    )
     if args.default_target_type is not None:
         v.one_of(args.default_target_type, TARGET_TYPES, "default_target_type")
     v.require(

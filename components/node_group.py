@@ -84,7 +84,8 @@ class NodeGroupSpec:
     max_size: int = 3
     """Maximum number of nodes."""
     disk_size_gib: int = 50
-    """Root volume size in GiB (encrypted gp3)."""
+    """Size in GiB of the volume that holds images and pod data (encrypted gp3): the root volume,
+    or on Bottlerocket the data volume (``/dev/xvdb``; its OS volume keeps its own size)."""
     ami_type: str = "AL2023_x86_64_STANDARD"
     """EKS AMI type, e.g. ``AL2023_x86_64_STANDARD``, ``AL2023_ARM_64_STANDARD``, ``BOTTLEROCKET_x86_64``."""
     labels: dict[str, str] = field(default_factory=dict)
@@ -95,6 +96,9 @@ class NodeGroupSpec:
     """AWS tags on the node group and, through the launch template, on its instances and volumes."""
     user_data: str | None = None
     """Extra user data: a shell script (wrapped in MIME multipart for you) or a full MIME multipart document."""
+    ssm_access: bool = False
+    """Let operators open a shell on the nodes through Session Manager
+    (``AmazonSSMManagedInstanceCore`` on the group's role); no SSH key or open port either way."""
     release_version: str | None = None
     """Pin the AMI release (e.g. ``1.35.0-20261101``). Default: the newest release for the
     cluster's Kubernetes version and the AMI type, looked up on every run, so ``pulumi up``
@@ -143,7 +147,10 @@ class NodeGroup(pulumi.ComponentResource):
             update_default_version=True,
             block_device_mappings=[
                 aws.ec2.LaunchTemplateBlockDeviceMappingArgs(
-                    device_name="/dev/xvda",
+                    # Bottlerocket keeps images and pods on its second (data) volume.
+                    device_name="/dev/xvdb"
+                    if spec.ami_type.startswith("BOTTLEROCKET")
+                    else "/dev/xvda",
                     ebs=aws.ec2.LaunchTemplateBlockDeviceMappingEbsArgs(
                         volume_size=spec.disk_size_gib,
                         volume_type="gp3",

@@ -85,6 +85,10 @@ class WorkloadRoleArgs:
     give them ``service_account_annotations``."""
     create_namespace: bool = False
     """Create the namespace too (only one component may create a given namespace)."""
+    pod_security: Literal["restricted", "baseline", "privileged"] = "restricted"
+    """The Pod Security Admission level of a namespace this component creates (enforced, and
+    warned and audited): ``restricted`` unless the workload needs more (``baseline`` for pods
+    that need e.g. host ports, with the reason in a comment where you set it)."""
     service_account_labels: dict[str, str] = field(default_factory=dict)
     """Labels on the ServiceAccount."""
     trust_conditions: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
@@ -289,7 +293,9 @@ def _service_account(
     if args.create_namespace:
         ns = k8s.core.v1.Namespace(
             binding.resource_name(name, "ns"),
-            metadata=k8s.meta.v1.ObjectMetaArgs(name=binding.namespace),
+            metadata=k8s.meta.v1.ObjectMetaArgs(
+                name=binding.namespace, labels=pod_security_labels(args.pod_security)
+            ),
             opts=opts,
         )
         namespace = ns.metadata.name
@@ -303,6 +309,13 @@ def _service_account(
         ),
         opts=opts,
     )
+
+
+def pod_security_labels(level: str) -> dict[str, str]:
+    """The Pod Security Admission labels that enforce, warn about and audit ``level``."""
+    return {
+        f"pod-security.kubernetes.io/{mode}": level for mode in ("enforce", "warn", "audit")
+    } | {"pod-security.kubernetes.io/enforce-version": "latest"}
 
 
 def create_workload_role(

@@ -8,6 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 from components.cluster import EksCluster, EksClusterArgs
+from components.cluster_access import AccessEntrySpec
 from components.node_group import NodeGroupSpec
 from components.synth import Recorded, SynthResult, run_program
 
@@ -26,7 +27,9 @@ def cluster_args(**overrides: Any) -> EksClusterArgs:
         vpc_id="vpc-0123456789abcdef0",
         private_subnet_ids=["subnet-0a", "subnet-0b"],
         public_subnet_ids=["subnet-1a", "subnet-1b"],
-        admin_principal_arns={"platform": ADMIN_ARN},
+        access_entries={
+            "platform": AccessEntrySpec(principal_arn=ADMIN_ARN, policy="cluster-admin")
+        },
         node_groups={"general": NodeGroupSpec()},
     )
     return replace(base, **overrides)

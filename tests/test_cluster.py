@@ -10,11 +10,12 @@ import pulumi
 import pytest
 
 from components.cluster import EksCluster, FargateProfileSpec, FargateSelector
+from components.cluster_access import AccessEntrySpec
 from components.naming import stack_unique
 from components.node_group import NodeGroupSpec, Taint
 from components.synth import SynthResult
 from tests.support import ADMIN_ARN, cluster_args, depends_on, doc, refused, run
-from tests.trust_policy import service_may_assume
+from tests.trust_policy import Token, admits, service_may_assume
 
 
 def cluster(**overrides):
@@ -41,7 +42,8 @@ def test_control_plane_settings() -> None:
     assert inputs["authenticationMode"] == "API"
     assert inputs["skipDefaultNodeGroup"] is True
     assert inputs["enabledClusterLogTypes"] == ["api", "audit", "authenticator"]
-    assert inputs["endpointPublicAccess"] is True and inputs["endpointPrivateAccess"] is True
+    # Private by default: the API server is not on the internet unless asked.
+    assert inputs["endpointPublicAccess"] is False and inputs["endpointPrivateAccess"] is True
     assert inputs["privateSubnetIds"] == ["subnet-0a", "subnet-0b"]
     assert inputs["createOidcProvider"] is False  # OidcTrust owns it
     assert "roleMappings" not in inputs and "userMappings" not in inputs  # no aws-auth ConfigMap
@@ -149,9 +151,9 @@ def test_node_groups_and_fargate_profiles_wait_for_their_role_policies() -> None
     group = result.one("aws:eks/nodeGroup:NodeGroup")
     profile = result.one("aws:eks/fargateProfile:FargateProfile")
     for attachment in attachments:
-        if attachment.name.startswith("test-node-"):
+        if attachment.name.startswith("test-general-node-"):
             assert depends_on(result, group, attachment), attachment.name
-        else:
+        elif attachment.name.startswith("test-fargate-"):
             assert depends_on(result, profile, attachment), attachment.name
 
 
@@ -246,17 +248,187 @@ def test_node_group_runs_on_a_hardened_launch_template() -> None:
     assert group["subnetIds"] == ["subnet-0a", "subnet-0b"]
 
 
-def test_node_role_has_the_worker_policies_in_the_partition() -> None:
-    result = run(lambda: EksCluster("t", cluster_args()), region="us-gov-west-1")
-    trust = doc(result.one("aws:iam/role:Role", "t-node"), "assumeRolePolicy")
+def _attached(result: SynthResult, role: str) -> set[str]:
+    return {
+        a.inputs["policyArn"].rsplit("/", 1)[1]
+        for a in result.by_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+        if a.name.startswith(f"{role}-")
+    }
+
+
+def test_nodes_get_only_what_nodes_need() -> None:
+    groups = {"general": NodeGroupSpec(), "debug": NodeGroupSpec(ssm_access=True)}
+    result = run(lambda: EksCluster("t", cluster_args(node_groups=groups)), region="us-gov-west-1")
+    trust = doc(result.one("aws:iam/role:Role", "t-general-node"), "assumeRolePolicy")
     assert service_may_assume(trust, "ec2.amazonaws.com")
+    assert _attached(result, "t-general-node") == {
+        "AmazonEKSWorkerNodePolicy",
+        "AmazonEC2ContainerRegistryPullOnly",
+    }
+    assert _attached(result, "t-debug-node") == {
+        "AmazonEKSWorkerNodePolicy",
+        "AmazonEC2ContainerRegistryPullOnly",
+        "AmazonSSMManagedInstanceCore",
+    }
     arns = {
         a.inputs["policyArn"]
         for a in result.by_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
     }
     assert "arn:aws-us-gov:iam::aws:policy/AmazonEKSWorkerNodePolicy" in arns
-    assert "arn:aws-us-gov:iam::aws:policy/AmazonEKS_CNI_Policy" in arns
-    assert "arn:aws-us-gov:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly" in arns
+
+
+def test_the_vpc_cni_has_its_own_role_through_irsa() -> None:
+    def program() -> None:
+        c = EksCluster("t", cluster_args())
+        pulumi.export("issuer", c.oidc_issuer_url)
+        pulumi.export("provider", c.oidc_provider_arn)
+
+    result = run(program)
+    assert _attached(result, "t-vpc-cni") == {"AmazonEKS_CNI_Policy"}
+    role = result.one("aws:iam/role:Role", "t-vpc-cni")
+    trust = doc(role, "assumeRolePolicy")
+    issuer, provider = result.outputs["issuer"], result.outputs["provider"]
+    assert admits(trust, Token(issuer, "system:serviceaccount:kube-system:aws-node"), provider)
+    assert not admits(trust, Token(issuer, "system:serviceaccount:kube-system:other"), provider)
+    cni = next(
+        a for a in result.by_type("aws:eks/addon:Addon") if a.inputs["addonName"] == "vpc-cni"
+    )
+    assert (
+        cni.inputs["serviceAccountRoleArn"]
+        == f"arn:aws:iam::123456789012:role/{role.inputs['name']}"
+    )
+    # Without it, the nodes carry the CNI's permissions.
+    without = run(lambda: EksCluster("t", cluster_args(cni_role=False)))
+    assert "AmazonEKS_CNI_Policy" in _attached(without, "t-general-node")
+
+
+def test_al2_is_refused_where_eks_has_no_al2_amis() -> None:
+    error = refused(
+        lambda: EksCluster(
+            "test", cluster_args(node_groups={"g": NodeGroupSpec(ami_type="AL2_x86_64")})
+        )
+    )
+    assert "node_groups['g'].ami_type: AL2_x86_64 has no AMIs for Kubernetes 1.35" in error
+    run(
+        lambda: EksCluster(
+            "test",
+            cluster_args(
+                kubernetes_version="1.32", node_groups={"g": NodeGroupSpec(ami_type="AL2_x86_64")}
+            ),
+        )
+    )
+
+
+def test_on_bottlerocket_the_disk_setting_sizes_the_data_volume() -> None:
+    spec = NodeGroupSpec(ami_type="BOTTLEROCKET_x86_64", disk_size_gib=120)
+    template = cluster(node_groups={"g": spec}).one("aws:ec2/launchTemplate:LaunchTemplate")
+    (device,) = template.inputs["blockDeviceMappings"]
+    assert device["deviceName"] == "/dev/xvdb" and device["ebs"]["volumeSize"] == 120
+
+
+def test_access_entries_carry_their_policy_and_scope() -> None:
+    from components.cluster_access import AccessEntrySpec
+
+    entries = {
+        "platform": AccessEntrySpec(principal_arn=ADMIN_ARN, policy="cluster-admin"),
+        "team": AccessEntrySpec(
+            principal_arn="arn:aws:iam::123456789012:role/TeamA", policy="edit", namespaces=["a"]
+        ),
+        "preview": AccessEntrySpec(principal_arn="arn:aws:iam::123456789012:role/Preview"),
+    }
+    result = cluster(access_entries=entries)
+    associations = {
+        a.name: a.inputs
+        for a in result.by_type("aws:eks/accessPolicyAssociation:AccessPolicyAssociation")
+    }
+    assert associations["test-access-platform"]["policyArn"].endswith(
+        "/AmazonEKSClusterAdminPolicy"
+    )
+    assert associations["test-access-platform"]["accessScope"] == {"type": "cluster"}
+    assert associations["test-access-team"]["policyArn"].endswith("/AmazonEKSEditPolicy")
+    assert associations["test-access-team"]["accessScope"] == {
+        "type": "namespace",
+        "namespaces": ["a"],
+    }
+    assert associations["test-access-preview"]["policyArn"].endswith("/AmazonEKSViewPolicy")
+
+
+def test_the_creators_invisible_entry_goes_before_the_declared_ones_come() -> None:
+    result = cluster()
+    (removal,) = [
+        r
+        for r in result.by_type("pulumi-python:dynamic:Resource")
+        if r.name == "test-creator-access"
+    ]
+    assert removal.inputs["declaredPrincipals"] == [ADMIN_ARN]
+    for entry in result.by_type("aws:eks/accessEntry:AccessEntry"):
+        assert depends_on(result, entry, removal)
+    assert refused(lambda: EksCluster("test", cluster_args(access_entries={}))).startswith(
+        "EksCluster 'test': access_entries: declare who may use the cluster"
+    )
+
+
+def test_the_secrets_key_policy_names_administrators_and_guards_deletion() -> None:
+    admin = "arn:aws:iam::123456789012:role/KeyAdmin"
+    glass = "arn:aws:iam::123456789012:role/BreakGlass"
+    result = cluster(
+        secrets_encryption=True,
+        kms_key_administrators={"keys": admin},
+        kms_break_glass_principal_arn=glass,
+    )
+    policy = doc(result.one("aws:kms/key:Key"), "policy")
+    by_sid = {s["Sid"]: s for s in policy["Statement"]}
+    assert by_sid["Administrators"]["Principal"]["AWS"] == sorted([admin, glass])
+    role_arn = f"arn:aws:iam::123456789012:role/{result.one('aws:iam/role:Role', 'test-cluster').inputs['name']}"
+    assert by_sid["ClusterUsesTheKey"]["Principal"]["AWS"] == role_arn
+    deny = by_sid["NoDisableOrDeletionButBreakGlass"]
+    assert deny["Effect"] == "Deny" and set(deny["Action"]) == {
+        "kms:ScheduleKeyDeletion",
+        "kms:DisableKey",
+    }
+    assert deny["Condition"] == {"ArnNotEquals": {"aws:PrincipalArn": glass}}
+    assert result.one("eks:index:Cluster").inputs["serviceRole"]  # the role the key policy names
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        (
+            {"endpoint_public_access": True},
+            "public_access_cidrs: the public endpoint needs the CIDR blocks",
+        ),
+        (
+            {"endpoint_public_access": True, "public_access_cidrs": ["0.0.0.0/0"]},
+            "public_access_cidrs: 0.0.0.0/0 opens the API server to the internet",
+        ),
+        (
+            {
+                "endpoint_public_access": True,
+                "public_access_cidrs": ["203.0.113.0/24"],
+                "deployer_cidrs": ["198.51.100.7/32"],
+            },
+            r"deployer_cidrs\[0\]: 198.51.100.7/32 is not within public_access_cidrs",
+        ),
+    ],
+)
+def test_the_public_endpoint_is_refused_where_it_would_be_open_or_lock_the_deployer_out(
+    overrides: dict, message: str
+) -> None:
+    assert re.search(message, refused(lambda: EksCluster("test", cluster_args(**overrides))))
+
+
+def test_the_public_endpoint_from_anywhere_only_when_allowed() -> None:
+    inputs = (
+        cluster(
+            endpoint_public_access=True,
+            public_access_cidrs=["0.0.0.0/0"],
+            allow_public_endpoint_from_anywhere=True,
+            deployer_cidrs=["198.51.100.7/32"],
+        )
+        .one("eks:index:Cluster")
+        .inputs
+    )
+    assert inputs["publicAccessCidrs"] == ["0.0.0.0/0"]
 
 
 def test_fargate_profiles_run_in_private_subnets_with_a_scoped_pod_role() -> None:
@@ -287,7 +459,7 @@ def test_fargate_profiles_run_in_private_subnets_with_a_scoped_pod_role() -> Non
 
 
 def test_secrets_encryption_creates_a_rotated_key() -> None:
-    result = cluster(secrets_encryption=True)
+    result = cluster(secrets_encryption=True, kms_key_administrators={"a": ADMIN_ARN})
     key = result.one("aws:kms/key:Key")
     assert key.inputs["enableKeyRotation"] is True
     assert (
@@ -305,7 +477,9 @@ def test_secrets_encryption_with_a_given_key_creates_none() -> None:
 
 
 def test_deletion_protection_protects_the_control_plane_and_key() -> None:
-    result = cluster(deletion_protection=True, secrets_encryption=True)
+    result = cluster(
+        deletion_protection=True, secrets_encryption=True, kms_key_administrators={"a": ADMIN_ARN}
+    )
     control_plane = result.one("eks:index:Cluster")
     assert control_plane.protect is True
     assert control_plane.inputs["deletionProtection"] is True
@@ -328,7 +502,7 @@ def test_outputs() -> None:
     assert outputs["oidc_issuer_url"].startswith("https://oidc.eks.us-west-2.amazonaws.com/id/")
     assert outputs["vpc_id"] == "vpc-0123456789abcdef0"
     assert outputs["node_role_arns"] == [
-        "arn:aws:iam::123456789012:role/" + stack_unique("test-node")
+        "arn:aws:iam::123456789012:role/" + stack_unique("test-general-node")
     ]
     assert outputs["cluster_security_group_id"].startswith("sg-")
 
@@ -350,15 +524,41 @@ def test_kubernetes_provider_gets_the_kubeconfig_as_a_secret() -> None:
             "^private_subnet_ids: EKS needs at least 2 subnets",
         ),
         (
-            {"admin_principal_arns": {"admins": "arn:aws:iam::123456789012:group/admins"}},
-            r"^admin_principal_arns\['admins'\]: .* is not an IAM role or user ARN",
+            {
+                "access_entries": {
+                    "admins": AccessEntrySpec(
+                        principal_arn="arn:aws:iam::123456789012:group/admins"
+                    )
+                }
+            },
+            r"^access_entries\['admins'\].principal_arn: .* is not an IAM role or user ARN",
         ),
-        ({"admin_principal_arns": {"x": "PlatformAdmin"}}, r"^admin_principal_arns\['x'\]: "),
         (
-            {"admin_principal_arns": ["arn:aws:iam::123456789012:role/A"]},
-            "^admin_principal_arns: expected a mapping of names to strings",
+            {"access_entries": {"x": AccessEntrySpec(principal_arn=ADMIN_ARN, policy="root")}},  # type: ignore[arg-type]
+            r"^access_entries\['x'\].policy: 'root' is not one of cluster-admin",
         ),
-        ({"admin_principal_arns": {"bad key": ADMIN_ARN}}, "^admin_principal_arns: key 'bad key'"),
+        (
+            {
+                "access_entries": {
+                    "x": AccessEntrySpec(
+                        principal_arn=ADMIN_ARN, policy="cluster-admin", namespaces=["a"]
+                    )
+                }
+            },
+            r"^access_entries\['x'\].namespaces: cluster-admin is cluster-wide",
+        ),
+        (
+            {"access_entries": [ADMIN_ARN]},
+            "^access_entries: expected a mapping of names to AccessEntrySpecs",
+        ),
+        (
+            {"access_entries": {"bad key": AccessEntrySpec(principal_arn=ADMIN_ARN)}},
+            "^access_entries: key 'bad key'",
+        ),
+        (
+            {"secrets_encryption": True},
+            "^kms_key_administrators: the Secrets key this component creates needs administrators",
+        ),
         ({"tags": {"aws:team": "x"}}, "^tags.aws:team: "),
         ({"node_groups": {"g": {"min_size": 1}}}, r"^node_groups\['g'\]: expected a NodeGroupSpec"),
         (

@@ -74,6 +74,15 @@ def test_namespace_is_created_when_asked() -> None:
     result = irsa(create_namespace=True)
     ns = result.one("kubernetes:core/v1:Namespace")
     assert ns.inputs["metadata"]["name"] == "payments"
+    labels = ns.inputs["metadata"]["labels"]
+    assert labels["pod-security.kubernetes.io/enforce"] == "restricted"  # secure by default
+    assert labels["pod-security.kubernetes.io/warn"] == "restricted"
+    assert (
+        irsa(create_namespace=True, pod_security="baseline")
+        .one("kubernetes:core/v1:Namespace")
+        .inputs["metadata"]["labels"]["pod-security.kubernetes.io/enforce"]
+        == "baseline"
+    )
     assert ns.urn in result.one("kubernetes:core/v1:ServiceAccount").dependencies
 
 

@@ -118,7 +118,9 @@ def test_nothing_to_do_is_quick() -> None:
 
 def test_the_cleanup_is_deleted_before_the_release_while_the_controller_runs() -> None:
     result = synth()
-    (cleanup_resource,) = result.by_type("pulumi-python:dynamic:Resource")
+    (cleanup_resource,) = [
+        r for r in result.by_type("pulumi-python:dynamic:Resource") if r.name == "alb-cleanup"
+    ]
     assert depends_on(result, cleanup_resource, result.one(RELEASE))
     inputs = cleanup_resource.inputs
     assert inputs["kubeconfig"] == "[secret]"
@@ -128,7 +130,8 @@ def test_the_cleanup_is_deleted_before_the_release_while_the_controller_runs() -
 
 
 def test_the_cleanup_can_be_turned_off() -> None:
-    assert synth(cleanup_on_delete=False).by_type("pulumi-python:dynamic:Resource") == []
+    dynamic = synth(cleanup_on_delete=False).by_type("pulumi-python:dynamic:Resource")
+    assert [r.name for r in dynamic] == ["test-creator-access"]
 
 
 def test_the_aws_side_finds_what_the_controller_tagged() -> None:

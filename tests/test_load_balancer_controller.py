@@ -207,14 +207,14 @@ def test_extra_values_are_merged_last() -> None:
         synth(
             values={
                 "enableShield": False,
-                "resources": {"requests": {"cpu": "100m", "memory": "128Mi"}},
+                "priorityClassName": "system-cluster-critical",
                 "serviceAccount": {"automountServiceAccountToken": True},
                 "podDisruptionBudget": {"maxUnavailable": 2},
             }
         )
     )
     assert chart["enableShield"] is False
-    assert chart["resources"] == {"requests": {"cpu": "100m", "memory": "128Mi"}}
+    assert chart["priorityClassName"] == "system-cluster-critical"
     # Merged key by key: the component's serviceAccount settings stay.
     assert chart["serviceAccount"] == {
         "create": False,
@@ -290,7 +290,12 @@ def test_ingress_class_points_at_its_params(default: SynthResult) -> None:
     }
     assert ingress_class.inputs["metadata"]["name"] == "alb" == default.outputs["ingressClassName"]
     assert "annotations" not in ingress_class.inputs["metadata"]
-    assert params.inputs["spec"] == {"scheme": "internet-facing", "ipAddressType": "ipv4"}
+    # Internal unless asked, and no TLS 1.0/1.1.
+    assert params.inputs["spec"] == {
+        "scheme": "internal",
+        "ipAddressType": "ipv4",
+        "sslPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
+    }
     assert_valid_k8s(manifest(ingress_class), K8S_VERSION)
     assert_valid_ingress_class_params(manifest(params))
 
@@ -314,7 +319,8 @@ def test_custom_resources_wait_for_the_chart(default: SynthResult) -> None:
 def test_class_params(scheme: str, ip_type: str) -> None:
     result = synth(ingress_scheme=scheme, ip_address_type=ip_type, ingress_class="alb-internal")
     params = result.one(PARAMS)
-    assert params.inputs["spec"] == {"scheme": scheme, "ipAddressType": ip_type}
+    assert params.inputs["spec"]["scheme"] == scheme
+    assert params.inputs["spec"]["ipAddressType"] == ip_type
     assert params.inputs["metadata"]["name"] == "alb-internal"
     assert_valid_ingress_class_params(manifest(params))
 
@@ -376,6 +382,17 @@ BAD_ARGS: list[tuple[dict[str, Any], str]] = [
     ({"role": RoleSettings(name="x" * 65)}, "role.name"),
     ({"role": None}, "role: expected a RoleSettings, got NoneType"),
     ({"crds_version": "3.5.0"}, "crds_version: .* is not a controller release tag"),
+    ({"public_ingress_class": "alb-public"}, "public_namespaces: list the namespaces"),
+    (
+        {"public_ingress_class": "alb", "public_namespaces": ["a"]},
+        "public_ingress_class: 'alb' is the main class",
+    ),
+    ({"ssl_policy": "TLS1.2"}, "ssl_policy: 'TLS1.2' is not an ELB security policy"),
+    (
+        {"waf_acl_arn": "arn:aws:wafv2:us-west-2:1:regional/webacl/x/1"},
+        "waf_acl_arn: a web ACL protects internet-facing",
+    ),
+    ({"values": {"resources": {}}}, "values.resources: is set by the argument resources"),
     ({"replicas": "2"}, "replicas: expected an integer, got str"),
 ]
 
@@ -511,3 +528,64 @@ def test_a_new_chart_pin_upgrades_the_crds() -> None:
     assert all("/v3.6.0/" in f for f in files)
     pinned = synth(chart=chart, crds_version="v3.5.1").by_type("kubernetes:yaml/v2:ConfigFile")
     assert all("/v3.5.1/" in c.inputs["file"] for c in pinned)
+
+
+# --------------------------------------------------------------------------- internet-facing class
+
+
+def test_an_internet_facing_class_beside_the_internal_one_for_chosen_namespaces() -> None:
+    cert = "arn:aws:acm:us-west-2:123456789012:certificate/11111111-2222-3333-4444-555555555555"
+    waf = "arn:aws:wafv2:us-west-2:123456789012:regional/webacl/edge/1"
+    result = synth(
+        public_ingress_class="alb-public",
+        public_namespaces=["shop", "game-2048"],
+        certificate_arns=[cert],
+        access_logs_bucket="example-alb-logs",
+        waf_acl_arn=waf,
+    )
+    params = {p.inputs["metadata"]["name"]: p.inputs["spec"] for p in result.by_type(PARAMS)}
+    assert params["alb"]["scheme"] == "internal"
+    public = params["alb-public"]
+    assert public["scheme"] == "internet-facing"
+    assert public["namespaceSelector"] == {
+        "matchExpressions": [
+            {
+                "key": "kubernetes.io/metadata.name",
+                "operator": "In",
+                "values": ["game-2048", "shop"],
+            }
+        ]
+    }
+    assert "namespaceSelector" not in params["alb"]
+    for spec in params.values():
+        assert spec["sslPolicy"] == "ELBSecurityPolicy-TLS13-1-2-2021-06"
+        assert spec["certificateArn"] == [cert] and spec["sslRedirectPort"] == "443"
+        assert {"key": "access_logs.s3.bucket", "value": "example-alb-logs"} in spec[
+            "loadBalancerAttributes"
+        ]
+    assert public["wafv2AclArn"] == waf and "wafv2AclArn" not in params["alb"]
+    for p in result.by_type(PARAMS):
+        assert_valid_ingress_class_params(manifest(p))
+    classes = {c.inputs["metadata"]["name"] for c in result.by_type(INGRESS_CLASS)}
+    assert classes == {"alb", "alb-public"}
+    cleanup = [
+        r for r in result.by_type("pulumi-python:dynamic:Resource") if r.name == "alb-cleanup"
+    ]
+    assert cleanup[0].inputs["ingressClasses"] == ["alb", "alb-public"]
+
+
+def test_replicas_spread_over_zones_with_resources() -> None:
+    chart = values(synth(replicas=2))
+    assert chart["resources"]["requests"] == {"cpu": "100m", "memory": "128Mi"}
+    (spread,) = chart["topologySpreadConstraints"]
+    assert spread["topologyKey"] == "topology.kubernetes.io/zone"
+    assert "topologySpreadConstraints" not in values(synth(replicas=1))
+
+
+def test_every_values_key_is_read_by_the_pinned_chart() -> None:
+    from tests.charts import assert_values_read
+
+    chart = values(
+        synth(replicas=2, tolerations=[{"key": "CriticalAddonsOnly", "operator": "Exists"}])
+    )
+    assert_values_read(chart, "aws-load-balancer-controller-3.5.0")

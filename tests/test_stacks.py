@@ -209,14 +209,24 @@ def set_path(path: str, value: Any) -> Any:
             "^eks-platform:cluster.clusterName: required key is missing",
         ),
         (
-            "eks-platform:cluster.adminPrincipalArns",
-            {"ops": "arn:aws:iam::123456789012:policy/x"},
-            r"^eks-platform:cluster.adminPrincipalArns.ops: .* is not an IAM role or user ARN",
+            "eks-platform:cluster.accessEntries.platform.principalArn",
+            "arn:aws:iam::123456789012:policy/x",
+            r"^eks-platform:cluster.accessEntries.platform.principalArn: .* is not an IAM role or user ARN",
         ),
         (
-            "eks-platform:cluster.adminPrincipalArns",
+            "eks-platform:cluster.accessEntries.platform.policy",
+            "owner",
+            r"^eks-platform:cluster.accessEntries.platform.policy: 'owner' is not one of",
+        ),
+        (
+            "eks-platform:cluster.accessEntries",
             ["arn:aws:iam::123456789012:role/x"],
-            r"^eks-platform:cluster.adminPrincipalArns: expected a mapping",
+            r"^eks-platform:cluster.accessEntries: expected a mapping",
+        ),
+        (
+            "eks-platform:cluster.allowPublicEndpointFromAnywhere",
+            False,
+            r"^eks-platform:cluster.publicAccessCidrs: 0.0.0.0/0 opens the API server",
         ),
         (
             "eks-platform:cluster.publicAccessCidrs",

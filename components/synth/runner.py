@@ -138,6 +138,25 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         )
         return response
 
+    # Resource references (a resource passed as an input, e.g. a Role to pulumi-eks) are written
+    # as the resource's id: the SDK's mock monitor would otherwise re-create the referenced
+    # resource on its own thread's event loop, which the program's loop cannot await.
+    def SupportsFeature(self, request: Any) -> Any:
+        if request.id == "resourceReferences":
+            return type("SupportsFeatureResponse", (object,), {"hasSupport": False})
+        return super().SupportsFeature(request)
+
+    def GetDeploymentInfo(self, request: Any) -> Any:
+        from pulumi.runtime.proto import resource_pb2
+
+        info = super().GetDeploymentInfo(request)
+        features = [
+            f
+            for f in info.supportedFeatures
+            if f != resource_pb2.RESOURCE_MONITOR_FEATURE_RESOURCE_REFERENCES
+        ]
+        return resource_pb2.DeploymentInfo(supportedFeatures=features)
+
     def ReadResource(self, request: Any) -> Any:
         """A resource read, not created (``pulumi.StackReference``, ``get`` of an existing one)."""
         response = super().ReadResource(request)
