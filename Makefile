@@ -56,6 +56,6 @@ clean:
 bench: venv
 	$(PY) -m scripts.benchmark
 
-## docs: regenerate the configuration reference in the README from the Args dataclasses
+## docs: regenerate the configuration reference (docs/configuration.md) from the Args dataclasses
 docs: venv
-	$(PY) -m scripts.update_readme
+	$(PY) -m scripts.update_docs

@@ -130,7 +130,7 @@ def reference_markdown() -> str:
     parts = ["| key | meaning |", "|---|---|"]
     parts += [f"| `eks-platform:{key}` | {text} |" for key, text in KEYS.items()]
     for title, cls, exclude in sections:
-        parts += ["", f"#### {title}", "", markdown_table(describe(cls, exclude))]
+        parts += ["", f"### {title}", "", markdown_table(describe(cls, exclude))]
     return "\n".join(parts) + "\n"
 
 

@@ -324,12 +324,14 @@ def test_an_unedited_dev_config_registers_resources() -> None:
     assert len(recorded) > 20
 
 
-def test_every_config_key_is_documented_in_the_readme() -> None:
+def test_every_config_key_is_documented() -> None:
     from stacks.config import KEYS
 
-    readme = (ROOT / "README.md").read_text()
+    reference = (ROOT / "docs" / "configuration.md").read_text()
     for key in KEYS:
-        assert f"`eks-platform:{key}`" in readme, f"README does not document eks-platform:{key}"
+        assert f"`eks-platform:{key}`" in reference, (
+            f"docs/configuration.md lacks eks-platform:{key}"
+        )
 
 
 def test_stack_files_use_only_known_keys() -> None:
@@ -343,13 +345,25 @@ def test_stack_files_use_only_known_keys() -> None:
             assert namespace == "aws" or name in KEYS, key
 
 
-def test_readme_configuration_reference_is_current() -> None:
-    from scripts.update_readme import render
+def test_the_configuration_reference_is_current() -> None:
+    from scripts.update_docs import render
+
+    page = (ROOT / "docs" / "configuration.md").read_text()
+    assert render(page) == page, "docs/configuration.md is stale: run `make docs`"
+
+
+def test_the_readme_is_a_front_door_and_every_link_resolves() -> None:
+    import re
 
     readme = (ROOT / "README.md").read_text()
-    assert render(readme) == readme, (
-        "the README's configuration reference is stale: run `make docs`"
-    )
+    assert len(readme.encode()) <= 15_500, "the README is the front door: move detail to docs/"
+    for page in [ROOT / "README.md", *(ROOT / "docs").glob("*.md")]:
+        text = page.read_text()
+        assert "../shared" not in text, f"{page.name} refers outside the repository"
+        for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", text):
+            if target.startswith(("http://", "https://", "mailto:")):
+                continue
+            assert (page.parent / target).exists(), f"{page.name}: broken link {target}"
 
 
 def test_external_dns_zone_ids_are_checked_at_load() -> None:

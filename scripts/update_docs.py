@@ -1,4 +1,4 @@
-"""Regenerate the README's configuration reference from the Args dataclasses (`make docs`)."""
+"""Regenerate docs/configuration.md's reference from the Args dataclasses (`make docs`)."""
 
 from __future__ import annotations
 
@@ -10,13 +10,13 @@ from stacks.config import reference_markdown
 START, END = "<!-- config-reference:start -->", "<!-- config-reference:end -->"
 
 
-def render(readme: str) -> str:
-    head, _, rest = readme.partition(START)
+def render(page: str) -> str:
+    head, _, rest = page.partition(START)
     _, _, tail = rest.partition(END)
     return f"{head}{START}\n{reference_markdown()}{END}{tail}"
 
 
 if __name__ == "__main__":
-    path = Path(__file__).resolve().parent.parent / "README.md"
+    path = Path(__file__).resolve().parent.parent / "docs" / "configuration.md"
     path.write_text(render(path.read_text()))
     sys.exit(0)
