@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -43,6 +44,11 @@ from .oidc import OidcTrust, OidcTrustArgs, ServiceAccountRef
 
 # In EKS standard support through 2026-11 and beyond (EKS 1.35: released early 2026, 14 months of standard support).
 DEFAULT_KUBERNETES_VERSION = "1.35"
+EKS_VERSIONS = ("1.31", "1.32", "1.33", "1.34", "1.35", "1.36")
+"""The Kubernetes versions EKS offers, standard and extended support, as of 2026-11-23 (1.31
+leaves extended support on 2026-11-26). Update when EKS adds or retires one."""
+EKS_VERSIONS_AS_OF = "2026-11-23"
+_NODE_GROUP_NAME = re.compile(r"^[0-9A-Za-z][A-Za-z0-9_-]*$")
 LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
 DEFAULT_LOG_TYPES = ("api", "audit", "authenticator")
 CLUSTER_ADMIN_POLICY = "AmazonEKSClusterAdminPolicy"
@@ -458,8 +464,8 @@ class EksCluster(pulumi.ComponentResource):
                 entry_name,
                 cluster_name=self.cluster_name,
                 principal_arn=entry.principal_arn,
-                policy_arn=partition.apply(
-                    lambda p, n=policy_name: f"arn:{p}:eks::aws:cluster-access-policy/{n}"
+                policy_arn=pulumi.Output.concat(
+                    "arn:", partition, f":eks::aws:cluster-access-policy/{policy_name}"
                 ),
                 access_scope=aws.eks.AccessPolicyAssociationAccessScopeArgs(
                     type="namespace", namespaces=list(spec.namespaces)
@@ -761,6 +767,12 @@ def validate_args(args: EksClusterArgs) -> None:
         "kubernetes_version",
         f"{args.kubernetes_version!r} is not a Kubernetes major.minor version such as {DEFAULT_KUBERNETES_VERSION!r}",
     )
+    v.require(
+        args.kubernetes_version in EKS_VERSIONS,
+        "kubernetes_version",
+        f"EKS does not offer Kubernetes {args.kubernetes_version} (it offers "
+        f"{', '.join(EKS_VERSIONS)} as of {EKS_VERSIONS_AS_OF})",
+    )
     if isinstance(args.private_subnet_ids, list):
         v.require(
             len(args.private_subnet_ids) >= 2,
@@ -828,9 +840,10 @@ def validate_args(args: EksClusterArgs) -> None:
     )
     for group_name, spec in args.node_groups.items():
         v.require(
-            bool(group_name) and len(f"{args.cluster_name}-{group_name}") <= 63,
+            bool(_NODE_GROUP_NAME.match(group_name)) and len(group_name) <= 30,
             f"node_groups[{group_name!r}]",
-            "node group name must be non-empty and '<cluster>-<group>' at most 63 characters",
+            f"{group_name!r} is not a node group name EKS accepts here (1-30 letters, digits, "
+            f"'-' and '_', starting with a letter or digit; it has {len(group_name)} characters)",
         )
         validate_spec(spec, f"node_groups[{group_name!r}]")
         version = tuple(int(p) for p in args.kubernetes_version.split("."))

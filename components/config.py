@@ -131,11 +131,14 @@ def convert(tp: Any, value: Any, key: str) -> Any:
         return float(value)
     if tp is str:
         if not isinstance(value, str):
-            hint = (
-                f' (quote it: "{value}")'
-                if isinstance(value, int | float) and not isinstance(value, bool)
-                else ""
-            )
+            hint = ""
+            if isinstance(value, float):
+                # YAML reads 1.30 as the number 1.3: the trailing zero is gone by now.
+                hint = f' (YAML read a number: quote the value, e.g. "{value}" or "{value}0")'
+            elif isinstance(value, int) and not isinstance(value, bool):
+                hint = f' (YAML read a number: quote it, "{value}")'
+            elif isinstance(value, bool):
+                hint = " (YAML reads yes/no/on/off as true/false: quote the value)"
             raise InvalidArgument(key, f"expected a string, got {_yaml(value)}{hint}")
         return value
     raise _Unreadable(f"{key}: cannot read type {tp!r} from config")
@@ -195,11 +198,24 @@ def config_key(prefix: str, field_path: str) -> str:
     return f"{prefix}.{'.'.join(parts)}" if path else prefix
 
 
+_SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+_PYTHON_WORDS = re.compile(r"\b(True|False|None)\b")
+
+
+def yaml_words(rule: str) -> str:
+    """A component's rule in the words of the stack file: ``desired_size`` -> ``desiredSize``,
+    ``True``/``False``/``None`` -> ``true``/``false``/``null``."""
+    rule = _SNAKE.sub(lambda m: camel(m.group(0)), rule)
+    return _PYTHON_WORDS.sub(
+        lambda m: {"True": "true", "False": "false", "None": "null"}[m.group(1)], rule
+    )
+
+
 def config_error(prefix: str, error: ValueError) -> InvalidArgument:
     """A component's :class:`InvalidArgument` restated for the config key ``prefix``."""
     if isinstance(error, InvalidArgument):
-        return InvalidArgument(config_key(prefix, error.field), error.rule)
-    return InvalidArgument(prefix, str(error))
+        return InvalidArgument(config_key(prefix, error.field), yaml_words(error.rule))
+    return InvalidArgument(prefix, yaml_words(str(error)))
 
 
 def project_keys(config: pulumi.Config | None = None) -> list[str]:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from . import naming
 from . import validation as v
 
 # Taint effects as Kubernetes writes them -> as the EKS API wants them.
@@ -55,6 +56,8 @@ AMI_RELEASE_PARAMETERS: dict[str, str | None] = {
     "WINDOWS_FULL_2022_x86_64": None,
 }
 AMI_TYPES = tuple(AMI_RELEASE_PARAMETERS)
+NODE_GROUP_PREFIX_MAX = 36
+"""Longest node group name prefix: EKS adds a 26-character suffix, and names end at 63."""
 
 
 @dataclass(kw_only=True)
@@ -179,7 +182,8 @@ class NodeGroup(pulumi.ComponentResource):
             cluster_name=args.cluster_name,
             # A prefix, not a fixed name: a change that replaces the group (instance types,
             # capacity type, AMI type, disk, subnets) creates the new one beside the old one.
-            node_group_name_prefix=f"{name}-",
+            # EKS appends 26 characters to the prefix and allows 63 in all.
+            node_group_name_prefix=naming.shorten(name, NODE_GROUP_PREFIX_MAX) + "-",
             version=args.kubernetes_version,
             release_version=release_version(spec, args.kubernetes_version, self),
             node_role_arn=args.node_role_arn,

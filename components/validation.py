@@ -202,6 +202,15 @@ def cidr(value: Any, field: str) -> str:
         )
     except ValueError:
         net = None
+        try:
+            loose = ipaddress.IPv4Network(value, strict=False)
+        except (ValueError, TypeError):
+            loose = None
+        if loose is not None:
+            raise fail(
+                field,
+                f"{value!r} has host bits set: the block's network address is {loose} (write that)",
+            ) from None
     require(net is not None, field, f"{value!r} is not a valid IPv4 CIDR block (e.g. 10.0.0.0/16)")
     return str(value)
 

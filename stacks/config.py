@@ -23,6 +23,7 @@ from components import karpenter as karpenter_mod
 from components import load_balancer_controller as lbc_mod
 from components import network as network_mod
 from components import sample_app as sample_app_mod
+from components import validation as v
 from components.cluster import EksClusterArgs
 from components.config import config_error, describe, from_config, markdown_table, project_keys
 from components.external_dns import ExternalDnsArgs, HostedZone
@@ -169,8 +170,10 @@ def load(config: pulumi.Config | None = None) -> PlatformConfig:
         return value
 
     environment = config.get("environment") or pulumi.get_stack()
+    _check_keys_used(ns, environment, config)
     tags_raw = obj("tags")
     tags = {str(k): str(v) for k, v in tags_raw.items()}
+    v.aws_tags(tags, f"{ns}:tags")
 
     cluster = _validated(
         f"{ns}:cluster",
@@ -193,6 +196,7 @@ def load(config: pulumi.Config | None = None) -> PlatformConfig:
         network_mod.validate_args,
     )
     network = dataclasses.replace(network, tags={**tags, **network.tags})
+    _check_zones_in_region(network, ns)
 
     def optional(
         key: str,
@@ -302,12 +306,42 @@ def _check_demo_in_scope(demo: DemoArgs, eso: ExternalSecretsArgs, ns: str) -> N
 
 def _check_host_in_zones(host: str, zones: list[HostedZone], key: str) -> None:
     """The sample app's host must lie in a zone ExternalDNS manages, or no record gets published."""
-    domains = [z.domain for z in zones if z.domain]
-    if domains and not any(host == d or host.endswith("." + d) for d in domains):
-        raise ValueError(
-            f"{key}: {host!r} is not under any externalDns zone ({', '.join(domains)}); "
-            "ExternalDNS would not publish it"
+    if any(z.domain is None for z in zones):
+        return  # a zone given by id alone: its domain is only known at deploy time
+    domains = [str(z.domain) for z in zones]
+    if not any(host == d or host.endswith("." + d) for d in domains):
+        raise InvalidArgument(
+            key,
+            f"{host!r} is not under any externalDns zone ({', '.join(domains)}); "
+            "ExternalDNS would not publish it",
         )
+
+
+ONLY_IN: dict[str, tuple[str, ...]] = {"demo": ("dev",), "sampleApp": ("dev",)}
+"""Keys only some compositions read; set for another environment, they would be ignored."""
+
+
+def _check_keys_used(ns: str, environment: str, config: pulumi.Config) -> None:
+    for key, environments in ONLY_IN.items():
+        if config.get(key) is not None and environment not in environments:
+            raise InvalidArgument(
+                f"{ns}:{key}",
+                f"is set, but the {environment} composition (stacks/{environment}.py) does not "
+                f"use it (only {', '.join(environments)} does); remove it",
+            )
+
+
+def _check_zones_in_region(network: NetworkArgs, ns: str) -> None:
+    region = pulumi.Config("aws").get("region")
+    if region is None or not isinstance(network.availability_zones, list):
+        return
+    for i, zone in enumerate(network.availability_zones):
+        if not (zone.startswith(region) and len(zone) == len(region) + 1):
+            raise InvalidArgument(
+                f"{ns}:network.availabilityZones[{i}]",
+                f"{zone!r} is not an availability zone of aws:region {region} "
+                f"({region}a, {region}b, ...)",
+            )
 
 
 if __name__ == "__main__":

@@ -166,12 +166,12 @@ def set_path(path: str, value: Any) -> Any:
         (
             "eks-platform:cluster.nodeGroups.system.minSize",
             3,
-            r"^eks-platform:cluster.nodeGroups.system.minSize: must be <= desired_size \(3 > 2\)",
+            r"^eks-platform:cluster.nodeGroups.system.minSize: must be <= desiredSize \(3 > 2\)",
         ),
         (
             "eks-platform:cluster.nodeGroups.system.maxSize",
             1,
-            "^eks-platform:cluster.nodeGroups.system.desiredSize: must be <= max_size",
+            "^eks-platform:cluster.nodeGroups.system.desiredSize: must be <= maxSize",
         ),
         (
             "eks-platform:cluster.nodeGroups.system.minSize",

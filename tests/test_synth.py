@@ -88,7 +88,7 @@ def test_bad_config_is_one_line_and_exit_1(
     assert captured.out == ""
     assert (
         captured.err
-        == "error: eks-platform:cluster.nodeGroups.system.minSize: must be <= desired_size (5 > 2)\n"
+        == "error: eks-platform:cluster.nodeGroups.system.minSize: must be <= desiredSize (5 > 2)\n"
     )
 
 

@@ -226,12 +226,25 @@ def load_stack_config(program: Path, project: str, stack: str) -> tuple[dict[str
             f"--stack: {path.name} not found; stacks here: {', '.join(available) or 'none'}"
         )
     try:
-        doc = yaml.safe_load(path.read_text()) or {}
+        doc = yaml.load(path.read_text(), Loader=_UniqueKeyLoader) or {}
+    except _DuplicateKey as e:
+        raise SynthError(f"{path.name}: {e}") from None
     except yaml.YAMLError as e:
-        raise SynthError(f"{path.name}: not valid YAML ({str(e).splitlines()[0]})") from None
+        raise SynthError(f"{path.name}: not valid YAML ({' '.join(str(e).split())})") from None
+    if not isinstance(doc, dict):
+        raise SynthError(
+            f"{path.name}: must be a mapping (secretsprovider:, config:, ...), got a "
+            f"{type(doc).__name__}"
+        )
+    raw = doc.get("config") or {}
+    if not isinstance(raw, dict):
+        raise SynthError(
+            f"{path.name}: config: must be a mapping of keys to values "
+            f"(e.g. 'eks-platform:cluster: {{...}}'), got a {type(raw).__name__}"
+        )
     config: dict[str, str] = {}
     secret_keys: list[str] = []
-    for key, value in (doc.get("config") or {}).items():
+    for key, value in raw.items():
         full = key if ":" in key else f"{project}:{key}"
         if isinstance(value, dict) and set(value) == {"secure"}:
             config[full] = SECRET  # ciphertext cannot be decrypted offline
@@ -241,6 +254,27 @@ def load_stack_config(program: Path, project: str, stack: str) -> tuple[dict[str
         else:
             config[full] = json.dumps(value)
     return config, secret_keys
+
+
+class _DuplicateKey(Exception):
+    """A mapping that names the same key twice."""
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """PyYAML keeps the last of two equal keys without a word; a stack file with the same node
+    group twice is a mistake, so it is refused, naming the key and both lines."""
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                raise _DuplicateKey(
+                    f"line {line}: duplicate key {key!r} (also on line {seen[key]}); keep one"
+                )
+            seen[key] = line
+        return super().construct_mapping(node, deep=deep)
 
 
 @contextlib.contextmanager
