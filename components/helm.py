@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -101,3 +102,28 @@ def release(
         timeout=600,
         opts=opts,
     )
+
+
+_MISSING = object()
+
+ManagedValues = Mapping[tuple[str, ...], str]
+"""Chart value paths a component sets itself, each with what sets it (``"the argument
+replicas"``): users set those through that, never through ``values``."""
+
+
+def validate_values(values: Any, managed: ManagedValues, field_name: str = "values") -> None:
+    """Extra chart values: a mapping that sets none of the ``managed`` paths.
+
+    The one rule of every controller: a key the component sets cannot be overridden by user
+    values (which would silently undo it), and the error names the argument to use instead.
+    """
+    v.require(isinstance(values, Mapping), field_name, "must be a mapping of chart values")
+    for path, instead in managed.items():
+        node: Any = values
+        for key in path:
+            node = node.get(key, _MISSING) if isinstance(node, Mapping) else _MISSING
+        v.require(
+            node is _MISSING,
+            f"{field_name}.{'.'.join(path)}",
+            f"is set by {instead}; do not set it in values",
+        )

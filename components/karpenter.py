@@ -1131,19 +1131,7 @@ def _validate_resources(resources: Any, field_name: str) -> None:
 
 def validate_values(values: Any, field_name: str) -> None:
     """Extra chart values: a mapping that does not set what the component sets."""
-    v.require(isinstance(values, Mapping), field_name, "must be a mapping of chart values")
-    for path, instead in _MANAGED_VALUES.items():
-        node: Any = values
-        for key in path:
-            node = node.get(key, _MISSING) if isinstance(node, Mapping) else _MISSING
-        v.require(
-            node is _MISSING,
-            f"{field_name}.{'.'.join(path)}",
-            f"is set by {instead}; do not set it in values",
-        )
-
-
-_MISSING = object()
+    helm.validate_values(values, _MANAGED_VALUES, field_name)
 
 
 __all__ = [

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -223,6 +222,8 @@ class LoadBalancerController(pulumi.ComponentResource):
     """Status of the Helm release (``deployed`` once the controller runs)."""
     ingress_class_name: pulumi.Output[str]
     """Name of the IngressClass: what an Ingress puts in ``spec.ingressClassName``."""
+    namespace: pulumi.Output[str]
+    """Namespace of the controller (``kube-system``)."""
     ingress_scheme: str
     """The scheme of the class's ALBs (``internet-facing`` or ``internal``)."""
     default_target_type: str
@@ -309,6 +310,7 @@ class LoadBalancerController(pulumi.ComponentResource):
             parent=self,
         )
         self.role_arn = self.workload_role.role_arn
+        self.namespace = self.workload_role.service_account_namespace
 
         # Only the cluster facts are Outputs, so a preview shows every other value.
         values: dict[str, Any] = {
@@ -627,16 +629,4 @@ def validate_args(args: LoadBalancerControllerArgs) -> ClusterRef:
 
 def validate_values(values: Any, field_name: str) -> None:
     """Extra chart values: a mapping that does not set what the component sets."""
-    v.require(isinstance(values, Mapping), field_name, "must be a mapping of chart values")
-    for path, instead in _MANAGED_VALUES.items():
-        node: Any = values
-        for key in path:
-            node = node.get(key, _MISSING) if isinstance(node, Mapping) else _MISSING
-        v.require(
-            node is _MISSING,
-            f"{field_name}.{'.'.join(path)}",
-            f"is set by {instead}; do not set it in values",
-        )
-
-
-_MISSING = object()
+    helm.validate_values(values, _MANAGED_VALUES, field_name)
