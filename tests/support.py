@@ -40,8 +40,12 @@ def make_cluster(name: str = "test", **overrides: Any) -> EksCluster:
     return EksCluster(name, cluster_args(**overrides))
 
 
-def refused(program: Callable[[], Any], **kwargs: Any) -> str:
-    """Run ``program``, which must be refused before anything is registered; the error message."""
+def refused(program: Callable[[], Any], name: str | None = None, **kwargs: Any) -> str:
+    """Run ``program``, which must be refused with a one-line error; the error message.
+
+    Nothing may have been registered, or, with ``name``, nothing of the refused component
+    (resources named ``name`` or ``name-...``): what the program made before it may exist.
+    """
     recorded: list[Recorded] = []
     try:
         run_program(
@@ -52,7 +56,12 @@ def refused(program: Callable[[], Any], **kwargs: Any) -> str:
             recorded=recorded,
         )
     except ValueError as error:
-        assert recorded == [], f"registered before refusing: {[r.name for r in recorded]}"
+        own = [
+            r.name
+            for r in recorded
+            if name is None or r.name == name or r.name.startswith(f"{name}-")
+        ]
+        assert own == [], f"registered before refusing: {own}"
         assert "\n" not in str(error), f"not one line: {error}"
         return str(error)
     raise AssertionError("the program was not refused")
