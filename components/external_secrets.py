@@ -792,6 +792,26 @@ def chart_values(args: ExternalSecretsArgs) -> dict[str, Any]:
         values["webhook"]["podDisruptionBudget"] = {"enabled": True, "maxUnavailable": 1}
     for key in ("", "webhook", "certController"):
         target = values[key] if key else values
+        # Requests so the scheduler places them, a memory limit so a leak cannot starve the node.
+        target["resources"] = {
+            "requests": {"cpu": "50m", "memory": "64Mi"},
+            "limits": {"memory": "256Mi"},
+        }
+        if args.replicas > 1 and key != "certController":
+            target["topologySpreadConstraints"] = [
+                {
+                    "maxSkew": 1,
+                    "topologyKey": "topology.kubernetes.io/zone",
+                    "whenUnsatisfiable": "ScheduleAnyway",
+                    "labelSelector": {
+                        "matchLabels": {
+                            "app.kubernetes.io/name": FULLNAME
+                            if not key
+                            else f"{FULLNAME}-webhook"
+                        }
+                    },
+                }
+            ]
         if args.tolerations:
             target["tolerations"] = [dict(t) for t in args.tolerations]
         if args.node_selector:
