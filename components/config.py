@@ -205,9 +205,14 @@ _PYTHON_WORDS = re.compile(r"\b(True|False|None)\b")
 def yaml_words(rule: str) -> str:
     """A component's rule in the words of the stack file: ``desired_size`` -> ``desiredSize``,
     ``True``/``False``/``None`` -> ``true``/``false``/``null``."""
-    rule = _SNAKE.sub(lambda m: camel(m.group(0)), rule)
-    return _PYTHON_WORDS.sub(
-        lambda m: {"True": "true", "False": "false", "None": "null"}[m.group(1)], rule
+    # Quoted text is the user's own value: it stays as written.
+    pieces = re.split(r"('[^']*'|\"[^\"]*\")", rule)
+    words = {"True": "true", "False": "false", "None": "null"}
+    return "".join(
+        piece
+        if i % 2
+        else _PYTHON_WORDS.sub(lambda m: words[m.group(1)], _SNAKE.sub(lambda m: camel(m.group(0)), piece))
+        for i, piece in enumerate(pieces)
     )
 
 

@@ -15,6 +15,29 @@ The upstream tutorial grants ``hostedzone/*``; here a zone that is not configure
 be written to even if the controller is misconfigured. The chart is told the same zones
 (``--zone-id-filter``, ``domainFilters``, ``--aws-zone-type``), so it never tries.
 
+In a zone shared with others, the role can be narrowed further with Route53's condition
+keys, and ExternalDNS told the same, so that it never sends a change IAM would refuse (a
+refused change fails the whole batch of its zone):
+
+* ``subdomains``: ``route53:ChangeResourceRecordSetsNormalizedRecordNames``
+  (``ForAllValues:StringLike`` on ``<sub>`` and ``*.<sub>``); ExternalDNS gets them as
+  ``domainFilters`` with ``--aws-zone-match-parent``;
+* ``record_types`` (default ``A``, ``AAAA``, ``CNAME``, ``TXT``: what ExternalDNS manages by
+  default plus its TXT registry, so never ``NS``, which could delegate a name elsewhere):
+  ``route53:ChangeResourceRecordSetsRecordTypes`` (``ForAllValues:StringEquals``);
+  ExternalDNS gets them as ``managedRecordTypes``.
+
+Which Kubernetes objects it reads can be narrowed too: ``annotation_filter``
+(``--annotation-filter``) and ``source_namespace`` (``--namespace``, with the chart's RBAC
+turned into a Role in that namespace). ExternalDNS watches one namespace or all of them;
+for several, run one ``ExternalDns`` per namespace (each gets its own TXT owner id) or
+mark the objects and use ``annotation_filter``.
+
+The chart runs ExternalDNS as one replica (it has no leader election and the chart no
+``replicaCount``), so there is no topology spread or PodDisruptionBudget to set; its pod
+runs as non-root with a read-only root filesystem, no capabilities and the runtime's
+seccomp profile (the chart's defaults), with resource requests and limits (``resources``).
+
 Zones are given by domain (looked up with ``aws.route53.get_zone``), by id (looked up for
 their domain name, which ``domainFilters`` needs), or by both (no lookup).
 """
@@ -22,6 +45,7 @@ their domain name, which ``domainFilters`` needs), or by both (no lookup).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -80,6 +104,14 @@ SOURCES = (
 )
 """ExternalDNS sources this component accepts (``--source``)."""
 DEFAULT_SOURCES = ("ingress", "service")
+CLUSTER_SCOPED_SOURCES = ("node", "pod")
+"""Sources that read Nodes, which a namespaced ExternalDNS (``source_namespace``) may not."""
+RECORD_TYPES = ("A", "AAAA", "CNAME", "TXT", "MX", "NS", "SRV", "NAPTR", "PTR")
+"""Record types ExternalDNS knows (``--managed-record-types``)."""
+DEFAULT_RECORD_TYPES = ("A", "AAAA", "CNAME", "TXT")
+"""ExternalDNS's own default (A, AAAA, CNAME) plus TXT, which its registry writes."""
+REGISTRY_RECORD_TYPE = "TXT"
+ADDRESS_RECORD_TYPES = ("A", "AAAA", "CNAME")
 DEFAULT_TXT_PREFIX = "edns-%{record_type}."
 """Registry TXT records go one label below the record (``edns-a.app.example.com`` for the A
 record ``app.example.com``), so the zone apex (``example.com`` itself) works too: a prefix
@@ -87,23 +119,56 @@ without a trailing dot (``edns-``) would put the apex's TXT record into the pare
 MIN_INTERVAL_SECONDS = 60
 """Route53 allows five API requests per second per account, shared by every caller."""
 
-RECORD_ACTIONS = (
-    "route53:ChangeResourceRecordSets",
-    "route53:ListResourceRecordSets",
-    "route53:ListTagsForResources",
-)
+CHANGE_ACTION = "route53:ChangeResourceRecordSets"
+READ_ACTIONS = ("route53:ListResourceRecordSets", "route53:ListTagsForResources")
+RECORD_ACTIONS = (CHANGE_ACTION, *READ_ACTIONS)
 """What the controller may do inside each configured zone."""
+RECORD_NAMES_KEY = "route53:ChangeResourceRecordSetsNormalizedRecordNames"
+"""Condition key: the record names of a change batch, lower-case and without trailing dot."""
+RECORD_TYPES_KEY = "route53:ChangeResourceRecordSetsRecordTypes"
+"""Condition key: the record types of a change batch."""
 LIST_ZONES_ACTION = "route53:ListHostedZones"
 """The one action granted on ``*``: ListHostedZones takes no resource."""
 INLINE_POLICY_NAME = "route53-records"
-# Flags the component derives from ``zones`` / ``zone_type``; ``values.extraArgs`` may not set them.
-_SCOPING_FLAGS = ("--zone-id-filter", "--aws-zone-type", "--domain-filter")
+# Flags the component derives from its arguments; ``values.extraArgs`` may not set them.
+_SCOPING_FLAGS = {
+    "--zone-id-filter": "zones",
+    "--aws-zone-type": "zones / zone_type",
+    "--domain-filter": "zones / subdomains",
+    "--regex-domain-filter": "zones / subdomains",
+    "--aws-zone-match-parent": "subdomains",
+    "--managed-record-types": "record_types",
+    "--annotation-filter": "annotation_filter",
+    "--namespace": "source_namespace",
+}
+# Chart values the component derives from its arguments; ``values`` may not set them.
+_MANAGED_VALUES = {
+    "domainFilters": "zones / subdomains",
+    "managedRecordTypes": "record_types",
+    "annotationFilter": "annotation_filter",
+    "namespaced": "source_namespace",
+    "sourceNamespace": "source_namespace",
+    "resources": "resources",
+}
+# With source_namespace and the service source: every Service type but NodePort, whose
+# targets are Node addresses a namespaced ExternalDNS may not read.
+NAMESPACED_SERVICE_TYPES = ("LoadBalancer", "ClusterIP", "ExternalName")
+_SERVICE_TYPE_FLAG = "--service-type-filter"
 
 _INTERVAL = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 _RECORD_TYPE_TEMPLATE = "%{record_type}"
 _TXT_AFFIX = re.compile(r"^[a-z0-9_-]*(\.[a-z0-9_-]+)*\.?$")
 _TXT_OWNER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 _HOSTED_ZONE_PREFIX = "/hostedzone/"
+# A label selector requirement (``--annotation-filter`` uses label-selector syntax).
+_SELECTOR_KEY = r"[A-Za-z0-9][-A-Za-z0-9_./]*"
+_SELECTOR_EXISTS = re.compile(rf"^(!?)\s*({_SELECTOR_KEY})$")
+_SELECTOR_EQUALS = re.compile(rf"^({_SELECTOR_KEY})\s*(==|=|!=)\s*([-A-Za-z0-9_.]*)$")
+_SELECTOR_SET = re.compile(rf"^({_SELECTOR_KEY})\s+(in|notin)\s+\(([^()]*)\)$")
+
+
+def _default_resources() -> dict[str, dict[str, str]]:
+    return {"requests": {"cpu": "50m", "memory": "128Mi"}, "limits": {"memory": "256Mi"}}
 
 
 @dataclass(kw_only=True)
@@ -158,8 +223,10 @@ class ExternalDnsArgs:
     """Time between full synchronisations, Go duration syntax (``1m``, ``90s``, ``2m30s``, ``1h``);
     at least one minute, because Route53 allows five requests per second per account."""
     txt_owner_id: str | None = None
-    """The owner id written into the TXT ownership records; unique per cluster that shares a zone
-    and never changed afterwards. Default: the cluster name."""
+    """The owner id written into the TXT ownership records; unique per cluster (and per
+    ExternalDNS instance) that shares a zone, and never changed afterwards. Default: the
+    cluster name; with ``source_namespace``, ``<cluster>.<namespace>``, so that instances
+    for different namespaces never take each other's records for their own."""
     txt_prefix: str = DEFAULT_TXT_PREFIX
     """Prefix of the TXT ownership records' names (lower-case letters, digits, ``-``, ``_``, ``.``
     and at most one ``%{record_type}``); ``""`` for none. End it with ``.`` to manage zone-apex
@@ -170,6 +237,27 @@ class ExternalDnsArgs:
     sources: list[str] = field(default_factory=lambda: list(DEFAULT_SOURCES))
     """Kubernetes objects to take host names from (``ingress``, ``service``, ``gateway-httproute``,
     ``crd``, ...; see ``SOURCES``)."""
+    subdomains: list[str] = field(default_factory=list)
+    """Limit record changes to these names and the names below them, e.g. ``team-a.example.com``
+    (``team-a.example.com`` and ``*.team-a.example.com``), for a zone shared with others: in
+    the IAM policy (``route53:ChangeResourceRecordSetsNormalizedRecordNames``) and in
+    ExternalDNS (``domainFilters``). Each must lie in one of ``zones``; lower-case, no trailing
+    dot. Empty: the whole zones."""
+    record_types: list[str] = field(default_factory=lambda: list(DEFAULT_RECORD_TYPES))
+    """The record types ExternalDNS may change, in the IAM policy
+    (``route53:ChangeResourceRecordSetsRecordTypes``) and in ExternalDNS
+    (``managedRecordTypes``, TXT aside). Must include ``TXT`` (the ownership registry) and one
+    of ``A`` (load balancers: alias records), ``AAAA`` (dual-stack load balancers) or
+    ``CNAME``. Empty: any type."""
+    annotation_filter: str | None = None
+    """Only take host names from objects whose annotations match this selector (label-selector
+    syntax, e.g. ``external-dns.alpha.kubernetes.io/expose=true``; ``--annotation-filter``)."""
+    source_namespace: str | None = None
+    """Only take host names from objects in this namespace (``--namespace``; the chart's RBAC
+    becomes a Role there, so it must exist first). ExternalDNS watches one namespace or all:
+    for several, run one ExternalDns per namespace, or use ``annotation_filter``. The
+    ``node`` and ``pod`` sources are refused (they read Nodes), and Services of type NodePort
+    are skipped for the same reason. None: every namespace."""
     chart: ChartSpec = DEFAULT_CHART
     """The chart and its exact version."""
     deletion_protection: bool = False
@@ -177,12 +265,18 @@ class ExternalDnsArgs:
     deliberate ``pulumi state unprotect``."""
     values: dict[str, Any] = field(default_factory=dict)
     """Extra chart values, deep-merged last (mappings merge, anything else replaces), except
-    ``extraArgs``, which is appended to the component's own arguments. It may not set the
-    zone-scoping flags (``--zone-id-filter``, ``--aws-zone-type``, ``--domain-filter``)."""
+    ``extraArgs``, which is appended to the component's own arguments. It may not set what
+    the arguments above set: the scoping flags (``--zone-id-filter``, ``--aws-zone-type``,
+    ``--domain-filter``, ``--aws-zone-match-parent``, ``--managed-record-types``,
+    ``--annotation-filter``, ``--namespace``) nor ``domainFilters``, ``managedRecordTypes``,
+    ``annotationFilter``, ``namespaced``, ``sourceNamespace`` and ``resources``."""
     tolerations: list[dict[str, Any]] = field(default_factory=list)
     """Pod tolerations (Kubernetes ``Toleration`` objects, camelCase keys)."""
     node_selector: dict[str, str] = field(default_factory=dict)
     """Pod node selector (label key -> value)."""
+    resources: dict[str, dict[str, str]] = field(default_factory=_default_resources)
+    """Requests and limits of the ExternalDNS container (the chart's ``resources``); raise the
+    memory for zones with many thousands of records."""
     role: RoleSettings = field(default_factory=RoleSettings)
     """The role's name, path, permissions boundary, session length and tags."""
 
@@ -206,7 +300,7 @@ class ExternalDns(pulumi.ComponentResource):
     zone_arns: pulumi.Output[list[str]]
     """ARNs of those zones (in the deployment's partition): the record actions' resources."""
     domain_filters: pulumi.Output[list[str]]
-    """The zones' domain names (the chart's ``domainFilters``)."""
+    """The chart's ``domainFilters``: ``subdomains`` when given, else the zones' domain names."""
     txt_owner_id: pulumi.Output[str]
     """The TXT registry owner id."""
     zone_type: pulumi.Output[str]
@@ -224,6 +318,7 @@ class ExternalDns(pulumi.ComponentResource):
         self, name: str, args: ExternalDnsArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         """Install ExternalDNS; see :class:`ExternalDns`."""
+        owner = f"ExternalDns {name!r}"
         with v.component_errors("ExternalDns", name):
             cluster = validate_args(args)
         super().__init__("eks-platform:index:ExternalDns", name, None, opts)
@@ -235,7 +330,7 @@ class ExternalDns(pulumi.ComponentResource):
             *[_resolve_zone(zone, invoke) for zone in args.zones]
         ).apply(lambda zs: [ResolvedZone(*z) for z in zs])
         self.zone_ids = zones.apply(lambda zs: _unique([z.zone_id for z in zs]))
-        self.domain_filters = zones.apply(lambda zs: _unique([z.domain for z in zs]))
+        self.domain_filters = zones.apply(lambda zs: domain_filters(args, zs, owner))
         self.zone_type = zones.apply(lambda zs: effective_zone_type(args.zone_type, zs))
         partition = deployment.partition()
         self.zone_arns = pulumi.Output.all(partition, self.zone_ids).apply(
@@ -251,7 +346,11 @@ class ExternalDns(pulumi.ComponentResource):
                 cluster=cluster,
                 namespace=args.namespace,
                 service_account=args.service_account,
-                inline_policies={INLINE_POLICY_NAME: self.zone_arns.apply(route53_policy)},
+                inline_policies={
+                    INLINE_POLICY_NAME: pulumi.Output.all(
+                        self.zone_arns, self.domain_filters
+                    ).apply(lambda a: route53_policy(a[0], args.subdomains, args.record_types))
+                },
                 role=args.role,
                 create_namespace=args.create_namespace,
             ),
@@ -265,7 +364,7 @@ class ExternalDns(pulumi.ComponentResource):
         # -- the release ----------------------------------------------------------------------
         self.txt_owner_id = pulumi.Output.from_input(
             args.txt_owner_id if args.txt_owner_id is not None else cluster.name
-        )
+        ).apply(lambda owner_id: default_owner_id(args, owner_id))
         region = deployment.region()
         values = pulumi.Output.all(
             self.txt_owner_id, self.domain_filters, self.zone_ids, self.zone_type, region
@@ -319,19 +418,47 @@ def zone_arn(partition: str, zone_id: str) -> str:
     return f"arn:{partition}:route53:::hostedzone/{zone_id}"
 
 
-def route53_policy(zone_arns: list[str]) -> dict[str, Any]:
-    """The controller's permission policy: record actions on ``zone_arns``, zone listing on ``*``."""
+def record_name_patterns(subdomains: Sequence[str]) -> list[str]:
+    """The ``StringLike`` patterns of the names in and under ``subdomains``: ``<sub>``, ``*.<sub>``."""
+    return sorted({p for sub in subdomains for p in (sub, f"*.{sub}")})
+
+
+def route53_policy(
+    zone_arns: list[str], subdomains: Sequence[str] = (), record_types: Sequence[str] = ()
+) -> dict[str, Any]:
+    """The controller's permission policy: record changes on ``zone_arns`` (limited to the names
+    in ``subdomains`` and the types in ``record_types`` when given), reads there, zone listing
+    on ``*``."""
     if not zone_arns:
         # validate_args refuses empty zones; never degrade to a policy without resources.
         raise ValueError("zones: at least one hosted zone is required")
+    zones = sorted(set(zone_arns))
+    change: dict[str, Any] = {
+        "Sid": "ChangeRecordsInConfiguredZones",
+        "Effect": "Allow",
+        "Action": [CHANGE_ACTION],
+        "Resource": zones,
+    }
+    condition: dict[str, dict[str, Any]] = {}
+    if subdomains:
+        condition["ForAllValues:StringLike"] = {RECORD_NAMES_KEY: record_name_patterns(subdomains)}
+    if record_types:
+        condition["ForAllValues:StringEquals"] = {RECORD_TYPES_KEY: sorted(set(record_types))}
+    if condition:
+        # ForAllValues holds for a request without the key; Route53 always sends both, but
+        # require them anyway so that the statement never matches an empty set.
+        keys = [k for c in condition.values() for k in c]
+        condition["Null"] = {key: "false" for key in keys}
+        change["Condition"] = condition
     return {
         "Version": "2012-10-17",
         "Statement": [
+            change,
             {
-                "Sid": "ChangeRecordsInConfiguredZones",
+                "Sid": "ReadRecordsInConfiguredZones",
                 "Effect": "Allow",
-                "Action": list(RECORD_ACTIONS),
-                "Resource": sorted(set(zone_arns)),
+                "Action": list(READ_ACTIONS),
+                "Resource": zones,
             },
             {
                 "Sid": "ListHostedZones",
@@ -341,6 +468,35 @@ def route53_policy(zone_arns: list[str]) -> dict[str, Any]:
             },
         ],
     }
+
+
+def domain_filters(
+    args: ExternalDnsArgs, zones: list[ResolvedZone], owner: str | None = None
+) -> list[str]:
+    """The chart's ``domainFilters``: ``args.subdomains`` (each checked to lie in a zone, now
+    that every zone's domain is known), else the zones' domains."""
+    domains = _unique([z.domain for z in zones])
+    if not args.subdomains:
+        return domains
+    for i, sub in enumerate(args.subdomains):
+        if not any(_within(sub, d) for d in domains):
+            raise v.InvalidArgument(
+                f"subdomains[{i}]",
+                f"{sub!r} is in none of the zones ({', '.join(domains)})",
+                owner,
+            )
+    return list(args.subdomains)
+
+
+def default_owner_id(args: ExternalDnsArgs, owner_id: str) -> str:
+    """``owner_id`` as given, or (the cluster name by default) ``<cluster>.<source_namespace>``."""
+    if args.txt_owner_id is None and args.source_namespace is not None:
+        return f"{owner_id}.{args.source_namespace}"
+    return owner_id
+
+
+def _within(name: str, domain: str) -> bool:
+    return name == domain or name.endswith(f".{domain}")
 
 
 def effective_zone_type(zone_type: str | None, zones: list[ResolvedZone]) -> str:
@@ -366,6 +522,9 @@ def release_values(
     """The chart values (chart 1.21.x names), with ``args.values`` merged last."""
     extra_args = [f"--aws-zone-type={zone_type}"] if zone_type else []
     extra_args += [f"--zone-id-filter={_HOSTED_ZONE_PREFIX}{zone_id}" for zone_id in zone_ids]
+    if args.subdomains:
+        # The domain filters are names below the zones: let them select their parent zones.
+        extra_args.append("--aws-zone-match-parent")
     base: dict[str, Any] = {
         "provider": {"name": "aws"},
         "sources": list(args.sources),
@@ -382,7 +541,21 @@ def release_values(
             {"name": "AWS_REGION", "value": region},
             {"name": "AWS_DEFAULT_REGION", "value": region},
         ],
+        "resources": {kind: dict(amounts) for kind, amounts in args.resources.items()},
     }
+    managed = [t for t in args.record_types if t != REGISTRY_RECORD_TYPE]
+    if managed:
+        base["managedRecordTypes"] = managed
+    if args.annotation_filter is not None:
+        base["annotationFilter"] = args.annotation_filter
+    user_extra = list(args.values.get("extraArgs") or [])
+    if args.source_namespace is not None:
+        base["namespaced"] = True
+        base["sourceNamespace"] = args.source_namespace
+        if "service" in args.sources and not any(
+            a.split("=", 1)[0] == _SERVICE_TYPE_FLAG for a in user_extra
+        ):
+            extra_args += [f"{_SERVICE_TYPE_FLAG}={t}" for t in NAMESPACED_SERVICE_TYPES]
     if args.tolerations:
         base["tolerations"] = [dict(t) for t in args.tolerations]
     if args.node_selector:
@@ -472,6 +645,12 @@ def validate_settings(args: ExternalDnsArgs) -> None:
     _validate_values(args.values)
     v.tolerations(args.tolerations, "tolerations")
     v.labels(args.node_selector, "node_selector")
+    _validate_resources(args.resources)
+    _validate_subdomains(args)
+    _validate_record_types(args.record_types)
+    if args.annotation_filter is not None:
+        _validate_selector(args.annotation_filter, "annotation_filter")
+    _validate_source_namespace(args)
     with v.nested("role"):
         iam.validate_role_settings(args.role)
 
@@ -555,6 +734,12 @@ def _validate_sources(sources: Any) -> None:
 
 def _validate_values(values: Any) -> None:
     v.require(isinstance(values, dict), "values", "must be a mapping of chart values")
+    for key, instead in _MANAGED_VALUES.items():
+        v.require(
+            key not in values,
+            f"values.{key}",
+            f"is set from the argument(s) {instead}; do not set it in values",
+        )
     extra = values.get("extraArgs")
     if extra is None:
         return
@@ -568,5 +753,127 @@ def _validate_values(values: Any) -> None:
         v.require(
             flag not in _SCOPING_FLAGS,
             f"values.extraArgs[{i}]",
-            f"{flag} is derived from zones / zone_type; configure the zones there",
+            f"{flag} is derived from {_SCOPING_FLAGS.get(flag)}; set it there",
         )
+
+
+def _validate_resources(resources: Any) -> None:
+    v.require(isinstance(resources, dict), "resources", "must be a mapping (requests, limits)")
+    for kind, amounts in resources.items():
+        v.one_of(kind, ("requests", "limits"), "resources")
+        v.require(
+            isinstance(amounts, dict) and all(isinstance(a, str) and a for a in amounts.values()),
+            f"resources.{kind}",
+            "must map resource names to quantities given as strings (e.g. cpu: 50m)",
+        )
+        for key in amounts:
+            v.label_key(key, f"resources.{kind}.{key}")
+
+
+def _validate_subdomains(args: ExternalDnsArgs) -> None:
+    subdomains = args.subdomains
+    for i, sub in enumerate(subdomains):
+        v.domain_name(sub, f"subdomains[{i}]")
+    v.unique(subdomains, "subdomains", "subdomain")
+    if not subdomains:
+        return
+    domains = [z.domain for z in args.zones]
+    if all(d is not None for d in domains):  # else checked once the zones are looked up
+        for i, sub in enumerate(subdomains):
+            v.require(
+                any(_within(sub, str(d)) for d in domains),
+                f"subdomains[{i}]",
+                f"{sub!r} is in none of the zones ({', '.join(map(str, domains))})",
+            )
+    prefix = args.txt_prefix
+    v.require(
+        prefix == "" or prefix.endswith("."),
+        "txt_prefix",
+        f"{prefix!r} must end with '.' (or be empty) with subdomains: the ownership record of "
+        f"{subdomains[0]} itself would be {prefix.replace(_RECORD_TYPE_TEMPLATE, 'a')}"
+        f"{subdomains[0]}, outside it, and Route53 would refuse the zone's whole change batch",
+    )
+
+
+def _validate_record_types(record_types: Any) -> None:
+    for i, record_type in enumerate(record_types):
+        v.one_of(record_type, RECORD_TYPES, f"record_types[{i}]")
+    v.unique(record_types, "record_types", "record type")
+    if not record_types:
+        return
+    v.require(
+        REGISTRY_RECORD_TYPE in record_types,
+        "record_types",
+        "must include TXT: ExternalDNS writes a TXT ownership record beside every record",
+    )
+    v.require(
+        any(t in record_types for t in ADDRESS_RECORD_TYPES),
+        "record_types",
+        "needs A, AAAA or CNAME: A for load balancers (alias records), AAAA too when they "
+        "are dual-stack, CNAME for other host names",
+    )
+
+
+def _validate_selector(selector: Any, field_name: str) -> None:
+    """A label selector (what ``--annotation-filter`` parses): ``key``, ``!key``,
+    ``key=value``, ``key!=value``, ``key in (a,b)``, ``key notin (a,b)``, comma-separated."""
+    v.require(
+        isinstance(selector, str) and selector.strip() != "",
+        field_name,
+        "must be a non-empty selector, e.g. external-dns.alpha.kubernetes.io/expose=true",
+    )
+    for requirement in _split_selector(selector):
+        text = requirement.strip()
+        exists = _SELECTOR_EXISTS.match(text)
+        equals = _SELECTOR_EQUALS.match(text)
+        in_set = _SELECTOR_SET.match(text)
+        ok = exists is not None or equals is not None or in_set is not None
+        if equals is not None:
+            v.label_key(equals.group(1), field_name)
+            v.label_value(equals.group(3), field_name)
+        elif in_set is not None:
+            v.label_key(in_set.group(1), field_name)
+            values = [x.strip() for x in in_set.group(3).split(",")]
+            ok = all(values)
+            for value in values:
+                v.label_value(value, field_name)
+        elif exists is not None:
+            v.label_key(exists.group(2), field_name)
+        v.require(
+            ok,
+            field_name,
+            f"{text!r} is not a selector requirement (key, !key, key=value, key!=value, "
+            "key in (a,b), key notin (a,b))",
+        )
+
+
+def _split_selector(selector: str) -> list[str]:
+    """Split at the commas outside parentheses."""
+    parts, depth, start = [], 0, 0
+    for i, char in enumerate(selector):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            parts.append(selector[start:i])
+            start = i + 1
+    parts.append(selector[start:])
+    return parts
+
+
+def _validate_source_namespace(args: ExternalDnsArgs) -> None:
+    if args.source_namespace is None:
+        return
+    v.dns_label(args.source_namespace, "source_namespace", "namespace")
+    for source in CLUSTER_SCOPED_SOURCES:
+        v.require(
+            source not in args.sources,
+            "sources",
+            f"the {source!r} source reads Nodes, which an ExternalDNS limited to one namespace "
+            "(source_namespace) may not",
+        )
+    extra = args.values.get("extraArgs") or []
+    v.require(
+        f"{_SERVICE_TYPE_FLAG}=NodePort" not in extra,
+        "values.extraArgs",
+        "NodePort Services need Node addresses, which an ExternalDNS limited to one namespace "
+        "(source_namespace) may not read",
+    )

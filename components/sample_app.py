@@ -1,9 +1,24 @@
 """``SampleApp``: the 2048 game behind an ALB, to see the load-balancer controller work.
 
 The classic AWS Load Balancer Controller walkthrough: a Namespace, a Deployment of the
-2048 web game, a ClusterIP Service, and an Ingress of the controller's class with
-``target-type: ip``, so the ALB sends traffic straight to the pod IPs (which also works
-for pods on Fargate, where there are no NodePorts).
+2048 web game, a ClusterIP Service, and an Ingress with ``target-type: ip``, so the ALB
+sends traffic straight to the pod IPs (which also works for pods on Fargate, where there
+are no NodePorts). The Ingress uses the controller's internet-facing IngressClass when it
+has one (else its default class): the game is meant to be reached from outside, and the
+class, not the Ingress, decides the scheme.
+
+Unlike the walkthrough, the game runs hardened, and its namespace enforces the Pod
+Security Standard ``restricted`` (``pod-security.kubernetes.io/enforce``, plus ``warn``
+and ``audit``):
+
+* the image is pinned by digest (:data:`DEFAULT_IMAGE`), and a different image must be
+  pinned too (a tag other than ``latest``, or a digest);
+* the container runs as a non-root user, without privilege escalation, with every
+  capability dropped, the runtime's default seccomp profile and a read-only root
+  filesystem; nginx writes to emptyDir volumes (``writable_paths``) instead, and binds
+  port 80 without ``NET_BIND_SERVICE`` through the namespaced sysctl
+  ``net.ipv4.ip_unprivileged_port_start=0`` (a "safe" sysctl, allowed by ``restricted``);
+* it has CPU and memory requests and limits, and no ServiceAccount token.
 
 With ``zone_id`` (the Route53 hosted zone of ``host``'s domain) the app also gets an
 ACM certificate for ``host``, validated through a DNS record in that zone, and the ALB
@@ -18,7 +33,9 @@ controller itself goes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import posixpath
+import re
+from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
@@ -27,13 +44,46 @@ import pulumi_kubernetes as k8s
 
 from . import validation as v
 from .load_balancer_controller import LoadBalancerController
+from .workload_identity import pod_security_labels
 
-DEFAULT_IMAGE = "public.ecr.aws/l6m2t8p7/docker-2048:latest"
+WALKTHROUGH_IMAGE = "public.ecr.aws/l6m2t8p7/docker-2048"
+"""The image of the AWS Load Balancer Controller walkthrough; published with the tag ``latest``
+only, so it must be pinned by digest to be used here."""
+DEFAULT_IMAGE = (
+    "docker.io/alexwhen/docker-2048"
+    "@sha256:4913452e5bd092db9c8b005523127b8f62821867021e23a9acb1ae0f7d2432e1"
+)
+"""The walkthrough's original image (``alexwhen/docker-2048``, unchanged since 2017: Alpine
+with nginx serving the game on port 80), pinned by digest, so every deploy runs the image
+that was reviewed."""
+DEFAULT_WRITABLE_PATHS = (
+    "/tmp",
+    "/var/cache/nginx",
+    "/var/lib/nginx/tmp",
+    "/var/log/nginx",
+    "/var/run",
+    "/var/run/nginx",
+)
+"""Where nginx writes: its temporary files, logs and pid file (Alpine's nginx uses
+``/var/lib/nginx/tmp`` and ``/var/run/nginx``, Debian's ``/var/cache/nginx`` and ``/var/run``)."""
+RUN_AS_USER = 101
+"""The (non-root) user and group the game runs as; nginx only reads files every user may."""
+POD_SECURITY_LEVEL = "restricted"
+UNPRIVILEGED_PORT_SYSCTL = "net.ipv4.ip_unprivileged_port_start"
+RESOURCES = {
+    "requests": {"cpu": "50m", "memory": "64Mi"},
+    "limits": {"cpu": "200m", "memory": "128Mi"},
+}
+"""The game's requests and limits: nginx serving static files needs little."""
+WRITABLE_VOLUME_SIZE = "64Mi"
+"""Size limit of each writable emptyDir (nginx's access log grows there)."""
 APP_LABEL = "app-2048"
 CONTAINER_PORT = 80
 LISTEN_HTTP = '[{"HTTP":80}]'
 LISTEN_HTTP_HTTPS = '[{"HTTP":80},{"HTTPS":443}]'
 _ALB = "alb.ingress.kubernetes.io"
+_DIGEST = re.compile(r"@sha256:[0-9a-f]{64}$")
+_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 
 
 @dataclass(kw_only=True)
@@ -47,6 +97,9 @@ class SampleAppArgs:
     controller: LoadBalancerController
     """The cluster's :class:`LoadBalancerController`; the app runs on its cluster, uses its
     IngressClass and waits for it."""
+    ingress_class: str | None = None
+    """The IngressClass of the ALB. Default: the controller's internet-facing class if it has
+    one, else its default class. The class's IngressClassParams decide the scheme."""
     host: str | None = None
     """The host name the Ingress rule matches, e.g. ``2048.dev.example.com``. Without it the
     rule matches any host and the app is reached at the ALB's own DNS name."""
@@ -56,9 +109,14 @@ class SampleAppArgs:
     namespace: str = "game-2048"
     """Namespace of the app (created)."""
     image: str = DEFAULT_IMAGE
-    """Container image of the game (an nginx serving static files on port 80)."""
+    """Container image of the game (an nginx serving static files on port 80), pinned: a tag
+    other than ``latest`` (``repo:1.2.3``) or a digest (``repo@sha256:...``). It runs as user
+    101 with a read-only root filesystem (see ``writable_paths``)."""
     replicas: int = 2
     """Pods of the game."""
+    writable_paths: list[str] = field(default_factory=lambda: list(DEFAULT_WRITABLE_PATHS))
+    """Directories the container may write to, each an emptyDir volume (the root filesystem is
+    read-only). Default: where nginx writes temporary files, logs and its pid file."""
 
 
 class SampleApp(pulumi.ComponentResource):
@@ -91,7 +149,9 @@ class SampleApp(pulumi.ComponentResource):
 
         ns = k8s.core.v1.Namespace(
             f"{name}-ns",
-            metadata=k8s.meta.v1.ObjectMetaArgs(name=args.namespace),
+            metadata=k8s.meta.v1.ObjectMetaArgs(
+                name=args.namespace, labels=pod_security_labels(POD_SECURITY_LEVEL)
+            ),
             opts=after_controller,
         )
         namespace = ns.metadata.apply(lambda m: m.name or args.namespace)
@@ -108,6 +168,19 @@ class SampleApp(pulumi.ComponentResource):
                 template=k8s.core.v1.PodTemplateSpecArgs(
                     metadata=k8s.meta.v1.ObjectMetaArgs(labels=labels),
                     spec=k8s.core.v1.PodSpecArgs(
+                        # The game never calls the Kubernetes API.
+                        automount_service_account_token=False,
+                        security_context=k8s.core.v1.PodSecurityContextArgs(
+                            run_as_non_root=True,
+                            run_as_user=RUN_AS_USER,
+                            run_as_group=RUN_AS_USER,
+                            fs_group=RUN_AS_USER,
+                            seccomp_profile=k8s.core.v1.SeccompProfileArgs(type="RuntimeDefault"),
+                            # nginx listens on port 80 as a non-root user.
+                            sysctls=[
+                                k8s.core.v1.SysctlArgs(name=UNPRIVILEGED_PORT_SYSCTL, value="0")
+                            ],
+                        ),
                         containers=[
                             k8s.core.v1.ContainerArgs(
                                 name=APP_LABEL,
@@ -118,14 +191,35 @@ class SampleApp(pulumi.ComponentResource):
                                         container_port=CONTAINER_PORT, name="http"
                                     )
                                 ],
+                                security_context=k8s.core.v1.SecurityContextArgs(
+                                    allow_privilege_escalation=False,
+                                    read_only_root_filesystem=True,
+                                    run_as_non_root=True,
+                                    capabilities=k8s.core.v1.CapabilitiesArgs(drop=["ALL"]),
+                                ),
                                 resources=k8s.core.v1.ResourceRequirementsArgs(
-                                    requests={"cpu": "100m", "memory": "64Mi"},
-                                    limits={"memory": "128Mi"},
+                                    requests=dict(RESOURCES["requests"]),
+                                    limits=dict(RESOURCES["limits"]),
                                 ),
                                 readiness_probe=k8s.core.v1.ProbeArgs(
                                     http_get=k8s.core.v1.HTTPGetActionArgs(path="/", port="http"),
                                 ),
+                                volume_mounts=[
+                                    k8s.core.v1.VolumeMountArgs(
+                                        name=volume_name(path), mount_path=path
+                                    )
+                                    for path in args.writable_paths
+                                ],
                             )
+                        ],
+                        volumes=[
+                            k8s.core.v1.VolumeArgs(
+                                name=volume_name(path),
+                                empty_dir=k8s.core.v1.EmptyDirVolumeSourceArgs(
+                                    size_limit=WRITABLE_VOLUME_SIZE
+                                ),
+                            )
+                            for path in args.writable_paths
                         ],
                     ),
                 ),
@@ -151,8 +245,9 @@ class SampleApp(pulumi.ComponentResource):
             opts=on_cluster,
         )
 
+        # No scheme annotation: the class's IngressClassParams set the scheme (and override
+        # an annotation anyway).
         annotations: dict[str, pulumi.Input[str]] = {
-            f"{_ALB}/scheme": controller.ingress_scheme,
             f"{_ALB}/target-type": "ip",
             f"{_ALB}/healthcheck-path": "/",
         }
@@ -172,7 +267,7 @@ class SampleApp(pulumi.ComponentResource):
                 name="ingress-2048", namespace=namespace, labels=labels, annotations=annotations
             ),
             spec=k8s.networking.v1.IngressSpecArgs(
-                ingress_class_name=controller.ingress_class_name,
+                ingress_class_name=ingress_class_name(args),
                 rules=[
                     k8s.networking.v1.IngressRuleArgs(
                         host=args.host,
@@ -244,6 +339,34 @@ class SampleApp(pulumi.ComponentResource):
         return validation.certificate_arn
 
 
+def ingress_class_name(args: SampleAppArgs) -> pulumi.Input[str]:
+    """``args.ingress_class``, else the controller's internet-facing class, else its default
+    class (a controller without an internet-facing class has only that one)."""
+    if args.ingress_class is not None:
+        return args.ingress_class
+    controller = args.controller
+    public: pulumi.Input[str] | None = getattr(controller, "internet_facing_class_name", None)
+    if public is None:
+        public = getattr(controller, "public_ingress_class", None)
+    return public if public is not None else controller.ingress_class_name
+
+
+def volume_name(path: str) -> str:
+    """The emptyDir volume for a writable path: ``/var/log/nginx`` -> ``var-log-nginx``."""
+    return re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-") or "root"
+
+
+def image_is_pinned(image: str) -> bool:
+    """Whether ``image`` names one image for good: a digest, or a tag other than ``latest``."""
+    if _DIGEST.search(image):
+        return True
+    if "@" in image:  # a digest, but not a sha256 one
+        return False
+    last = image.rsplit("/", 1)[-1]
+    _, colon, tag = last.partition(":")
+    return bool(colon) and bool(_TAG.match(tag)) and tag != "latest"
+
+
 def _load_balancer_hostname(status: Any) -> str:
     """``status.loadBalancer.ingress[0].hostname``, or empty while there is none."""
     lb = getattr(status, "load_balancer", None) if status is not None else None
@@ -277,4 +400,28 @@ def validate_settings(args: SampleAppArgs) -> None:
         "image",
         f"{args.image!r} is not a container image reference",
     )
+    v.require(
+        image_is_pinned(args.image),
+        "image",
+        f"{args.image!r} is not pinned: give a tag other than latest (repo:1.2.3) or a digest "
+        "(repo@sha256:...), so that every deploy runs the image that was reviewed",
+    )
     v.positive_int(args.replicas, "replicas", minimum=1)
+    if args.ingress_class is not None:
+        v.dns_subdomain(args.ingress_class, "ingress_class", "IngressClass name")
+    _validate_writable_paths(args.writable_paths)
+
+
+def _validate_writable_paths(paths: Any) -> None:
+    for i, path in enumerate(paths):
+        v.require(
+            isinstance(path, str)
+            and path.startswith("/")
+            and path != "/"
+            and posixpath.normpath(path) == path,
+            f"writable_paths[{i}]",
+            f"{path!r} is not an absolute directory path below / (e.g. /var/cache/nginx)",
+        )
+        v.dns_label(volume_name(path), f"writable_paths[{i}]", "volume name derived from it")
+    v.unique(paths, "writable_paths", "path")
+    v.unique([volume_name(p) for p in paths], "writable_paths", "volume name (from the path)")

@@ -12,6 +12,8 @@ import pytest
 from components.cluster_ref import ClusterRef
 from components.external_dns import (
     DEFAULT_CHART,
+    RECORD_NAMES_KEY,
+    RECORD_TYPES_KEY,
     ExternalDns,
     ExternalDnsArgs,
     HostedZone,
@@ -23,6 +25,7 @@ from components.iam import RoleSettings
 from components.policies import EXTERNAL_DNS_TUTORIAL_POLICY_FILE, load_policy
 from components.synth import SynthResult
 from components.synth.mocks import PlatformMocks
+from tests.charts import assert_values_read
 from tests.iam_validation import assert_valid_permission_policy
 from tests.support import depends_on, doc, make_cluster, run
 from tests.trust_policy import Token, admits, pod_identity_admits, service_may_assume
@@ -161,6 +164,135 @@ def test_china_partition() -> None:
     assert env["AWS_REGION"] == env["AWS_DEFAULT_REGION"] == "cn-north-1"
 
 
+def _like(pattern: str, value: str) -> bool:
+    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.fullmatch(regex, value) is not None
+
+
+def change_allowed(
+    policy: dict[str, Any], zone_arn: str, names: list[str], types: list[str]
+) -> bool:
+    """Whether ``policy`` lets ChangeResourceRecordSets change records ``names`` of ``types`` in
+    the zone ``zone_arn``: IAM's evaluation of the Allow statements (no Deny in these policies)
+    with the operators the policy uses. Route53 puts every name of the batch, normalized
+    (lower-case, no trailing dot), in the NormalizedRecordNames key, every type in RecordTypes."""
+    context: dict[str, list[str]] = {
+        RECORD_NAMES_KEY: [n.lower().rstrip(".") for n in names],
+        RECORD_TYPES_KEY: list(types),
+    }
+    operators = {
+        "ForAllValues:StringLike": lambda want, got: all(
+            any(_like(p, g) for p in want) for g in got
+        ),
+        "ForAllValues:StringEquals": lambda want, got: all(g in want for g in got),
+        "Null": lambda want, got: (want == ["true"]) == (not got),
+    }
+    for stmt in as_list(policy["Statement"]):
+        if stmt["Effect"] != "Allow":
+            continue
+        if not any(_like(a, "route53:ChangeResourceRecordSets") for a in as_list(stmt["Action"])):
+            continue
+        if not any(_like(r, zone_arn) for r in as_list(stmt["Resource"])):
+            continue
+        holds = True
+        for operator, keys in stmt.get("Condition", {}).items():
+            assert operator in operators, f"evaluator does not know {operator}"
+            for key, want in keys.items():
+                holds = holds and operators[operator](as_list(want), context.get(key, []))
+        if holds:
+            return True
+    return False
+
+
+def test_default_policy_limits_the_record_types() -> None:
+    policy = policy_of(synth())
+    (zone_arn,) = resources_by_action(policy)["route53:ChangeResourceRecordSets"]
+    name = "app.dev.example.com"
+    assert change_allowed(policy, zone_arn, [name, f"edns-a.{name}"], ["A", "TXT"])
+    assert change_allowed(policy, zone_arn, [name], ["AAAA", "CNAME"])
+    # An NS record would delegate the name elsewhere; MX would take its mail.
+    assert not change_allowed(policy, zone_arn, [name], ["NS"])
+    assert not change_allowed(policy, zone_arn, [name, name], ["A", "MX"])
+    # Any name in the zone (no subdomains configured).
+    assert change_allowed(policy, zone_arn, ["dev.example.com", "x.y.dev.example.com"], ["A"])
+    (change,) = [s for s in policy["Statement"] if "Condition" in s]
+    assert change["Action"] == ["route53:ChangeResourceRecordSets"]
+    assert change["Condition"] == {
+        "ForAllValues:StringEquals": {RECORD_TYPES_KEY: ["A", "AAAA", "CNAME", "TXT"]},
+        "Null": {RECORD_TYPES_KEY: "false"},
+    }
+
+
+def test_subdomains_limit_the_record_names() -> None:
+    result = synth(
+        zones=[HostedZone(domain="example.com")],
+        subdomains=["team-a.example.com", "b.team-c.example.com"],
+    )
+    policy = policy_of(result)
+    (zone_arn,) = resources_by_action(policy)["route53:ChangeResourceRecordSets"]
+    (change,) = [s for s in policy["Statement"] if "Condition" in s]
+    assert change["Condition"]["ForAllValues:StringLike"] == {
+        RECORD_NAMES_KEY: [
+            "*.b.team-c.example.com",
+            "*.team-a.example.com",
+            "b.team-c.example.com",
+            "team-a.example.com",
+        ]
+    }
+    assert change["Condition"]["Null"] == {RECORD_NAMES_KEY: "false", RECORD_TYPES_KEY: "false"}
+
+    def allowed(*names: str) -> bool:
+        types = ["A", "TXT"]
+        return change_allowed(policy, zone_arn, list(names), types)
+
+    # The subdomain itself, names below it and their TXT ownership records.
+    assert allowed("team-a.example.com", "edns-a.team-a.example.com")
+    assert allowed("App.Team-A.example.com.", "edns-a.app.team-a.example.com")
+    assert allowed("*.team-a.example.com", "x.y.b.team-c.example.com")
+    # Names outside: the zone apex, siblings, look-alikes, the parent of b.team-c.
+    for outside in (
+        "example.com",
+        "team-b.example.com",
+        "xteam-a.example.com",
+        "team-a.example.com.evil.com",
+        "team-c.example.com",
+        "www.example.com",
+    ):
+        assert not allowed(outside), outside
+    # One name outside fails the whole batch.
+    assert not allowed("app.team-a.example.com", "www.example.com")
+    assert_valid_permission_policy(policy)
+    values = values_of(result)
+    assert values["domainFilters"] == ["team-a.example.com", "b.team-c.example.com"]
+    assert result.outputs["domainFilters"] == values["domainFilters"]
+    assert "--aws-zone-match-parent" in values["extraArgs"]
+
+
+def test_condition_keys_are_route53_keys_of_the_action() -> None:
+    from policy_sentry.querying.actions import get_action_data
+
+    (data,) = {
+        tuple(d["condition_keys"])
+        for d in get_action_data("route53", "ChangeResourceRecordSets")["route53"]
+    }
+    assert {RECORD_NAMES_KEY, RECORD_TYPES_KEY} <= set(data)
+
+
+def test_record_types_can_be_chosen_or_left_open() -> None:
+    narrow = synth(record_types=["A", "TXT"])
+    policy = policy_of(narrow)
+    (zone_arn,) = resources_by_action(policy)["route53:ChangeResourceRecordSets"]
+    assert change_allowed(policy, zone_arn, ["a.dev.example.com"], ["A", "TXT"])
+    assert not change_allowed(policy, zone_arn, ["a.dev.example.com"], ["AAAA"])
+    assert values_of(narrow)["managedRecordTypes"] == ["A"]
+    assert_valid_permission_policy(policy)
+    open_ = synth(record_types=[])
+    policy = policy_of(open_)
+    assert not any("Condition" in s for s in policy["Statement"])
+    assert change_allowed(policy, zone_arn, ["a.dev.example.com"], ["NS", "MX"])
+    assert "managedRecordTypes" not in values_of(open_)
+
+
 def test_policy_function_never_degrades_to_every_zone() -> None:
     with pytest.raises(ValueError, match=r"^zones:"):
         route53_policy([])
@@ -281,6 +413,72 @@ def test_release_values() -> None:
         "--aws-zone-type=public",
         f"--zone-id-filter=/hostedzone/{zone_id}",
     ]
+    # Requests and limits by default; ExternalDNS manages what IAM lets it change.
+    assert values["resources"] == {
+        "requests": {"cpu": "50m", "memory": "128Mi"},
+        "limits": {"memory": "256Mi"},
+    }
+    assert values["managedRecordTypes"] == ["A", "AAAA", "CNAME"]
+    for key in ("annotationFilter", "namespaced", "sourceNamespace", "topologySpreadConstraints"):
+        assert key not in values
+    assert_values_read(values, "external-dns-1.21.1", require_template_read=True)
+
+
+def test_every_value_set_is_read_by_the_chart() -> None:
+    values = values_of(
+        synth(
+            zones=[HostedZone(domain="example.com")],
+            subdomains=["team-a.example.com"],
+            record_types=["A", "AAAA", "TXT"],
+            annotation_filter="external-dns.alpha.kubernetes.io/expose=true",
+            source_namespace="team-a",
+            tolerations=[{"key": "CriticalAddonsOnly", "operator": "Exists"}],
+            node_selector={"workload": "system"},
+        )
+    )
+    assert_values_read(values, "external-dns-1.21.1", require_template_read=True)
+
+
+def test_annotation_filter() -> None:
+    selector = "external-dns.alpha.kubernetes.io/expose in (true,yes),!legacy"
+    values = values_of(synth(annotation_filter=selector))
+    assert values["annotationFilter"] == selector
+
+
+def test_source_namespace() -> None:
+    result = synth(source_namespace="team-a")
+    values = values_of(result)
+    # The chart turns this into --namespace=team-a and a Role/RoleBinding in team-a.
+    assert values["namespaced"] is True
+    assert values["sourceNamespace"] == "team-a"
+    # NodePort Services need Node addresses, which the namespaced RBAC does not grant.
+    assert [a for a in values["extraArgs"] if a.startswith("--service-type-filter")] == [
+        "--service-type-filter=LoadBalancer",
+        "--service-type-filter=ClusterIP",
+        "--service-type-filter=ExternalName",
+    ]
+    # Instances per namespace must not take each other's records for their own.
+    assert values["txtOwnerId"] == "test.team-a" == result.outputs["txtOwnerId"]
+    assert values_of(synth(source_namespace="team-a", txt_owner_id="a"))["txtOwnerId"] == "a"
+    ingress_only = values_of(synth(source_namespace="team-a", sources=["ingress"]))
+    assert not any(a.startswith("--service-type-filter") for a in ingress_only["extraArgs"])
+    own_filter = values_of(
+        synth(
+            source_namespace="team-a",
+            values={"extraArgs": ["--service-type-filter=LoadBalancer"]},
+        )
+    )
+    assert [a for a in own_filter["extraArgs"] if a.startswith("--service-type-filter")] == [
+        "--service-type-filter=LoadBalancer"
+    ]
+
+
+def test_subdomain_outside_a_zone_given_by_id_is_refused_once_looked_up() -> None:
+    # The mock answers a lookup by id with example.com.
+    with pytest.raises(Exception, match=r"subdomains\[0\]: 'a\.example\.org' is in none"):
+        synth(zones=[HostedZone(zone_id=ZONE_ID)], subdomains=["a.example.org"])
+    result = synth(zones=[HostedZone(zone_id=ZONE_ID)], subdomains=["a.example.com"])
+    assert values_of(result)["domainFilters"] == ["a.example.com"]
 
 
 def test_release_values_overrides_and_extra_values_merged_last() -> None:
@@ -292,12 +490,12 @@ def test_release_values_overrides_and_extra_values_merged_last() -> None:
         sources=["gateway-httproute", "ingress"],
         tolerations=[{"key": "CriticalAddonsOnly", "operator": "Exists"}],
         node_selector={"role": "system"},
+        resources={"requests": {"cpu": "25m"}},
         values={
             "serviceAccount": {"name": "ignored-by-nobody"},
             "logLevel": "debug",
             "registry": "txt",
-            "extraArgs": ["--txt-new-format-only"],
-            "resources": {"requests": {"cpu": "50m"}},
+            "extraArgs": ["--log-level=debug"],
         },
     )
     values = values_of(result)
@@ -311,9 +509,9 @@ def test_release_values_overrides_and_extra_values_merged_last() -> None:
     # Merged last: mappings merge key by key, the caller's keys win.
     assert values["serviceAccount"] == {"create": False, "name": "ignored-by-nobody"}
     assert values["logLevel"] == "debug"
-    assert values["resources"] == {"requests": {"cpu": "50m"}}
+    assert values["resources"] == {"requests": {"cpu": "25m"}}
     # extraArgs is appended, so the zone scoping survives.
-    assert values["extraArgs"][-1] == "--txt-new-format-only"
+    assert values["extraArgs"][-1] == "--log-level=debug"
     assert any(a.startswith("--zone-id-filter=") for a in values["extraArgs"])
 
 
@@ -464,6 +662,7 @@ BAD_ARGS: list[tuple[dict[str, Any], str]] = [
         r"^zone_type:",
     ),
     ({"zone_type": "private"}, r"^zone_type:"),
+    ({"annotation_filter": "a,,b"}, r"^annotation_filter:"),
     ({"namespace": "External_DNS"}, r"^namespace:"),
     ({"service_account": "Bad Name"}, r"^service_account:"),
     (
@@ -475,6 +674,47 @@ BAD_ARGS: list[tuple[dict[str, Any], str]] = [
         r"^chart\.version:",
     ),
     ({"values": {"extraArgs": ["--zone-id-filter=Z999"]}}, r"^values\.extraArgs\[0\]:"),
+    (
+        {"values": {"extraArgs": ["--managed-record-types=NS"]}},
+        r"^values\.extraArgs\[0\]: --managed-record-types is derived from record_types",
+    ),
+    ({"values": {"extraArgs": ["--namespace=x"]}}, r"^values\.extraArgs\[0\]: --namespace"),
+    ({"values": {"extraArgs": ["--regex-domain-filter=.*"]}}, r"^values\.extraArgs\[0\]:"),
+    ({"values": {"domainFilters": ["example.com"]}}, r"^values\.domainFilters: is set from"),
+    ({"values": {"managedRecordTypes": ["NS"]}}, r"^values\.managedRecordTypes: is set from"),
+    ({"values": {"resources": {}}}, r"^values\.resources: is set from the argument"),
+    ({"values": {"namespaced": True}}, r"^values\.namespaced:"),
+    ({"subdomains": ["Team.dev.example.com"]}, r"^subdomains\[0\]: 'Team.dev.example.com'"),
+    ({"subdomains": ["team.dev.example.com."]}, r"^subdomains\[0\]:"),
+    ({"subdomains": ["*.dev.example.com"]}, r"^subdomains\[0\]:"),
+    ({"subdomains": ["team.example.org"]}, r"^subdomains\[0\]: 'team.example.org' is in none"),
+    ({"subdomains": ["example.com"]}, r"^subdomains\[0\]: 'example.com' is in none"),
+    ({"subdomains": ["a.dev.example.com", "a.dev.example.com"]}, r"^subdomains: duplicate"),
+    (
+        {"subdomains": ["a.dev.example.com"], "txt_prefix": "edns-"},
+        r"^txt_prefix: 'edns-' must end with '\.' \(or be empty\) with subdomains",
+    ),
+    ({"record_types": ["A"]}, r"^record_types: must include TXT"),
+    ({"record_types": ["TXT"]}, r"^record_types: needs A, AAAA or CNAME"),
+    ({"record_types": ["A", "TXT", "SOA"]}, r"^record_types\[2\]: 'SOA' is not one of"),
+    ({"record_types": ["a", "TXT"]}, r"^record_types\[0\]:"),
+    ({"record_types": ["A", "A", "TXT"]}, r"^record_types: duplicate"),
+    ({"annotation_filter": ""}, r"^annotation_filter: must be a non-empty selector"),
+    ({"annotation_filter": "a=b=c"}, r"^annotation_filter:"),
+    ({"annotation_filter": "expose in ()"}, r"^annotation_filter:"),
+    ({"annotation_filter": "bad key!=x"}, r"^annotation_filter:"),
+    ({"source_namespace": "Team_A"}, r"^source_namespace:"),
+    (
+        {"source_namespace": "team-a", "sources": ["ingress", "node"]},
+        r"^sources: the 'node' source reads Nodes",
+    ),
+    (
+        {"source_namespace": "team-a", "values": {"extraArgs": ["--service-type-filter=NodePort"]}},
+        r"^values\.extraArgs: NodePort Services need Node addresses",
+    ),
+    ({"resources": {"requests": {"cpu": ""}}}, r"^resources\.requests: must map"),
+    ({"resources": {"requests": {"cpu": 1}}}, r"^resources\['requests'\]\['cpu'\]: expected"),
+    ({"resources": {"maximum": {"cpu": "1"}}}, r"^resources: 'maximum' is not one of"),
     ({"values": {"extraArgs": "--once"}}, r"^values\.extraArgs:"),
     ({"node_selector": {"bad key!": "x"}}, r"^node_selector\."),
     ({"role": RoleSettings(name="x" * 65)}, r"^role\.name:"),

@@ -10,7 +10,14 @@ import pytest
 
 from components.config import config_error, from_config
 from components.load_balancer_controller import LoadBalancerController, LoadBalancerControllerArgs
-from components.sample_app import DEFAULT_IMAGE, SampleApp, SampleAppArgs, validate_settings
+from components.sample_app import (
+    DEFAULT_IMAGE,
+    DEFAULT_WRITABLE_PATHS,
+    SampleApp,
+    SampleAppArgs,
+    image_is_pinned,
+    validate_settings,
+)
 from components.synth import SynthResult
 from tests.iam_validation import assert_valid_k8s
 from tests.support import make_cluster, manifest, run
@@ -31,14 +38,22 @@ VALIDATION = "aws:acm/certificateValidation:CertificateValidation"
 ALB = "alb.ingress.kubernetes.io"
 
 
-def synth(controller: dict[str, Any] | None = None, **overrides: Any) -> SynthResult:
-    """A cluster, a controller (with ``controller`` args) and the app ``game`` with ``overrides``."""
+def synth(
+    controller: dict[str, Any] | None = None,
+    controller_attributes: dict[str, Any] | None = None,
+    **overrides: Any,
+) -> SynthResult:
+    """A cluster, a controller (with ``controller`` args, and ``controller_attributes`` set on
+    it, to stand in for attributes a newer controller has) and the app ``game`` with
+    ``overrides``."""
 
     def program() -> None:
         eks = make_cluster()
         lbc = LoadBalancerController(
             "alb", LoadBalancerControllerArgs(cluster=eks, **(controller or {}))
         )
+        for attribute, value in (controller_attributes or {}).items():
+            setattr(lbc, attribute, value)
         app = SampleApp("game", SampleAppArgs(controller=lbc, **overrides))
         pulumi.export("url", app.url)
         pulumi.export("hostname", app.hostname)
@@ -74,6 +89,12 @@ def test_every_object_is_valid_kubernetes(plain: SynthResult, https: SynthResult
 
 def test_namespace_deployment_and_service(plain: SynthResult) -> None:
     assert plain.one(NAMESPACE).inputs["metadata"]["name"] == "game-2048"
+    assert plain.one(NAMESPACE).inputs["metadata"]["labels"] == {
+        "pod-security.kubernetes.io/enforce": "restricted",
+        "pod-security.kubernetes.io/warn": "restricted",
+        "pod-security.kubernetes.io/audit": "restricted",
+        "pod-security.kubernetes.io/enforce-version": "latest",
+    }
     assert plain.outputs["namespace"] == "game-2048"
     deployment = plain.one(DEPLOYMENT).inputs
     assert deployment["metadata"]["namespace"] == "game-2048"
@@ -83,14 +104,153 @@ def test_namespace_deployment_and_service(plain: SynthResult) -> None:
     assert labels == {"app.kubernetes.io/name": "app-2048"}
     assert spec["selector"]["matchLabels"] == labels
     (container,) = spec["template"]["spec"]["containers"]
-    assert container["image"] == DEFAULT_IMAGE == "public.ecr.aws/l6m2t8p7/docker-2048:latest"
+    assert container["image"] == DEFAULT_IMAGE
+    assert DEFAULT_IMAGE.startswith("docker.io/alexwhen/docker-2048@sha256:")
     assert container["ports"][0]["containerPort"] == 80
     assert set(container["resources"]["requests"]) == {"cpu", "memory"}
+    assert set(container["resources"]["limits"]) == {"cpu", "memory"}
     service = plain.one(SERVICE).inputs
     assert service["metadata"]["namespace"] == "game-2048"
     assert service["spec"]["type"] == "ClusterIP"
     assert service["spec"]["selector"] == labels
     assert service["spec"]["ports"][0]["port"] == 80
+
+
+def restricted_violations(pod: dict[str, Any]) -> list[str]:
+    """What in ``pod`` (a PodSpec) the Pod Security Standard ``restricted`` refuses.
+
+    The checks of the baseline and restricted profiles
+    (https://kubernetes.io/docs/concepts/security/pod-security-standards/) that a Deployment
+    can break; a test stand-in for the admission controller, which does not run offline.
+    """
+    found: list[str] = []
+    pod_sc = pod.get("securityContext") or {}
+    for host in ("hostNetwork", "hostPID", "hostIPC"):
+        if pod.get(host):
+            found.append(host)
+    safe_sysctls = {
+        "kernel.shm_rmid_forced",
+        "net.ipv4.ip_local_port_range",
+        "net.ipv4.ip_unprivileged_port_start",
+        "net.ipv4.tcp_syncookies",
+        "net.ipv4.ping_group_range",
+        "net.ipv4.ip_local_reserved_ports",
+        "net.ipv4.tcp_keepalive_time",
+        "net.ipv4.tcp_fin_timeout",
+        "net.ipv4.tcp_keepalive_intvl",
+        "net.ipv4.tcp_keepalive_probes",
+    }
+    for sysctl in pod_sc.get("sysctls") or []:
+        if sysctl["name"] not in safe_sysctls:
+            found.append(f"sysctl {sysctl['name']}")
+    allowed_volumes = {
+        "configMap",
+        "csi",
+        "downwardAPI",
+        "emptyDir",
+        "ephemeral",
+        "persistentVolumeClaim",
+        "projected",
+        "secret",
+    }
+    for volume in pod.get("volumes") or []:
+        kinds = set(volume) - {"name"}
+        if not kinds <= allowed_volumes:
+            found.append(f"volume {volume['name']}: {kinds - allowed_volumes}")
+    if pod_sc.get("runAsUser") == 0:
+        found.append("pod runAsUser 0")
+    pod_seccomp = (pod_sc.get("seccompProfile") or {}).get("type")
+    for container in [*pod.get("initContainers", []), *pod["containers"]]:
+        name = container["name"]
+        sc = container.get("securityContext") or {}
+        if sc.get("privileged"):
+            found.append(f"{name}: privileged")
+        if sc.get("allowPrivilegeEscalation") is not False:
+            found.append(f"{name}: allowPrivilegeEscalation is not false")
+        if not sc.get("runAsNonRoot", pod_sc.get("runAsNonRoot")):
+            found.append(f"{name}: runAsNonRoot is not true")
+        if sc.get("runAsUser", pod_sc.get("runAsUser")) == 0:
+            found.append(f"{name}: runAsUser 0")
+        seccomp = (sc.get("seccompProfile") or {}).get("type", pod_seccomp)
+        if seccomp not in ("RuntimeDefault", "Localhost"):
+            found.append(f"{name}: seccompProfile {seccomp!r}")
+        capabilities = sc.get("capabilities") or {}
+        if "ALL" not in (capabilities.get("drop") or []):
+            found.append(f"{name}: capabilities do not drop ALL")
+        if set(capabilities.get("add") or []) - {"NET_BIND_SERVICE"}:
+            found.append(f"{name}: adds capabilities {capabilities['add']}")
+        if any(port.get("hostPort") for port in container.get("ports") or []):
+            found.append(f"{name}: hostPort")
+    return found
+
+
+def test_pod_meets_the_restricted_pod_security_standard(plain: SynthResult) -> None:
+    pod = plain.one(DEPLOYMENT).inputs["spec"]["template"]["spec"]
+    assert restricted_violations(pod) == []
+    # The checker itself refuses what restricted refuses.
+    assert restricted_violations(
+        {"containers": [{"name": "c", "securityContext": {"runAsUser": 0}}]}
+    ) == [
+        "c: allowPrivilegeEscalation is not false",
+        "c: runAsNonRoot is not true",
+        "c: runAsUser 0",
+        "c: seccompProfile None",
+        "c: capabilities do not drop ALL",
+    ]
+
+
+def test_container_runs_hardened(plain: SynthResult) -> None:
+    pod = plain.one(DEPLOYMENT).inputs["spec"]["template"]["spec"]
+    assert pod["automountServiceAccountToken"] is False
+    assert pod["securityContext"]["runAsNonRoot"] is True
+    assert pod["securityContext"]["runAsUser"] == pod["securityContext"]["runAsGroup"] == 101
+    assert pod["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
+    # nginx binds port 80 as non-root through the namespaced, "safe" sysctl, not a capability.
+    assert pod["securityContext"]["sysctls"] == [
+        {"name": "net.ipv4.ip_unprivileged_port_start", "value": "0"}
+    ]
+    (container,) = pod["containers"]
+    assert container["securityContext"] == {
+        "allowPrivilegeEscalation": False,
+        "readOnlyRootFilesystem": True,
+        "runAsNonRoot": True,
+        "capabilities": {"drop": ["ALL"]},
+    }
+    # Every place nginx writes is an emptyDir of bounded size.
+    mounts = {m["mountPath"]: m["name"] for m in container["volumeMounts"]}
+    assert set(mounts) == set(DEFAULT_WRITABLE_PATHS)
+    assert {"/var/cache/nginx", "/var/run", "/var/log/nginx", "/var/lib/nginx/tmp"} <= set(mounts)
+    volumes = {v["name"]: v for v in pod["volumes"]}
+    assert set(volumes) == set(mounts.values())
+    for volume in volumes.values():
+        assert volume["emptyDir"] == {"sizeLimit": "64Mi"}
+
+
+def test_writable_paths_can_be_chosen() -> None:
+    pod = synth(writable_paths=["/tmp", "/var/cache/app"]).one(DEPLOYMENT).inputs["spec"]
+    pod = pod["template"]["spec"]
+    assert {m["mountPath"]: m["name"] for m in pod["containers"][0]["volumeMounts"]} == {
+        "/tmp": "tmp",
+        "/var/cache/app": "var-cache-app",
+    }
+    assert [v["name"] for v in pod["volumes"]] == ["tmp", "var-cache-app"]
+
+
+@pytest.mark.parametrize(
+    ("image", "pinned"),
+    [
+        (DEFAULT_IMAGE, True),
+        ("public.ecr.aws/l6m2t8p7/docker-2048:latest", False),
+        ("public.ecr.aws/l6m2t8p7/docker-2048", False),
+        ("registry.example.com:5000/game", False),
+        ("registry.example.com:5000/game:1.0", True),
+        ("nginx:1.27-alpine", True),
+        ("public.ecr.aws/l6m2t8p7/docker-2048:latest@sha256:" + "a" * 64, True),
+        ("game@sha256:abc", False),
+    ],
+)
+def test_image_must_be_pinned(image: str, pinned: bool) -> None:
+    assert image_is_pinned(image) is pinned
 
 
 def test_overrides() -> None:
@@ -108,8 +268,8 @@ def test_overrides() -> None:
 def test_ingress_without_zone_listens_on_http(plain: SynthResult) -> None:
     ingress = plain.one(INGRESS).inputs
     assert ingress["spec"]["ingressClassName"] == "alb"
+    # No scheme annotation: the IngressClassParams of the class set it.
     assert ingress_annotations(plain) == {
-        f"{ALB}/scheme": "internet-facing",
         f"{ALB}/target-type": "ip",
         f"{ALB}/healthcheck-path": "/",
         f"{ALB}/listen-ports": '[{"HTTP":80}]',
@@ -150,10 +310,37 @@ def test_ingress_depends_on_the_controller(plain: SynthResult) -> None:
     assert namespace in plain.one(SERVICE).dependencies
 
 
-def test_ingress_uses_the_controller_class_and_scheme() -> None:
+def test_ingress_uses_the_controller_class_without_an_internet_facing_one() -> None:
     result = synth(controller={"ingress_class": "alb-internal", "ingress_scheme": "internal"})
     assert result.one(INGRESS).inputs["spec"]["ingressClassName"] == "alb-internal"
-    assert ingress_annotations(result)[f"{ALB}/scheme"] == "internal"
+    assert f"{ALB}/scheme" not in ingress_annotations(result)
+
+
+def test_ingress_prefers_the_controller_internet_facing_class() -> None:
+    # A controller with an internal default class and an internet-facing one (the attributes
+    # LoadBalancerController gains with it; set by hand here).
+    by_name = synth(
+        controller={"ingress_scheme": "internal"},
+        controller_attributes={"public_ingress_class": "alb-public"},
+    )
+    assert by_name.one(INGRESS).inputs["spec"]["ingressClassName"] == "alb-public"
+    by_output = synth(
+        controller_attributes={
+            "internet_facing_class_name": pulumi.Output.from_input("alb-internet-facing"),
+            "public_ingress_class": "alb-public",
+        }
+    )
+    assert by_output.one(INGRESS).inputs["spec"]["ingressClassName"] == "alb-internet-facing"
+    # None (a controller without the internet-facing class): its default class.
+    none = synth(controller_attributes={"public_ingress_class": None})
+    assert none.one(INGRESS).inputs["spec"]["ingressClassName"] == "alb"
+
+
+def test_ingress_class_can_be_chosen() -> None:
+    result = synth(
+        ingress_class="shared-alb", controller_attributes={"public_ingress_class": "alb-public"}
+    )
+    assert result.one(INGRESS).inputs["spec"]["ingressClassName"] == "shared-alb"
 
 
 # --------------------------------------------------------------------------- ACM
@@ -210,6 +397,20 @@ BAD_ARGS: list[tuple[dict[str, Any], str]] = [
     ({"namespace": "Game"}, "namespace: 'Game' is not a valid namespace"),
     ({"replicas": 0}, "replicas: 0 must be an integer at least 1"),
     ({"image": ""}, "image: '' is not a container image reference"),
+    (
+        {"image": "public.ecr.aws/l6m2t8p7/docker-2048:latest"},
+        "image: 'public.ecr.aws/l6m2t8p7/docker-2048:latest' is not pinned",
+    ),
+    ({"image": "nginx"}, "image: 'nginx' is not pinned"),
+    ({"ingress_class": "ALB"}, "ingress_class: 'ALB' is not a valid IngressClass name"),
+    ({"writable_paths": ["tmp"]}, r"writable_paths\[0\]: 'tmp' is not an absolute directory"),
+    ({"writable_paths": ["/"]}, r"writable_paths\[0\]: '/' is not an absolute directory"),
+    ({"writable_paths": ["/var/run/"]}, r"writable_paths\[0\]: '/var/run/' is not"),
+    ({"writable_paths": ["/tmp", "/tmp"]}, "writable_paths: duplicate path '/tmp'"),
+    (
+        {"writable_paths": ["/var/run", "/var.run"]},
+        "writable_paths: duplicate volume name",
+    ),
 ]
 
 
@@ -246,16 +447,19 @@ def test_args_read_from_stack_configuration() -> None:
         "namespace": "games",
         "image": DEFAULT_IMAGE,
         "replicas": 1,
+        "ingressClass": "alb-public",
+        "writablePaths": ["/tmp"],
     }
     args = from_config(SampleAppArgs, raw, CONFIG_KEY, controller=None)
     validate_settings(args)
     assert (args.host, args.zone_id, args.namespace, args.replicas) == (HOST, ZONE, "games", 1)
+    assert (args.ingress_class, args.writable_paths) == ("alb-public", ["/tmp"])
 
 
 def test_config_errors_name_the_config_key() -> None:
-    args = from_config(SampleAppArgs, {"host": "bad_host"}, CONFIG_KEY, controller=None)
+    args = from_config(SampleAppArgs, {"host": "Bad.Host"}, CONFIG_KEY, controller=None)
     with pytest.raises(
-        ValueError, match=rf"^{CONFIG_KEY}\.host: 'bad_host' is not a valid domain name"
+        ValueError, match=rf"^{CONFIG_KEY}\.host: 'Bad.Host' is not a valid domain name"
     ):
         try:
             validate_settings(args)
