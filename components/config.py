@@ -211,7 +211,9 @@ def yaml_words(rule: str) -> str:
     return "".join(
         piece
         if i % 2
-        else _PYTHON_WORDS.sub(lambda m: words[m.group(1)], _SNAKE.sub(lambda m: camel(m.group(0)), piece))
+        else _PYTHON_WORDS.sub(
+            lambda m: words[m.group(1)], _SNAKE.sub(lambda m: camel(m.group(0)), piece)
+        )
         for i, piece in enumerate(pieces)
     )
 

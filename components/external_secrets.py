@@ -805,9 +805,7 @@ def chart_values(args: ExternalSecretsArgs) -> dict[str, Any]:
                     "whenUnsatisfiable": "ScheduleAnyway",
                     "labelSelector": {
                         "matchLabels": {
-                            "app.kubernetes.io/name": FULLNAME
-                            if not key
-                            else f"{FULLNAME}-webhook"
+                            "app.kubernetes.io/name": FULLNAME if not key else f"{FULLNAME}-webhook"
                         }
                     },
                 }
