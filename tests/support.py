@@ -7,9 +7,15 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+import pulumi
+import pulumi_kubernetes as k8s
+
 from components.cluster import EksCluster, EksClusterArgs
 from components.cluster_access import AccessEntrySpec
+from components.cluster_ref import ClusterRef
+from components.naming import digest
 from components.node_group import NodeGroupSpec
+from components.oidc import OidcTrust, OidcTrustArgs
 from components.synth import Recorded, SynthResult, run_program
 
 ADMIN_ARN = "arn:aws:iam::123456789012:role/PlatformAdmin"
@@ -38,6 +44,25 @@ def cluster_args(**overrides: Any) -> EksClusterArgs:
 def make_cluster(name: str = "test", **overrides: Any) -> EksCluster:
     """Inside a program: an EksCluster (it owns its OidcTrust, ``cluster.oidc``)."""
     return EksCluster(name, cluster_args(**overrides))
+
+
+def light_cluster(name: str = "test", uses_fargate: bool = False) -> ClusterRef:
+    """Inside a program: a reference to a cluster made elsewhere, from plain values (a provider
+    and an adopted OIDC provider: two registrations), for tests of what runs on a cluster."""
+    host = f"oidc.eks.us-west-2.amazonaws.com/id/{digest(name, 32).upper()}"
+    return ClusterRef(
+        key=name,
+        name=name,
+        provider=k8s.Provider(f"{name}-k8s", kubeconfig="{}"),
+        kubeconfig=pulumi.Output.secret("{}"),
+        vpc_id="vpc-0123456789abcdef0",
+        oidc=OidcTrust(
+            f"{name}-oidc",
+            OidcTrustArgs(provider_arn=f"arn:aws:iam::123456789012:oidc-provider/{host}"),
+        ),
+        cluster_security_group_id="sg-0123456789abcdef0",
+        uses_fargate=uses_fargate,
+    )
 
 
 def refused(program: Callable[[], Any], name: str | None = None, **kwargs: Any) -> str:
@@ -98,6 +123,7 @@ __all__ = [
     "cluster_args",
     "depends_on",
     "doc",
+    "light_cluster",
     "make_cluster",
     "manifest",
     "refused",

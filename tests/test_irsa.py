@@ -17,7 +17,7 @@ from components.oidc import OidcTrust, OidcTrustArgs, ServiceAccountRef
 from components.synth import SynthResult
 from components.workload_identity import ClusterBinding, WorkloadRoleArgs
 from tests.iam_validation import assert_valid_permission_policy
-from tests.support import doc, make_cluster, refused, run
+from tests.support import doc, light_cluster, make_cluster, refused, run
 from tests.trust_policy import Token, admits
 
 READ_BUCKET = {
@@ -34,7 +34,7 @@ READ_BUCKET = {
 
 def irsa(name: str = "app", stack: str = "test", **overrides: Any) -> SynthResult:
     def program() -> None:
-        cluster = make_cluster()
+        cluster = light_cluster()
         args: dict[str, Any] = dict(cluster=cluster, namespace="payments", service_account="api")
         args.update(overrides)
         role = IrsaRole(name, WorkloadRoleArgs(**args))
@@ -316,7 +316,7 @@ def test_help_says_what_it_creates_its_args_and_outputs() -> None:
 
 def _bad(**overrides: Any) -> Any:
     def program() -> None:
-        cluster = make_cluster()
+        cluster = light_cluster()
         args: dict[str, Any] = dict(cluster=cluster, namespace="payments", service_account="api")
         args.update(overrides)
         IrsaRole("app", WorkloadRoleArgs(**args))

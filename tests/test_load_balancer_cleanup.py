@@ -131,7 +131,7 @@ def test_the_cleanup_is_deleted_before_the_release_while_the_controller_runs() -
 
 def test_the_cleanup_can_be_turned_off() -> None:
     dynamic = synth(cleanup_on_delete=False).by_type("pulumi-python:dynamic:Resource")
-    assert [r.name for r in dynamic] == ["test-creator-access"]
+    assert not [r.name for r in dynamic if r.name.startswith("alb")]
 
 
 def test_the_aws_side_finds_what_the_controller_tagged() -> None:

@@ -30,7 +30,16 @@ from tests.iam_validation import (
     assert_valid_k8s,
     assert_valid_permission_policy,
 )
-from tests.support import cluster_args, depends_on, doc, make_cluster, manifest, refused, run
+from tests.support import (
+    cluster_args,
+    depends_on,
+    doc,
+    light_cluster,
+    make_cluster,
+    manifest,
+    refused,
+    run,
+)
 
 K8S_VERSION = "1.35"
 COMPONENT = "eks-platform:index:LoadBalancerController"
@@ -46,12 +55,16 @@ FARGATE = {"system": FargateProfileSpec(selectors=[FargateSelector(namespace="ku
 
 
 def synth(
-    region: str = "us-west-2", cluster: dict[str, Any] | None = None, **overrides: Any
+    region: str = "us-west-2",
+    cluster: dict[str, Any] | None = None,
+    full: bool = False,
+    **overrides: Any,
 ) -> SynthResult:
-    """A cluster, its OidcTrust and a controller named ``alb`` with ``overrides``."""
+    """A cluster and a controller named ``alb`` with ``overrides``: an EksCluster (with
+    ``cluster`` args) when ``full`` or ``cluster`` is given, else a light ClusterRef."""
 
     def program() -> None:
-        eks = make_cluster(**(cluster or {}))
+        eks = make_cluster(**(cluster or {})) if full or cluster else light_cluster()
         controller = LoadBalancerController(
             "alb", LoadBalancerControllerArgs(cluster=eks, **overrides)
         )
@@ -78,7 +91,7 @@ def trust_conditions(role: Recorded) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def default() -> SynthResult:
-    return synth()
+    return synth(full=True)
 
 
 # --------------------------------------------------------------------------- IAM
@@ -104,7 +117,7 @@ def test_policy_is_attached_to_the_controller_role(default: SynthResult) -> None
 
 
 def test_china_partition_policy_and_trust() -> None:
-    result = synth(region="cn-north-1")
+    result = synth(region="cn-north-1", full=True)
     text = result.one(POLICY).inputs["policy"]
     assert "arn:aws:" not in text
     assert "arn:aws-cn:" in text
@@ -401,7 +414,7 @@ def _refused(make_args: Callable[[Any], LoadBalancerControllerArgs]) -> str:
     """Build the cluster, then the controller ``alb``, which must be refused, registering nothing."""
 
     def program() -> None:
-        LoadBalancerController("alb", make_args(make_cluster()))
+        LoadBalancerController("alb", make_args(light_cluster()))
 
     return refused(program, name="alb")
 
@@ -416,7 +429,7 @@ def test_bad_args_are_refused_before_anything_is_registered(
 
 
 def test_a_cluster_that_is_not_one_is_refused() -> None:
-    error = _refused(lambda eks: LoadBalancerControllerArgs(cluster=eks.cluster_name))
+    error = _refused(lambda eks: LoadBalancerControllerArgs(cluster=eks.name))
     assert error.startswith(
         "LoadBalancerController 'alb': cluster: expected an EksCluster or a ClusterRef"
     )

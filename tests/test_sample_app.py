@@ -20,7 +20,7 @@ from components.sample_app import (
 )
 from components.synth import SynthResult
 from tests.iam_validation import assert_valid_k8s
-from tests.support import make_cluster, manifest, run
+from tests.support import light_cluster, make_cluster, manifest, run
 
 K8S_VERSION = "1.35"
 HOST = "2048.dev.example.com"
@@ -48,9 +48,8 @@ def synth(
     ``overrides``."""
 
     def program() -> None:
-        eks = make_cluster()
         lbc = LoadBalancerController(
-            "alb", LoadBalancerControllerArgs(cluster=eks, **(controller or {}))
+            "alb", LoadBalancerControllerArgs(cluster=light_cluster(), **(controller or {}))
         )
         for attribute, value in (controller_attributes or {}).items():
             setattr(lbc, attribute, value)
