@@ -40,6 +40,7 @@ def irsa(name: str = "app", stack: str = "test", **overrides: Any) -> SynthResul
         role = IrsaRole(name, WorkloadRoleArgs(**args))
         pulumi.export("roleArn", role.role_arn)
         pulumi.export("annotations", role.service_account_annotations)
+        assert cluster.oidc is not None
         pulumi.export("issuerHost", cluster.oidc.issuer_host)
         pulumi.export("providerArn", cluster.oidc.provider_arn)
 
