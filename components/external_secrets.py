@@ -888,8 +888,7 @@ def validate_settings(args: ExternalSecretsArgs) -> None:
                 "overwrite the secrets ExternalSecrets read; push under a prefix of its own",
             )
     v.positive_int(args.replicas, "replicas", minimum=1)
-    v.require(isinstance(args.chart, ChartSpec), "chart", "must be a ChartSpec")
-    args.chart.validate("chart")
+    helm.validate_chart(args.chart)
     v.require(
         isinstance(args.deletion_protection, bool), "deletion_protection", "must be true or false"
     )

@@ -50,6 +50,16 @@ class ChartSpec:
         )
 
 
+def validate_chart(chart: Any, field_name: str = "chart") -> None:
+    """A :class:`ChartSpec` pinned to an exact version from an https:// or oci:// repository."""
+    v.require(
+        isinstance(chart, ChartSpec),
+        field_name,
+        "must be a ChartSpec (chart, repository, version)",
+    )
+    chart.validate(field_name)
+
+
 def release_name(name: str) -> str:
     """The Helm release name for component ``name``: a DNS-1123 label of at most 53 characters.
 

@@ -885,12 +885,7 @@ def validate_settings(args: KarpenterArgs) -> None:
     A stack can run this on its configuration before the cluster exists.
     """
     validate_mechanism(args.identity)
-    v.require(
-        isinstance(args.chart, ChartSpec),
-        "chart",
-        "must be a ChartSpec (chart, repository, version)",
-    )
-    args.chart.validate("chart")
+    helm.validate_chart(args.chart)
     v.dns_label(args.namespace, "namespace", "namespace")
     v.require(
         not (args.create_namespace and args.namespace == NAMESPACE),

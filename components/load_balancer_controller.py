@@ -541,12 +541,7 @@ def validate_settings(args: LoadBalancerControllerArgs) -> None:
     A stack can run this on its configuration before the cluster exists.
     """
     validate_mechanism(args.identity)
-    v.require(
-        isinstance(args.chart, ChartSpec),
-        "chart",
-        "must be a ChartSpec (chart, repository, version)",
-    )
-    args.chart.validate("chart")
+    helm.validate_chart(args.chart)
     if args.crds_version is not None:
         v.require(
             bool(re.fullmatch(r"v\d+\.\d+\.\d+", args.crds_version)),

@@ -229,7 +229,7 @@ def combined_trust_policy(
     Plain JSON when every provider and condition is known while the program runs, else an
     Output.
     """
-    if all(t.plain is not None for t, _ in trusts) and not _has_outputs(conditions):
+    if all(t.plain is not None for t, _ in trusts) and not v.has_outputs(conditions):
         return json.dumps(
             web_identity_trust_policy(
                 [(*t.plain, sas) for t, sas in trusts if t.plain is not None], conditions
@@ -244,16 +244,6 @@ def combined_trust_policy(
             )
         )
     )
-
-
-def _has_outputs(value: Any) -> bool:
-    if isinstance(value, pulumi.Output):
-        return True
-    if isinstance(value, Mapping):
-        return any(_has_outputs(x) for x in value.values())
-    if isinstance(value, list | tuple):
-        return any(_has_outputs(x) for x in value)
-    return False
 
 
 def check_trust_policy_size(
@@ -271,7 +261,7 @@ def check_trust_policy_size(
             (_LONGEST_ARN_PREFIX + _LONGEST_HOST + str(i), _LONGEST_HOST + str(i), subjects)
             for i, subjects in enumerate(subjects_per_provider)
         ],
-        conditions if not _has_outputs(conditions) else None,
+        conditions if not v.has_outputs(conditions) else None,
     )
     size = policy_size(worst)
     count = len({sa for subjects in subjects_per_provider for sa in subjects})

@@ -286,7 +286,7 @@ def policy_document(grants: Sequence[Grant]) -> pulumi.Input[dict[str, Any]]:
     """
     statements = [dict(s) for g in grants for s in g.statements]
     document: dict[str, Any] = {"Version": "2012-10-17", "Statement": statements}
-    deferred = _has_outputs(statements)
+    deferred = v.has_outputs(statements)
     if not deferred and not _has_placeholders(statements):
         return document
     context = pulumi.Output.all(
@@ -369,16 +369,6 @@ def _key_arn(value: Any, field: str) -> None:
         field,
         f"{value!r} is not a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>)",
     )
-
-
-def _has_outputs(value: Any) -> bool:
-    if isinstance(value, pulumi.Output):
-        return True
-    if isinstance(value, Mapping):
-        return any(_has_outputs(x) for x in value.values())
-    if isinstance(value, list | tuple):
-        return any(_has_outputs(x) for x in value)
-    return False
 
 
 def _has_placeholders(value: Any) -> bool:

@@ -651,6 +651,17 @@ def check_fields(args: Any, cls: type, field: str = "args") -> None:
                 check_fields(value, type(value), name)
 
 
+def has_outputs(value: Any) -> bool:
+    """Whether ``value`` holds a ``pulumi.Output`` anywhere (mappings and lists searched)."""
+    if isinstance(value, pulumi.Output):
+        return True
+    if isinstance(value, Mapping):
+        return any(has_outputs(x) for x in value.values())
+    if isinstance(value, list | tuple):
+        return any(has_outputs(x) for x in value)
+    return False
+
+
 def when_known(
     value: Any, check: typing.Callable[[Any, str], Any], field: str, owner: str | None = None
 ) -> Any:
