@@ -142,13 +142,24 @@ _SCOPING_FLAGS = {
     "--namespace": "source_namespace",
 }
 # Chart values the component derives from its arguments; ``values`` may not set them.
-_MANAGED_VALUES = {
-    "domainFilters": "zones / subdomains",
-    "managedRecordTypes": "record_types",
-    "annotationFilter": "annotation_filter",
-    "namespaced": "source_namespace",
-    "sourceNamespace": "source_namespace",
-    "resources": "resources",
+_MANAGED_VALUES: dict[tuple[str, ...], str] = {
+    ("provider",): "the component (the aws provider)",
+    ("sources",): "the argument sources",
+    ("registry",): "the component (the TXT registry)",
+    ("txtOwnerId",): "the argument txt_owner_id",
+    ("txtPrefix",): "the argument txt_prefix",
+    ("policy",): "the argument policy",
+    ("interval",): "the argument interval",
+    ("domainFilters",): "the arguments zones and subdomains",
+    ("managedRecordTypes",): "the argument record_types",
+    ("annotationFilter",): "the argument annotation_filter",
+    ("namespaced",): "the argument source_namespace",
+    ("sourceNamespace",): "the argument source_namespace",
+    ("resources",): "the argument resources",
+    ("serviceAccount", "create"): "the component (it creates the ServiceAccount)",
+    ("serviceAccount", "name"): "the argument service_account",
+    ("tolerations",): "the argument tolerations",
+    ("nodeSelector",): "the argument node_selector",
 }
 # With source_namespace and the service source: every Service type but NodePort, whose
 # targets are Node addresses a namespaced ExternalDNS may not read.
@@ -732,13 +743,7 @@ def _validate_sources(sources: Any) -> None:
 
 
 def _validate_values(values: Any) -> None:
-    v.require(isinstance(values, dict), "values", "must be a mapping of chart values")
-    for key, instead in _MANAGED_VALUES.items():
-        v.require(
-            key not in values,
-            f"values.{key}",
-            f"is set from the argument(s) {instead}; do not set it in values",
-        )
+    helm.validate_values(values, _MANAGED_VALUES, "values")
     extra = values.get("extraArgs")
     if extra is None:
         return

@@ -492,9 +492,8 @@ def test_release_values_overrides_and_extra_values_merged_last() -> None:
         node_selector={"role": "system"},
         resources={"requests": {"cpu": "25m"}},
         values={
-            "serviceAccount": {"name": "ignored-by-nobody"},
+            "serviceAccount": {"automountServiceAccountToken": True},
             "logLevel": "debug",
-            "registry": "txt",
             "extraArgs": ["--log-level=debug"],
         },
     )
@@ -506,8 +505,12 @@ def test_release_values_overrides_and_extra_values_merged_last() -> None:
     assert values["sources"] == ["gateway-httproute", "ingress"]
     assert values["tolerations"] == [{"key": "CriticalAddonsOnly", "operator": "Exists"}]
     assert values["nodeSelector"] == {"role": "system"}
-    # Merged last: mappings merge key by key, the caller's keys win.
-    assert values["serviceAccount"] == {"create": False, "name": "ignored-by-nobody"}
+    # Merged last: mappings merge key by key; keys the component sets are refused (below).
+    assert values["serviceAccount"] == {
+        "create": False,
+        "name": "external-dns",
+        "automountServiceAccountToken": True,
+    }
     assert values["logLevel"] == "debug"
     assert values["resources"] == {"requests": {"cpu": "25m"}}
     # extraArgs is appended, so the zone scoping survives.
@@ -680,9 +683,20 @@ BAD_ARGS: list[tuple[dict[str, Any], str]] = [
     ),
     ({"values": {"extraArgs": ["--namespace=x"]}}, r"^values\.extraArgs\[0\]: --namespace"),
     ({"values": {"extraArgs": ["--regex-domain-filter=.*"]}}, r"^values\.extraArgs\[0\]:"),
-    ({"values": {"domainFilters": ["example.com"]}}, r"^values\.domainFilters: is set from"),
-    ({"values": {"managedRecordTypes": ["NS"]}}, r"^values\.managedRecordTypes: is set from"),
-    ({"values": {"resources": {}}}, r"^values\.resources: is set from the argument"),
+    (
+        {"values": {"domainFilters": ["example.com"]}},
+        r"^values\.domainFilters: is set by the arguments zones",
+    ),
+    (
+        {"values": {"managedRecordTypes": ["NS"]}},
+        r"^values\.managedRecordTypes: is set by the argument record_types",
+    ),
+    ({"values": {"resources": {}}}, r"^values\.resources: is set by the argument resources"),
+    ({"values": {"txtOwnerId": "x"}}, r"^values\.txtOwnerId: is set by the argument txt_owner_id"),
+    (
+        {"values": {"serviceAccount": {"name": "x"}}},
+        r"^values\.serviceAccount\.name: is set by the argument service_account",
+    ),
     ({"values": {"namespaced": True}}, r"^values\.namespaced:"),
     ({"subdomains": ["Team.dev.example.com"]}, r"^subdomains\[0\]: 'Team.dev.example.com'"),
     ({"subdomains": ["team.dev.example.com."]}, r"^subdomains\[0\]:"),

@@ -226,11 +226,3 @@ def test_trust_policy_size_is_checked_with_a_useful_message() -> None:
 )
 def test_bad_arguments_are_refused(args: OidcTrustArgs, field: str) -> None:
     assert refused(lambda: OidcTrust("t", args)).startswith(f"OidcTrust 't': {field}: ")
-
-
-def run_recording(program, recorded: list):
-    from components.synth import run_program
-
-    return run_program(
-        program, "eks-platform", "test", {"aws:region": "us-west-2"}, recorded=recorded
-    )
