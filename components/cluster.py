@@ -108,7 +108,8 @@ class EksClusterArgs:
     remove_creator_admin: bool = True
     """Remove the access entry EKS gives the identity that created the cluster (in no code, no
     preview) during the first ``pulumi up``, once that identity has a declared entry; refuse
-    with a clear message when it has none."""
+    with a clear message when it has none. With False the creator keeps that entry, and must
+    not be declared in ``access_entries`` (EKS allows one entry per principal)."""
     upgrade_support: Literal["STANDARD", "EXTENDED"] = "STANDARD"
     """What happens when the Kubernetes version leaves EKS standard support: ``STANDARD`` (EKS
     upgrades the control plane to the next version) or ``EXTENDED`` (the cluster stays, on
