@@ -107,6 +107,8 @@ def deploy(config: PlatformConfig) -> Platform:
                 cluster=cluster,
                 deletion_protection=config.karpenter.deletion_protection
                 or config.cluster.deletion_protection,
+                # The VPC CNI has its own role here, so Karpenter's nodes need no ENI permissions.
+                node_cni_policy=config.karpenter.node_cni_policy and not config.cluster.cni_role,
             ),
         )
         pulumi.export("karpenterNodeRoleArn", karpenter.node_role_arn)
