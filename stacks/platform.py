@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
 
 import pulumi
 
@@ -33,6 +34,23 @@ class Platform:
     external_dns: ExternalDns | None
     external_secrets: ExternalSecrets | None
     karpenter: Karpenter | None
+
+
+class _Protectable(Protocol):
+    deletion_protection: bool
+
+
+Controller = TypeVar("Controller", bound=_Protectable)
+
+
+def on_cluster(
+    args: Controller, config: PlatformConfig, cluster: EksCluster, **more: Any
+) -> Controller:
+    """A controller's configured args on the stack's cluster; protected where the cluster is."""
+    protect = args.deletion_protection or config.cluster.deletion_protection
+    return dataclasses.replace(  # type: ignore[type-var]
+        args, cluster=cluster, deletion_protection=protect, **more
+    )
 
 
 def deploy(config: PlatformConfig) -> Platform:
@@ -66,47 +84,31 @@ def deploy(config: PlatformConfig) -> Platform:
     if config.load_balancer_controller is not None:
         controller = LoadBalancerController(
             f"{name}-aws-load-balancer-controller",
-            dataclasses.replace(
-                config.load_balancer_controller,
-                cluster=cluster,
-                deletion_protection=config.load_balancer_controller.deletion_protection
-                or config.cluster.deletion_protection,
-            ),
+            on_cluster(config.load_balancer_controller, config, cluster),
         )
         pulumi.export("ingressClass", controller.ingress_class_name)
     external_dns = None
     if config.external_dns is not None:
         external_dns = ExternalDns(
             f"{name}-external-dns",
-            dataclasses.replace(
-                config.external_dns,
-                cluster=cluster,
-                deletion_protection=config.external_dns.deletion_protection
-                or config.cluster.deletion_protection,
-            ),
+            on_cluster(config.external_dns, config, cluster),
         )
         pulumi.export("externalDnsZoneIds", external_dns.zone_ids)
     external_secrets = None
     if config.external_secrets is not None:
         external_secrets = ExternalSecrets(
             f"{name}-external-secrets",
-            dataclasses.replace(
-                config.external_secrets,
-                cluster=cluster,
-                deletion_protection=config.external_secrets.deletion_protection
-                or config.cluster.deletion_protection,
-            ),
+            on_cluster(config.external_secrets, config, cluster),
         )
         pulumi.export("externalSecretsRoleArn", external_secrets.role_arn)
     karpenter = None
     if config.karpenter is not None:
         karpenter = Karpenter(
             f"{name}-karpenter",
-            dataclasses.replace(
+            on_cluster(
                 config.karpenter,
-                cluster=cluster,
-                deletion_protection=config.karpenter.deletion_protection
-                or config.cluster.deletion_protection,
+                config,
+                cluster,
                 # The VPC CNI has its own role here, so Karpenter's nodes need no ENI permissions.
                 node_cni_policy=config.karpenter.node_cni_policy and not config.cluster.cni_role,
             ),

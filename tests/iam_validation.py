@@ -274,75 +274,26 @@ def assert_valid_k8s(obj: dict[str, Any], k8s_version: str) -> None:
         raise AssertionError(f"{label}: {exc.message}") from None
 
 
-# --------------------------------------------------------------------------- IngressClassParams
+# --------------------------------------------------------------------------- custom resources
+#
+# Validation of custom resources against vendored CRD schemas (tests/schemas/*.json with an
+# "x-crd" block naming group, version, kind and scope): jsonschema with unknown fields
+# rejected (mirroring the API server's pruning), CEL rules hand-translated, and an unknown
+# CEL rule fails loudly when the schema is loaded.
 
-_ICP_SCHEMA_PATH: Final[Path] = (
-    Path(__file__).parent / "schemas" / "ingressclassparams-v1beta1.json"
-)
-_ICP_API_VERSION: Final[str] = "elbv2.k8s.aws/v1beta1"
-_ICP_KIND: Final[str] = "IngressClassParams"
+#: The vendored CRD schemas for :func:`assert_valid_custom_resource`.
+NODEPOOL_V1_SCHEMA: Final[str] = "nodepools-v1.json"
+EC2NODECLASS_V1_SCHEMA: Final[str] = "ec2nodeclasses-v1.json"
+EXTERNALSECRET_V1_SCHEMA: Final[str] = "externalsecrets-v1.json"
+CLUSTERSECRETSTORE_V1_SCHEMA: Final[str] = "clustersecretstores-v1-aws-only.json"
+SECRETSTORE_V1_SCHEMA: Final[str] = "secretstores-v1-aws-only.json"
+INGRESSCLASSPARAMS_V1BETA1_SCHEMA: Final[str] = "ingressclassparams-v1beta1.json"
+
+_SCHEMAS_DIR: Final[Path] = Path(__file__).parent / "schemas"
+_DNS_LABEL_RE: Final = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 _DNS_SUBDOMAIN_RE: Final = re.compile(
     r"^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
 )
-
-#: The CRD's CEL rules (x-kubernetes-validations), hand-translated. jsonschema cannot
-#: evaluate CEL, so loading a schema with a rule missing here fails loudly.
-_CEL_RULES: Final[dict[str, Callable[[Any], bool]]] = {
-    "!(has(self.prefixListsIDs) && has(self.PrefixListsIDs))": lambda spec: (
-        not (isinstance(spec, dict) and "prefixListsIDs" in spec and "PrefixListsIDs" in spec)
-    ),
-}
-
-
-def _close_structural_objects(node: Any) -> None:
-    """Set ``additionalProperties: false`` on every object schema that lists properties.
-
-    Mirrors the API server's pruning of unknown fields in structural schemas, except
-    where the schema opts out with ``x-kubernetes-preserve-unknown-fields`` or already
-    says something about additional properties (maps).
-    """
-    if not isinstance(node, dict):
-        return
-    if (
-        "properties" in node
-        and "additionalProperties" not in node
-        and not node.get("x-kubernetes-preserve-unknown-fields", False)
-    ):
-        node["additionalProperties"] = False
-    for child in node.get("properties", {}).values():
-        _close_structural_objects(child)
-    for key in ("items", "additionalProperties"):
-        _close_structural_objects(node.get(key))
-
-
-def _check_cel_rules_known(node: Any, where: str) -> None:
-    if not isinstance(node, dict):
-        return
-    for rule in node.get("x-kubernetes-validations", []):
-        if rule.get("rule") not in _CEL_RULES:
-            raise RuntimeError(
-                f"{_ICP_SCHEMA_PATH.name}: CEL rule {rule.get('rule')!r} at {where} has no "
-                "hand translation in tests/iam_validation.py _CEL_RULES; add one"
-            )
-    for name, child in node.get("properties", {}).items():
-        _check_cel_rules_known(child, f"{where}.{name}")
-    for key in ("items", "additionalProperties"):
-        _check_cel_rules_known(node.get(key), f"{where}[{key}]")
-
-
-def _cel_problems(node: Any, value: Any, path: str) -> Iterator[str]:
-    if not isinstance(node, dict):
-        return
-    for rule in node.get("x-kubernetes-validations", []):
-        if not _CEL_RULES[rule["rule"]](value):
-            yield f"at {path}: {rule.get('message', rule['rule'])}"
-    if isinstance(value, dict):
-        for name, child in node.get("properties", {}).items():
-            if name in value:
-                yield from _cel_problems(child, value[name], f"{path}.{name}")
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _cel_problems(node.get("items"), item, f"{path}[{index}]")
 
 
 def _int_format_checker() -> jsonschema.FormatChecker:
@@ -358,90 +309,6 @@ def _int_format_checker() -> jsonschema.FormatChecker:
     checker.checks("int64")(fits(64))
     return checker
 
-
-@cache
-def _icp_schema() -> dict[str, Any]:
-    """The vendored CRD schema, closed against unknown fields (cached; do not mutate)."""
-    schema: dict[str, Any] = json.loads(_ICP_SCHEMA_PATH.read_text(encoding="utf-8"))
-    _check_cel_rules_known(schema, "<root>")
-    strict = copy.deepcopy(schema)
-    _close_structural_objects(strict)
-    jsonschema.Draft202012Validator.check_schema(strict)
-    return strict
-
-
-@cache
-def _icp_validator() -> jsonschema.Draft202012Validator:
-    return jsonschema.Draft202012Validator(_icp_schema(), format_checker=_int_format_checker())
-
-
-def assert_valid_ingress_class_params(obj: dict[str, Any]) -> None:
-    """Assert that ``obj`` is a valid ``elbv2.k8s.aws/v1beta1`` IngressClassParams.
-
-    Validates with ``jsonschema`` against the CRD's vendored openAPIV3Schema, with
-    unknown fields rejected at every level, int32 ranges and the CRD's CEL rule
-    enforced. Also checks ``apiVersion``/``kind``, that ``metadata.name`` is a DNS
-    subdomain, that ``metadata.namespace`` is absent (the resource is cluster-scoped),
-    and ``metadata`` itself against Kubernetes' ObjectMeta (strict, latest bundled
-    version), which the CRD schema leaves open.
-
-    Raises:
-        AssertionError: listing every problem found with its path.
-    """
-    if not isinstance(obj, dict):
-        raise AssertionError(f"IngressClassParams must be a mapping, got {type(obj).__name__}")
-    problems: list[str] = []
-    if obj.get("apiVersion") != _ICP_API_VERSION:
-        problems.append(f"apiVersion must be {_ICP_API_VERSION!r}, got {obj.get('apiVersion')!r}")
-    if obj.get("kind") != _ICP_KIND:
-        problems.append(f"kind must be {_ICP_KIND!r}, got {obj.get('kind')!r}")
-
-    for error in sorted(_icp_validator().iter_errors(obj), key=lambda e: list(map(str, e.path))):
-        path = ".".join(str(part) for part in error.absolute_path) or "<root>"
-        problems.append(f"at {path}: {error.message}")
-    problems.extend(_cel_problems(_icp_schema(), obj, "<root>"))
-
-    metadata = obj.get("metadata")
-    if not isinstance(metadata, dict):
-        problems.append("metadata must be a mapping with a name")
-    else:
-        name = metadata.get("name")
-        if not isinstance(name, str) or not _DNS_SUBDOMAIN_RE.match(name):
-            problems.append(f"metadata.name must be a DNS subdomain, got {name!r}")
-        if "namespace" in metadata:
-            problems.append(
-                "metadata.namespace must not be set: IngressClassParams is cluster-scoped"
-            )
-        # ObjectMeta is the same for every kind; validate it strictly through a carrier.
-        carrier = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": metadata}
-        try:
-            assert_valid_k8s(carrier, supported_k8s_versions()[-1])
-        except AssertionError as exc:
-            problems.append(str(exc).replace(_object_label(carrier), "metadata", 1))
-
-    if problems:
-        raise AssertionError(
-            f"invalid IngressClassParams {_object_label(obj)}:\n  " + "\n  ".join(problems)
-        )
-
-
-# --------------------------------------------------------------------------- custom resources
-#
-# Generic validation of custom resources against vendored CRD schemas (tests/schemas/*.json
-# with an "x-crd" block naming group, version, kind and scope). Appended after the
-# IngressClassParams helper, whose approach it follows: jsonschema with unknown fields
-# rejected (mirroring the API server's pruning), CEL rules hand-translated, and an unknown
-# CEL rule fails loudly when the schema is loaded.
-
-#: The vendored CRD schemas for :func:`assert_valid_custom_resource`.
-NODEPOOL_V1_SCHEMA: Final[str] = "nodepools-v1.json"
-EC2NODECLASS_V1_SCHEMA: Final[str] = "ec2nodeclasses-v1.json"
-EXTERNALSECRET_V1_SCHEMA: Final[str] = "externalsecrets-v1.json"
-CLUSTERSECRETSTORE_V1_SCHEMA: Final[str] = "clustersecretstores-v1-aws-only.json"
-SECRETSTORE_V1_SCHEMA: Final[str] = "secretstores-v1-aws-only.json"
-
-_SCHEMAS_DIR: Final[Path] = Path(__file__).parent / "schemas"
-_DNS_LABEL_RE: Final = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 
 CelCheck = Callable[[Any], bool]
 
@@ -488,6 +355,10 @@ def _has_fields(text: str) -> list[str]:
 #: CEL rules whose text is matched exactly, hand-translated. ``self`` is the value at
 #: the rule's schema node.
 _CRD_CEL_RULES: Final[dict[str, CelCheck]] = {
+    # elbv2.k8s.aws/v1beta1 IngressClassParams
+    "!(has(self.prefixListsIDs) && has(self.PrefixListsIDs))": lambda s: (
+        not (_has(s, "prefixListsIDs") and _has(s, "PrefixListsIDs"))
+    ),
     # karpenter.sh/v1 NodePool
     "!has(self.replicas) || (!has(self.limits) || size(self.limits) == 0 || "
     "(size(self.limits) == 1 && 'nodes' in self.limits))": lambda s: (
@@ -884,10 +755,27 @@ def assert_valid_custom_resource(obj: dict[str, Any], schema_file: str) -> None:
         )
 
 
+def assert_valid_ingress_class_params(obj: dict[str, Any]) -> None:
+    """Assert that ``obj`` is a valid ``elbv2.k8s.aws/v1beta1`` IngressClassParams.
+
+    Validates with ``jsonschema`` against the CRD's vendored openAPIV3Schema, with
+    unknown fields rejected at every level, int32 ranges and the CRD's CEL rule
+    enforced. Also checks ``apiVersion``/``kind``, that ``metadata.name`` is a DNS
+    subdomain, that ``metadata.namespace`` is absent (the resource is cluster-scoped),
+    and ``metadata`` itself against Kubernetes' ObjectMeta (strict, latest bundled
+    version), which the CRD schema leaves open.
+
+    Raises:
+        AssertionError: listing every problem found with its path.
+    """
+    assert_valid_custom_resource(obj, INGRESSCLASSPARAMS_V1BETA1_SCHEMA)
+
+
 __all__ += [
     "CLUSTERSECRETSTORE_V1_SCHEMA",
     "EC2NODECLASS_V1_SCHEMA",
     "EXTERNALSECRET_V1_SCHEMA",
+    "INGRESSCLASSPARAMS_V1BETA1_SCHEMA",
     "NODEPOOL_V1_SCHEMA",
     "SECRETSTORE_V1_SCHEMA",
     "assert_valid_custom_resource",
