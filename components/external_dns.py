@@ -655,7 +655,7 @@ def validate_settings(args: ExternalDnsArgs) -> None:
     _validate_values(args.values)
     v.tolerations(args.tolerations, "tolerations")
     v.labels(args.node_selector, "node_selector")
-    _validate_resources(args.resources)
+    v.resource_requirements(args.resources, "resources")
     _validate_subdomains(args)
     _validate_record_types(args.record_types)
     if args.annotation_filter is not None:
@@ -759,19 +759,6 @@ def _validate_values(values: Any) -> None:
             f"values.extraArgs[{i}]",
             f"{flag} is derived from {_SCOPING_FLAGS.get(flag)}; set it there",
         )
-
-
-def _validate_resources(resources: Any) -> None:
-    v.require(isinstance(resources, dict), "resources", "must be a mapping (requests, limits)")
-    for kind, amounts in resources.items():
-        v.one_of(kind, ("requests", "limits"), "resources")
-        v.require(
-            isinstance(amounts, dict) and all(isinstance(a, str) and a for a in amounts.values()),
-            f"resources.{kind}",
-            "must map resource names to quantities given as strings (e.g. cpu: 50m)",
-        )
-        for key in amounts:
-            v.label_key(key, f"resources.{kind}.{key}")
 
 
 def _validate_subdomains(args: ExternalDnsArgs) -> None:

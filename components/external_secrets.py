@@ -125,9 +125,6 @@ CREATION_POLICIES = ("Owner", "Orphan", "Merge", "None", "CreateOrMerge")
 DEFAULT_REFRESH_INTERVAL = "1h"
 
 _SECRET_PREFIX = re.compile(r"^[A-Za-z0-9/_+=.@-]{1,512}$")
-_KMS_KEY_ARN = re.compile(
-    r"^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):kms:[a-z0-9-]+:\d{12}:key/[A-Za-z0-9-]+$"
-)
 _DURATION = re.compile(r"^(0|(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+)$")
 _SECRET_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
 
@@ -917,12 +914,7 @@ def secret_prefix(value: Any, field_name: str) -> str:
 
 
 def _kms_key_arn(value: Any, field_name: str) -> None:
-    v.require(
-        isinstance(value, str) and bool(_KMS_KEY_ARN.match(value)),
-        field_name,
-        f"{value!r} is not a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>; an "
-        "alias ARN does not grant use of the key)",
-    )
+    v.kms_key_arn(value, field_name, allow_alias=False)
 
 
 def _validate_scope(

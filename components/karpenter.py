@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -126,10 +125,6 @@ _BUDGET_DURATION = re.compile(r"^((([0-9]+(h|m))|([0-9]+h[0-9]+m))(0s)?)$")
 _BUDGET_NODES = re.compile(r"^((100|[0-9]{1,2})%|[0-9]+)$")
 _CRON = re.compile(
     r"^(@(annually|yearly|monthly|weekly|daily|midnight|hourly)|\S+\s+\S+\s+\S+\s+\S+\s+\S+)$"
-)
-_QUANTITY = re.compile(
-    r"^(?P<number>([0-9]+(\.[0-9]*)?)|(\.[0-9]+))"
-    r"(([KMGTPE]i)|[numkMGTPE]|([eE][+-]?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$"
 )
 _RESTRICTED_LABEL_DOMAINS = ("kubernetes.io", "k8s.io", "karpenter.sh", "karpenter.k8s.aws")
 _ALLOWED_LABEL_DOMAINS = ("node-restriction.kubernetes.io",)
@@ -911,7 +906,7 @@ def validate_settings(args: KarpenterArgs) -> None:
         )
     v.tolerations(args.tolerations, "tolerations")
     v.labels(args.node_selector, "node_selector")
-    _validate_resources(args.resources, "resources")
+    v.resource_requirements(args.resources, "resources")
     with v.nested("role"):
         iam.validate_role_settings(args.role)
     with v.nested("node_role"):
@@ -1079,18 +1074,6 @@ def _validate_budget(budget: DisruptionBudgetSpec) -> None:
         )
 
 
-def _positive_quantity(value: Any) -> bool:
-    """A Kubernetes quantity (``16``, ``500m``, ``64Gi``) greater than zero."""
-    if isinstance(value, bool):
-        return False
-    if isinstance(value, int):
-        return value > 0
-    if not isinstance(value, str):
-        return False
-    match = _QUANTITY.match(value)
-    return match is not None and float(match.group("number")) > 0
-
-
 def _validate_limits(limits: Any, field_name: str) -> None:
     missing = [key for key in ("cpu", "memory") if key not in limits]
     v.require(
@@ -1101,27 +1084,7 @@ def _validate_limits(limits: Any, field_name: str) -> None:
     )
     for key, value in limits.items():
         v.label_key(key, f"{field_name}.{key}")
-        v.require(
-            _positive_quantity(value),
-            f"{field_name}.{key}",
-            f"{value!r} is not a positive quantity (e.g. 32, 500m, 128Gi)",
-        )
-
-
-def _validate_resources(resources: Any, field_name: str) -> None:
-    v.require(isinstance(resources, Mapping), field_name, "must be a mapping (requests, limits)")
-    for kind, amounts in resources.items():
-        v.one_of(kind, ("requests", "limits"), f"{field_name}")
-        v.require(
-            isinstance(amounts, Mapping), f"{field_name}.{kind}", "must map resources to amounts"
-        )
-        for key, value in amounts.items():
-            v.label_key(key, f"{field_name}.{kind}.{key}")
-            v.require(
-                _positive_quantity(value),
-                f"{field_name}.{kind}.{key}",
-                f"{value!r} is not a positive quantity (e.g. 250m, 512Mi)",
-            )
+        v.positive_quantity(value, f"{field_name}.{key}", "32, 500m, 128Gi")
 
 
 def validate_values(values: Any, field_name: str) -> None:

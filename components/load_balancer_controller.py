@@ -605,6 +605,7 @@ def validate_settings(args: LoadBalancerControllerArgs) -> None:
     )
     v.tolerations(args.tolerations, "tolerations")
     v.labels(args.node_selector, "node_selector")
+    v.resource_requirements(args.resources, "resources")
     v.require(
         isinstance(args.deletion_protection, bool), "deletion_protection", "must be true or false"
     )

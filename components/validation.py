@@ -49,12 +49,16 @@ _IAM_POLICY_ARN = re.compile(
     r"^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):iam::(\d{12}|aws):policy/.+$"
 )
 _KMS_KEY_ARN = re.compile(
-    r"^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):kms:[a-z0-9-]+:\d{12}:(key|alias)/.+$"
+    r"^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):kms:[a-z0-9-]+:\d{12}:(?P<kind>key|alias)/.+$"
 )
 IAM_NAME = re.compile(r"[\w+=,.@-]+")
 _RESOURCE_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
 _DOMAIN_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _HOSTED_ZONE_ID = re.compile(r"^Z[A-Z0-9]{1,31}$")
+_QUANTITY = re.compile(
+    r"^(?P<number>([0-9]+(\.[0-9]*)?)|(\.[0-9]+))"
+    r"(([KMGTPE]i)|[numkMGTPE]|([eE][+-]?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$"
+)
 
 TAINT_EFFECTS = ("NO_SCHEDULE", "NO_EXECUTE", "PREFER_NO_SCHEDULE")
 TOLERATION_KEYS = ("key", "operator", "value", "effect", "tolerationSeconds")
@@ -256,12 +260,16 @@ def iam_path(value: Any, field: str) -> str:
     return str(value)
 
 
-def kms_key_arn(value: Any, field: str) -> str:
-    """A KMS key or alias ARN."""
+def kms_key_arn(value: Any, field: str, allow_alias: bool = True) -> str:
+    """A KMS key ARN, or an alias ARN where ``allow_alias`` (not for an IAM grant: a policy
+    naming an alias ARN does not grant use of the key behind it)."""
+    match = _KMS_KEY_ARN.match(value) if isinstance(value, str) else None
     require(
-        isinstance(value, str) and bool(_KMS_KEY_ARN.match(value)),
+        match is not None and (allow_alias or match.group("kind") == "key"),
         field,
-        f"{value!r} is not a KMS key ARN (arn:<partition>:kms:<region>:<account-id>:key/<id>)",
+        f"{value!r} is not a KMS key ARN (arn:<partition>:kms:<region>:<account-id>:key/<id>"
+        + ("" if allow_alias else "; an alias ARN does not grant use of the key")
+        + ")",
     )
     return str(value)
 
@@ -341,6 +349,29 @@ def positive_int(value: Any, field: str, minimum: int = 1, maximum: int | None =
     bound = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
     require(ok, field, f"{value!r} must be an integer {bound}")
     return int(value)
+
+
+def positive_quantity(value: Any, field: str, example: str = "250m, 512Mi") -> None:
+    """A Kubernetes quantity (``16``, ``500m``, ``64Gi``) greater than zero."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        ok = value > 0
+    else:
+        match = _QUANTITY.match(value) if isinstance(value, str) else None
+        ok = match is not None and float(match.group("number")) > 0
+    require(ok, field, f"{value!r} is not a positive quantity (e.g. {example})")
+
+
+def resource_requirements(value: Any, field: str) -> dict[str, dict[str, Any]]:
+    """A container's ``resources``: ``requests`` and ``limits``, each mapping resource
+    names to positive quantities (``{"requests": {"cpu": "50m"}, "limits": {...}}``)."""
+    require(isinstance(value, Mapping), field, "must be a mapping (requests, limits)")
+    for kind, amounts in value.items():
+        one_of(kind, ("requests", "limits"), field)
+        require(isinstance(amounts, Mapping), f"{field}.{kind}", "must map resources to amounts")
+        for key, amount in amounts.items():
+            label_key(key, f"{field}.{kind}.{key}")
+            positive_quantity(amount, f"{field}.{kind}.{key}")
+    return {kind: dict(amounts) for kind, amounts in value.items()}
 
 
 def non_empty_strings(value: Any, field: str) -> list[str]:

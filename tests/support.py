@@ -107,6 +107,24 @@ def manifest(resource: Recorded) -> dict[str, Any]:
     }
 
 
+def with_path(obj: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
+    """A deep copy of ``obj`` with the dotted ``path`` set, or deleted for ``...``.
+
+    A list index is a number in the path: ``with_path(pool, "spec.template.spec.taints.0", ...)``.
+    """
+    result: dict[str, Any] = json.loads(json.dumps(obj))
+    *parents, last = path.split(".")
+    node: Any = result
+    for part in parents:
+        node = node[int(part)] if isinstance(node, list) else node[part]
+    key: Any = int(last) if isinstance(node, list) else last
+    if value is ...:
+        del node[key]
+    else:
+        node[key] = value
+    return result
+
+
 def depends_on(result: SynthResult, resource: Recorded, other: Recorded) -> bool:
     """Whether ``resource`` depends on ``other`` directly, or on a component that contains it."""
     parents = {other.urn}
@@ -128,4 +146,5 @@ __all__ = [
     "manifest",
     "refused",
     "run",
+    "with_path",
 ]

@@ -726,7 +726,7 @@ BAD_ARGS: list[tuple[dict[str, Any], str]] = [
         {"source_namespace": "team-a", "values": {"extraArgs": ["--service-type-filter=NodePort"]}},
         r"^values\.extraArgs: NodePort Services need Node addresses",
     ),
-    ({"resources": {"requests": {"cpu": ""}}}, r"^resources\.requests: must map"),
+    ({"resources": {"requests": {"cpu": ""}}}, r"^resources\.requests\.cpu: '' is not a positive"),
     ({"resources": {"requests": {"cpu": 1}}}, r"^resources\['requests'\]\['cpu'\]: expected"),
     ({"resources": {"maximum": {"cpu": "1"}}}, r"^resources: 'maximum' is not one of"),
     ({"values": {"extraArgs": "--once"}}, r"^values\.extraArgs:"),

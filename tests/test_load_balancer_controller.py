@@ -406,6 +406,8 @@ BAD_ARGS: list[tuple[dict[str, Any], str]] = [
         "waf_acl_arn: a web ACL protects internet-facing",
     ),
     ({"values": {"resources": {}}}, "values.resources: is set by the argument resources"),
+    ({"resources": {"limits": {"memory": "256MB"}}}, "resources.limits.memory: '256MB' is not"),
+    ({"resources": {"request": {"cpu": "1"}}}, "resources: 'request' is not one of requests"),
     ({"replicas": "2"}, "replicas: expected an integer, got str"),
 ]
 

@@ -21,6 +21,7 @@ from tests.iam_validation import (
     assert_valid_custom_resource,
     custom_resource_cel_rules,
 )
+from tests.support import with_path
 
 CHART = "external-secrets-2.9.0"
 ROLE_ARN = "arn:aws:iam::123456789012:role/platform-dev-external-secrets"
@@ -73,26 +74,12 @@ EXTERNAL_SECRET: dict[str, Any] = {
 }
 
 
-def _with(obj: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
-    """A deep copy of ``obj`` with the dotted ``path`` set (or deleted for ``...``)."""
-    copy: dict[str, Any] = json.loads(json.dumps(obj))
-    *parents, last = path.split(".")
-    node: Any = copy
-    for part in parents:
-        node = node[int(part)] if isinstance(node, list) else node[part]
-    if value is ...:
-        del node[last]
-    else:
-        node[last] = value
-    return copy
-
-
 def test_minimal_objects_are_valid() -> None:
     assert_valid_custom_resource(CLUSTER_STORE, CLUSTERSECRETSTORE_V1_SCHEMA)
     assert_valid_custom_resource(STORE, SECRETSTORE_V1_SCHEMA)
     assert_valid_custom_resource(EXTERNAL_SECRET, EXTERNALSECRET_V1_SCHEMA)
     # With Pod Identity (or IRSA through the operator's own ServiceAccount): no auth.
-    no_auth = _with(CLUSTER_STORE, "spec.provider.aws.auth", ...)
+    no_auth = with_path(CLUSTER_STORE, "spec.provider.aws.auth", ...)
     assert_valid_custom_resource(no_auth, CLUSTERSECRETSTORE_V1_SCHEMA)
 
 
@@ -184,7 +171,7 @@ def test_invalid_objects_fail(
     obj: dict[str, Any], schema: str, path: str, value: Any, message: str
 ) -> None:
     with pytest.raises(AssertionError, match=re.escape(message)):
-        assert_valid_custom_resource(_with(obj, path, value), schema)
+        assert_valid_custom_resource(with_path(obj, path, value), schema)
 
 
 def test_cel_rules_are_inventoried() -> None:

@@ -42,12 +42,22 @@ from tests.iam_validation import (
     assert_valid_permission_policy,
     custom_resource_cel_rules,
 )
+from tests.support import with_path
 
 TEMPLATE = Path(__file__).parent / "upstream" / "karpenter-cloudformation-v1.14.yaml"
 
 PARTITION, REGION, ACCOUNT, CLUSTER = "aws", "us-west-2", "123456789012", "platform-dev"
 QUEUE_ARN = f"arn:aws:sqs:{REGION}:{ACCOUNT}:{CLUSTER}"
 NODE_ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/KarpenterNodeRole-{CLUSTER}"
+#: The arguments of karpenter_controller_policies for this account and cluster.
+ARGUMENTS: dict[str, str] = {
+    "partition": PARTITION,
+    "region": REGION,
+    "account_id": ACCOUNT,
+    "cluster_name": CLUSTER,
+    "queue_arn": QUEUE_ARN,
+    "node_role_arn": NODE_ROLE_ARN,
+}
 #: The template's variables, as CloudFormation would resolve them for the values above.
 VARIABLES = {
     "AWS::Partition": PARTITION,
@@ -148,14 +158,7 @@ def _actions(statement: dict[str, Any]) -> list[str]:
 
 @pytest.fixture(scope="module")
 def policies() -> dict[str, dict[str, Any]]:
-    return karpenter_controller_policies(
-        partition=PARTITION,
-        region=REGION,
-        account_id=ACCOUNT,
-        cluster_name=CLUSTER,
-        queue_arn=QUEUE_ARN,
-        node_role_arn=NODE_ROLE_ARN,
-    )
+    return karpenter_controller_policies(**ARGUMENTS)
 
 
 # --------------------------------------------------------------------------- vendored == upstream
@@ -302,14 +305,7 @@ def test_loaders_fail_loudly_on_an_unfilled_placeholder(monkeypatch: pytest.Monk
 
     monkeypatch.setattr(module, "_read_policy", with_extra_placeholder)
     with pytest.raises(ValueError, match=r"no value for placeholder\(s\) \$\{AWS::NoSuchThing\}"):
-        karpenter_controller_policies(
-            partition=PARTITION,
-            region=REGION,
-            account_id=ACCOUNT,
-            cluster_name=CLUSTER,
-            queue_arn=QUEUE_ARN,
-            node_role_arn=NODE_ROLE_ARN,
-        )
+        karpenter_controller_policies(**ARGUMENTS)
 
 
 @pytest.mark.parametrize(
@@ -329,16 +325,8 @@ def test_loaders_fail_loudly_on_an_unfilled_placeholder(monkeypatch: pytest.Monk
     ],
 )
 def test_controller_policies_reject_bad_arguments(override: dict[str, str], message: str) -> None:
-    arguments = {
-        "partition": PARTITION,
-        "region": REGION,
-        "account_id": ACCOUNT,
-        "cluster_name": CLUSTER,
-        "queue_arn": QUEUE_ARN,
-        "node_role_arn": NODE_ROLE_ARN,
-    }
     with pytest.raises(ValueError, match=message):
-        karpenter_controller_policies(**{**arguments, **override})
+        karpenter_controller_policies(**{**ARGUMENTS, **override})
 
 
 def test_other_loaders_reject_bad_arguments() -> None:
@@ -353,14 +341,7 @@ def test_other_loaders_reject_bad_arguments() -> None:
 def test_loaders_return_fresh_copies(policies: dict[str, dict[str, Any]]) -> None:
     karpenter_event_rules()["SpotInterruptionRule"]["source"].append("x")
     assert karpenter_event_rules()["SpotInterruptionRule"]["source"] == ["aws.ec2"]
-    policies_again = karpenter_controller_policies(
-        partition=PARTITION,
-        region=REGION,
-        account_id=ACCOUNT,
-        cluster_name=CLUSTER,
-        queue_arn=QUEUE_ARN,
-        node_role_arn=NODE_ROLE_ARN,
-    )
+    policies_again = karpenter_controller_policies(**ARGUMENTS)
     assert policies_again == policies and policies_again is not policies
 
 
@@ -478,20 +459,6 @@ EC2NODECLASS: dict[str, Any] = {
 }
 
 
-def _with(obj: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
-    """A deep copy of ``obj`` with the dotted ``path`` set (or deleted for ``...``)."""
-    copy: dict[str, Any] = json.loads(json.dumps(obj))
-    *parents, last = path.split(".")
-    node: Any = copy
-    for part in parents:
-        node = node[int(part)] if isinstance(node, list) else node[part]
-    if value is ...:
-        del node[last]
-    else:
-        node[last] = value
-    return copy
-
-
 def test_minimal_nodepool_and_ec2nodeclass_are_valid() -> None:
     assert_valid_custom_resource(NODEPOOL, NODEPOOL_V1_SCHEMA)
     assert_valid_custom_resource(EC2NODECLASS, EC2NODECLASS_V1_SCHEMA)
@@ -528,7 +495,7 @@ def test_minimal_nodepool_and_ec2nodeclass_are_valid() -> None:
 )
 def test_invalid_nodepools_fail(path: str, value: Any, message: str) -> None:
     with pytest.raises(AssertionError, match=re.escape(message)):
-        assert_valid_custom_resource(_with(NODEPOOL, path, value), NODEPOOL_V1_SCHEMA)
+        assert_valid_custom_resource(with_path(NODEPOOL, path, value), NODEPOOL_V1_SCHEMA)
 
 
 @pytest.mark.parametrize(
@@ -578,7 +545,7 @@ def test_invalid_nodepools_fail(path: str, value: Any, message: str) -> None:
 )
 def test_invalid_ec2nodeclasses_fail(path: str, value: Any, message: str) -> None:
     with pytest.raises(AssertionError, match=re.escape(message)):
-        assert_valid_custom_resource(_with(EC2NODECLASS, path, value), EC2NODECLASS_V1_SCHEMA)
+        assert_valid_custom_resource(with_path(EC2NODECLASS, path, value), EC2NODECLASS_V1_SCHEMA)
 
 
 def test_cel_rules_are_inventoried() -> None:
