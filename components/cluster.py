@@ -51,7 +51,6 @@ EKS_VERSIONS_AS_OF = "2026-11-23"
 _NODE_GROUP_NAME = re.compile(r"^[0-9A-Za-z][A-Za-z0-9_-]*$")
 LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
 DEFAULT_LOG_TYPES = ("api", "audit", "authenticator")
-CLUSTER_ADMIN_POLICY = "AmazonEKSClusterAdminPolicy"
 NODE_POLICIES = ("AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly")
 """What every node needs: join the cluster, pull images. The CNI's ENI permissions go to the
 CNI's own role; Session Manager (``AmazonSSMManagedInstanceCore``) only to groups that ask."""

@@ -37,7 +37,6 @@ builds an ``ExternalSecret`` that way.
 from __future__ import annotations
 
 import re
-import typing
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -78,7 +77,6 @@ CONTROLLER_CONTAINER = "external-secrets"
 API_VERSION = "external-secrets.io/v1"
 Backend = Literal["SecretsManager", "ParameterStore"]
 """A store's ``spec.provider.aws.service``."""
-BACKENDS: tuple[str, ...] = typing.get_args(Backend)
 SECRETS_MANAGER_STORE = "aws-secrets-manager"
 """Name of the (Cluster)SecretStore for Secrets Manager."""
 PARAMETER_STORE_STORE = "aws-parameter-store"

@@ -297,11 +297,6 @@ def policy_document(grants: Sequence[Grant]) -> pulumi.Input[dict[str, Any]]:
     )
 
 
-def validate_grants(grants: Any, field: str) -> None:
-    """A list of :class:`Grant`."""
-    v.check_type(grants, Sequence[Grant], field)
-
-
 # -- helpers ------------------------------------------------------------------------------------
 
 

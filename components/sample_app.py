@@ -46,9 +46,6 @@ from . import validation as v
 from .load_balancer_controller import LoadBalancerController
 from .workload_identity import pod_security_labels
 
-WALKTHROUGH_IMAGE = "public.ecr.aws/l6m2t8p7/docker-2048"
-"""The image of the AWS Load Balancer Controller walkthrough; published with the tag ``latest``
-only, so it must be pinned by digest to be used here."""
 DEFAULT_IMAGE = (
     "docker.io/alexwhen/docker-2048"
     "@sha256:4913452e5bd092db9c8b005523127b8f62821867021e23a9acb1ae0f7d2432e1"
