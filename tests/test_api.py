@@ -6,6 +6,7 @@ import dataclasses
 import importlib
 import pkgutil
 import pydoc
+import re
 
 import pytest
 
@@ -49,11 +50,14 @@ def test_args_are_keyword_only_and_every_field_is_documented(cls: type) -> None:
 
 
 @pytest.mark.parametrize("cls", ARGS_CLASSES, ids=lambda c: c.__name__)
-def test_a_required_field_has_no_default_and_an_optional_one_says_so(cls: type) -> None:
-    for f in describe(cls):
-        assert "(required)" not in f.doc, (
-            f"{cls.__name__}.{f.name}: required fields have no default"
-        )
+def test_a_required_field_has_no_default_and_does_not_take_none(cls: type) -> None:
+    # Required means no default: never a "(required)" docstring over a None default.
+    assert all("(required)" not in f.doc for f in describe(cls)), cls.__name__
+    for f in dataclasses.fields(cls):
+        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+            assert "None" not in re.findall(r"\w+", str(f.type)), (
+                f"{cls.__name__}.{f.name}: required, yet typed to accept None ({f.type})"
+            )
 
 
 COMPONENTS = [

@@ -150,11 +150,11 @@ def test_node_groups_and_fargate_profiles_wait_for_their_role_policies() -> None
     attachments = result.by_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
     group = result.one("aws:eks/nodeGroup:NodeGroup")
     profile = result.one("aws:eks/fargateProfile:FargateProfile")
-    for attachment in attachments:
-        if attachment.name.startswith("test-general-node-"):
-            assert depends_on(result, group, attachment), attachment.name
-        elif attachment.name.startswith("test-fargate-"):
-            assert depends_on(result, profile, attachment), attachment.name
+    node_policies = [a for a in attachments if a.name.startswith("test-general-node-")]
+    pod_execution = [a for a in attachments if a.name.startswith("test-fargate-")]
+    assert (len(node_policies), len(pod_execution)) == (2, 1)
+    assert all(depends_on(result, group, a) for a in node_policies)
+    assert all(depends_on(result, profile, a) for a in pod_execution)
 
 
 def test_kubernetes_objects_go_before_the_deploying_identity_loses_access() -> None:
@@ -387,7 +387,12 @@ def test_the_secrets_key_policy_names_administrators_and_guards_deletion() -> No
         "kms:DisableKey",
     }
     assert deny["Condition"] == {"ArnNotEquals": {"aws:PrincipalArn": glass}}
-    assert result.one("eks:index:Cluster").inputs["serviceRole"]  # the role the key policy names
+    # The cluster runs as the role the key policy names (the mock's role id is its name) and
+    # encrypts with the key this policy belongs to.
+    eks = result.one("eks:index:Cluster")
+    assert eks.inputs["serviceRole"] == role_arn.rsplit("/", 1)[1]
+    assert depends_on(result, eks, result.one("aws:kms/key:Key"))
+    assert eks.inputs["encryptionConfigKeyArn"].startswith("arn:aws:kms:us-west-2:")
 
 
 @pytest.mark.parametrize(

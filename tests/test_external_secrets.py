@@ -364,7 +364,9 @@ def test_pod_identity_trust_and_stores_without_auth() -> None:
     association = result.one("aws:eks/podIdentityAssociation:PodIdentityAssociation")
     assert association.inputs["roleArn"] == result.outputs["roleArn"]
     # ESO's Pod Identity path: no auth block, the controller pod's own credentials.
-    for store in result.by_type(CLUSTER_STORE):
+    stores = result.by_type(CLUSTER_STORE)
+    assert len(stores) == 2
+    for store in stores:
         assert "auth" not in store.inputs["spec"]["provider"]["aws"]
     # ... so the controller container must keep them.
     assert SKIP_CONTAINERS_ANNOTATION not in values_of(result)["podAnnotations"]
@@ -388,7 +390,9 @@ def test_a_cluster_store_per_backend_authenticated_as_the_operator() -> None:
         }
         assert spec["conditions"] == [{"namespaces": ["apps", "demo"]}]
         assert_valid_custom_resource(manifest(store), CLUSTERSECRETSTORE_V1_SCHEMA)
-    for store in pushing().by_type(CLUSTER_STORE):
+    every_namespace = pushing().by_type(CLUSTER_STORE)
+    assert len(every_namespace) == 2
+    for store in every_namespace:
         assert "conditions" not in store.inputs["spec"]  # every namespace
         assert_valid_custom_resource(manifest(store), CLUSTERSECRETSTORE_V1_SCHEMA)
 
@@ -471,7 +475,9 @@ def test_tenants_stay_irsa_when_the_operator_uses_pod_identity() -> None:
     subject = "system:serviceaccount:team-a:external-secrets"
     assert admits(tenant_trust, Token(ISSUER, subject), PROVIDER_ARN)
     assert not pod_identity_admits(tenant_trust, "test", "team-a", "external-secrets")
-    for store in result.by_type(STORE):
+    stores = result.by_type(STORE)
+    assert {s.inputs["metadata"]["namespace"] for s in stores} == {"team-a"} and len(stores) == 2
+    for store in stores:
         assert store.inputs["spec"]["provider"]["aws"]["auth"]["jwt"]["serviceAccountRef"] == {
             "name": "external-secrets"
         }

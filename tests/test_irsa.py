@@ -150,6 +150,8 @@ def test_policy_arns_may_come_from_other_resources() -> None:
     result = run(program)
     attachment = result.one("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "app-elsewhere")
     assert attachment.inputs["policyArn"] == "arn:aws:iam::123456789012:policy/FromElsewhere"
+    role = result.one("aws:iam/role:Role", "app")
+    assert role.inputs["permissionsBoundary"] == "arn:aws:iam::123456789012:policy/Boundary"
 
 
 def test_a_bad_arn_known_only_at_deploy_time_names_the_component_and_field() -> None:
@@ -242,7 +244,9 @@ def test_blue_green_creates_a_service_account_per_cluster_with_its_own_subject()
     assert set(sas) == {"app-blue-sa", "app-green-sa"}
     assert sas["app-green-sa"].inputs["metadata"]["namespace"] == "payments-v2"
     # Each ServiceAccount is created through its own cluster's provider.
-    assert sas["app-blue-sa"].inputs is not sas["app-green-sa"].inputs
+    providers = {p.name: p.urn for p in result.by_type("pulumi:providers:kubernetes")}
+    assert sas["app-blue-sa"].provider == providers["blue-k8s"]
+    assert sas["app-green-sa"].provider == providers["green-k8s"]
     trust = doc(result.one("aws:iam/role:Role", "app"), "assumeRolePolicy")
     blue_sa, green_sa = (
         "system:serviceaccount:payments:api",

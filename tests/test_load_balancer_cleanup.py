@@ -61,10 +61,15 @@ class FakeCluster:
         return sorted(self.resources.values())
 
 
-def run(fake: FakeCluster, classes: tuple[str, ...] = ("alb",)) -> list[KubeObject]:
+def run(
+    fake: FakeCluster, classes: tuple[str, ...] = ("alb",), waited: list[float] | None = None
+) -> list[KubeObject]:
+    """The cleanup against ``fake`` on a fake clock; ``waited`` collects every sleep."""
     clock = [0.0]
+    sleeps = waited if waited is not None else []
 
     def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
         clock[0] += seconds
 
     return cleanup(
@@ -110,7 +115,9 @@ def test_a_stuck_finalizer_fails_listing_the_object_and_what_is_left_in_aws() ->
 
 def test_nothing_to_do_is_quick() -> None:
     fake = FakeCluster({OTHER_CLASS: "nginx"}, [])
-    assert run(fake) == []
+    waited: list[float] = []
+    assert run(fake, waited=waited) == []
+    assert waited == [] and fake.deleted == []
 
 
 # --------------------------------------------------------------------------- wiring

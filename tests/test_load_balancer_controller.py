@@ -528,10 +528,18 @@ def test_a_new_chart_pin_upgrades_the_crds() -> None:
     chart = ChartSpec(
         chart=DEFAULT_CHART.chart, repository=DEFAULT_CHART.repository, version="3.6.0"
     )
-    files = {c.inputs["file"] for c in synth(chart=chart).by_type("kubernetes:yaml/v2:ConfigFile")}
-    assert all("/v3.6.0/" in f for f in files)
-    pinned = synth(chart=chart, crds_version="v3.5.1").by_type("kubernetes:yaml/v2:ConfigFile")
-    assert all("/v3.5.1/" in c.inputs["file"] for c in pinned)
+    source = "https://raw.githubusercontent.com/kubernetes-sigs/aws-load-balancer-controller"
+    path = "helm/aws-load-balancer-controller/crds"
+
+    def crd_files(**overrides: Any) -> list[str]:
+        configs = synth(chart=chart, **overrides).by_type("kubernetes:yaml/v2:ConfigFile")
+        return sorted(c.inputs["file"] for c in configs)
+
+    for tag, overrides in (("v3.6.0", {}), ("v3.5.1", {"crds_version": "v3.5.1"})):
+        assert crd_files(**overrides) == [
+            f"{source}/{tag}/{path}/crds.yaml",
+            f"{source}/{tag}/{path}/gateway-crds.yaml",
+        ]
 
 
 # --------------------------------------------------------------------------- internet-facing class

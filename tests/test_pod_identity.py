@@ -122,7 +122,9 @@ def test_agent_add_on_is_created_once_when_the_program_manages_it() -> None:
     result = run(program)
     (agent,) = result.by_type("aws:eks/addon:Addon")
     assert agent.inputs["addonName"] == "eks-pod-identity-agent"
-    for association in result.by_type("aws:eks/podIdentityAssociation:PodIdentityAssociation"):
+    associations = result.by_type("aws:eks/podIdentityAssociation:PodIdentityAssociation")
+    assert sorted(a.inputs["serviceAccount"] for a in associations) == ["a", "b", "c"]
+    for association in associations:
         assert agent.urn in association.dependencies
 
 

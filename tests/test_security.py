@@ -7,8 +7,10 @@ from typing import Any
 
 import pytest
 
+from components.sample_app import image_is_pinned
 from components.synth import Recorded, SynthResult
 from tests.test_stacks import stack
+from tests.trust_policy import Token, admits, pod_identity_admits, service_may_assume
 
 STACKS = ["dev", "staging", "prod"]
 
@@ -31,7 +33,10 @@ def test_no_internet_facing_default_ingress_class(name: str) -> None:
         p.inputs["metadata"]["name"]: p.inputs["spec"]
         for p in result.by_type("kubernetes:elbv2.k8s.aws/v1beta1:IngressClassParams")
     }
-    for ingress_class in result.by_type("kubernetes:networking.k8s.io/v1:IngressClass"):
+    classes = result.by_type("kubernetes:networking.k8s.io/v1:IngressClass")
+    assert {c.inputs["metadata"]["name"] for c in classes} == {"alb", "alb-public"}
+    assert sorted(p["scheme"] for p in params.values()) == ["internal", "internet-facing"]
+    for ingress_class in classes:
         spec = params[ingress_class.inputs["metadata"]["name"]]
         assert spec["sslPolicy"] == "ELBSecurityPolicy-TLS13-1-2-2021-06"
         annotations = ingress_class.inputs["metadata"].get("annotations") or {}
@@ -59,13 +64,22 @@ def test_nodes_get_only_what_nodes_need(name: str) -> None:
         assert all(d["ebs"]["encrypted"] == "true" for d in template.inputs["blockDeviceMappings"])
 
 
+#: What each stack's public API endpoint admits: nothing (private only), or these CIDRs. Only dev
+#: is open to the internet, on purpose (GitHub-hosted runners deploy it), and says so in its
+#: stack file with allowPublicEndpointFromAnywhere.
+PUBLIC_ENDPOINT = {
+    "dev": ["0.0.0.0/0"],
+    "staging": ["203.0.113.0/24", "198.51.100.16/28"],
+    "prod": None,
+}
+
+
 @pytest.mark.parametrize("name", STACKS)
 def test_the_api_endpoint_is_private_or_restricted(name: str) -> None:
     inputs = stack(name).one("eks:index:Cluster").inputs
-    if name == "prod":
-        assert inputs["endpointPublicAccess"] is False
-    elif name == "staging":
-        assert "0.0.0.0/0" not in inputs["publicAccessCidrs"]
+    assert inputs["endpointPrivateAccess"] is True
+    assert inputs["endpointPublicAccess"] is (PUBLIC_ENDPOINT[name] is not None)
+    assert inputs.get("publicAccessCidrs") == PUBLIC_ENDPOINT[name]
     assert inputs["authenticationMode"] == "API"
 
 
@@ -93,7 +107,9 @@ def test_flow_logs_in_prod_and_a_default_security_group_without_rules(name: str)
 
 @pytest.mark.parametrize("name", STACKS)
 def test_namespaces_the_library_creates_enforce_pod_security(name: str) -> None:
-    for namespace in stack(name).by_type("kubernetes:core/v1:Namespace"):
+    namespaces = stack(name).by_type("kubernetes:core/v1:Namespace")
+    assert len(namespaces) >= 2  # external-dns, external-secrets (and dev's demos)
+    for namespace in namespaces:
         labels = namespace.inputs["metadata"].get("labels") or {}
         assert labels.get("pod-security.kubernetes.io/enforce") == "restricted", namespace.name
 
@@ -116,19 +132,62 @@ def test_prod_controllers_run_on_the_system_group_with_resources() -> None:
     assert all(r.protect for r in found.values())
 
 
+#: Who may assume each role of the stacks (name after ``<stack>-eks-``): an AWS service, the
+#: ServiceAccount ``namespace:name`` through IRSA, or through Pod Identity.
+TRUSTED: dict[str, tuple[str, str]] = {
+    "cluster": ("service", "eks.amazonaws.com"),
+    "system-node": ("service", "ec2.amazonaws.com"),
+    "general-node": ("service", "ec2.amazonaws.com"),
+    "karpenter-node": ("service", "ec2.amazonaws.com"),
+    "flow-logs": ("service", "vpc-flow-logs.amazonaws.com"),
+    "vpc-cni": ("irsa", "kube-system:aws-node"),
+    "aws-load-balancer-controller": ("irsa", "kube-system:aws-load-balancer-controller"),
+    "external-dns": ("irsa", "external-dns:external-dns"),
+    "external-secrets": ("irsa", "external-secrets:external-secrets"),
+    "demo-irsa": ("irsa", "demo:demo-irsa"),
+    "karpenter": ("pod-identity", "kube-system:karpenter"),
+    "demo-pod-identity": ("pod-identity", "demo:demo-pod-identity"),
+}
+_SERVICES = {who for kind, who in TRUSTED.values() if kind == "service"}
+_ACCOUNTS = {who for kind, who in TRUSTED.values() if kind != "service"} | {"attacker:default"}
+
+
+def _admitted(trust: str, cluster: str, provider_arn: str) -> set[tuple[str, str]]:
+    """Everything in TRUSTED (and an attacker's ServiceAccount) that ``trust`` admits."""
+    issuer = "https://" + provider_arn.split(":oidc-provider/", 1)[1]
+    source = {"aws:SourceAccount": "123456789012"}
+    flow_logs = {**source, "aws:SourceArn": "arn:aws:ec2:us-west-2:123456789012:vpc-flow-log/fl-1"}
+    found = {
+        ("service", service)
+        for service in _SERVICES
+        if service_may_assume(trust, service, **(flow_logs if "flow" in service else {}))
+    }
+    for account in _ACCOUNTS:
+        namespace, name = account.split(":")
+        if admits(trust, Token(issuer, f"system:serviceaccount:{account}"), provider_arn):
+            found.add(("irsa", account))
+        if pod_identity_admits(trust, cluster, namespace, name):
+            found.add(("pod-identity", account))
+    return found
+
+
 @pytest.mark.parametrize("name", STACKS)
-def test_every_trust_policy_names_its_principal(name: str) -> None:
-    for role in stack(name).by_type("aws:iam/role:Role"):
-        trust = json.loads(role.inputs["assumeRolePolicy"])
-        for statement in trust["Statement"]:
-            principal = statement["Principal"]
-            assert principal != "*" and principal.get("AWS") != "*", role.name
-            if "Federated" in principal:
-                equals = statement["Condition"]["StringEquals"]
-                assert any(k.endswith(":aud") for k in equals) and any(
-                    k.endswith(":sub")
-                    for k in {**equals, **statement["Condition"].get("StringLike", {})}
-                ), role.name
+def test_every_role_trusts_exactly_its_principal(name: str) -> None:
+    result = stack(name)
+    cluster = result.outputs["clusterName"]
+    provider_arn = result.outputs["oidcProviderArn"]
+    roles = {r.name.removeprefix(f"{cluster}-"): r for r in result.by_type("aws:iam/role:Role")}
+    assert len(roles) >= 8 and set(roles) <= set(TRUSTED)
+    for role, resource in roles.items():
+        trust = resource.inputs["assumeRolePolicy"]
+        assert _admitted(trust, cluster, provider_arn) == {TRUSTED[role]}, role
+        kind, who = TRUSTED[role]
+        if kind != "service":  # the same ServiceAccount of another cluster is not admitted
+            namespace, account = who.split(":")
+            assert not pod_identity_admits(trust, "other-eks", namespace, account), role
+            other = provider_arn[:-4] + "0000"  # another cluster's issuer and IAM provider
+            issuer = "https://" + other.split(":oidc-provider/", 1)[1]
+            assert not admits(trust, Token(issuer, f"system:serviceaccount:{who}"), other), role
 
 
 def test_the_sample_app_is_pinned_non_root_and_on_the_internet_facing_class() -> None:
@@ -138,7 +197,7 @@ def test_the_sample_app_is_pinned_non_root_and_on_the_internet_facing_class() ->
     deployment = result.one("kubernetes:apps/v1:Deployment")
     pod = deployment.inputs["spec"]["template"]["spec"]
     (container,) = pod["containers"]
-    assert "@sha256:" in container["image"] or not container["image"].endswith(":latest")
+    assert image_is_pinned(container["image"]) and "@sha256:" in container["image"]
     assert pod["securityContext"]["runAsNonRoot"] is True
     assert container["securityContext"]["capabilities"]["drop"] == ["ALL"]
-    assert container["resources"]["limits"]
+    assert set(container["resources"]["limits"]) == {"cpu", "memory"}

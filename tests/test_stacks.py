@@ -30,6 +30,18 @@ def test_every_stack_synths_and_exports_the_kubeconfig_as_a_secret(name: str) ->
     assert result.by_type("aws:iam/openIdConnectProvider:OpenIdConnectProvider")
 
 
+@pytest.mark.parametrize("name", ENVIRONMENTS)
+def test_every_kubernetes_object_goes_to_the_stacks_cluster(name: str) -> None:
+    # Never the default provider: it would apply to whatever cluster ~/.kube/config names.
+    result = stack(name)
+    (provider,) = result.by_type("pulumi:providers:kubernetes")
+    objects = [r for r in result.resources if r.custom and r.type.startswith("kubernetes:")]
+    assert len(objects) > 10
+    assert {r.provider for r in objects} == {provider.urn}, [
+        r.name for r in objects if r.provider != provider.urn
+    ]
+
+
 def test_dev_is_cheap() -> None:
     result = stack("dev")
     vpc = result.one("awsx:ec2:Vpc").inputs

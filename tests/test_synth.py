@@ -46,9 +46,11 @@ def test_json_follows_the_contract(tmp_path: Path, capsys: pytest.CaptureFixture
             "inputs",
             "dependencies",
             "protect",
+            "provider",
         }
         assert r["urn"].startswith("urn:pulumi:dev::eks-platform::")
         assert r["parent"] is None or r["parent"] in urns
+        assert r["provider"] is None or r["provider"] in urns
         assert set(r["dependencies"]) <= urns
     assert doc["outputs"]["kubeconfig"] == "[secret]"
     assert doc["outputs"]["clusterName"] == "dev-eks"

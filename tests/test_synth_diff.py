@@ -219,6 +219,23 @@ def test_dependencies_and_parent_changes() -> None:
     assert f"~ parent: {LBC} -> {CLUSTER}" in text
 
 
+def test_a_move_to_another_provider_is_a_change() -> None:
+    blue = "urn:pulumi:dev::eks-platform::pulumi:providers:kubernetes::blue-k8s"
+    green = "urn:pulumi:dev::eks-platform::pulumi:providers:kubernetes::green-k8s"
+    base = _base()
+    base["resources"][2]["provider"] = blue
+    head = copy.deepcopy(base)
+    head["resources"][2]["provider"] = green
+    diff = diff_documents(base, head)
+    assert diff.changed[ROLE].provider == (blue, green)
+    assert diff.changed[ROLE].change_count == 1
+    assert f"~ provider: {blue} -> {green}" in render_text(diff)
+    assert f"<i>provider</i> | <code>{blue}</code> | <code>{green}</code>" in render_markdown(diff)
+    # A document written before the key existed says nothing about providers.
+    del base["resources"][2]["provider"]
+    assert not diff_documents(base, head).has_changes
+
+
 def test_dependency_order_alone_is_not_a_change() -> None:
     base = _base()
     base["resources"][2]["dependencies"] = [CLUSTER, LBC]
@@ -423,6 +440,7 @@ def test_main_markdown_and_output_file(tmp_path: Path, capsys: Any) -> None:
         ('{"resources": [{"type": "x"}]}', 'has no "urn" string'),
         ('{"resources": [{"urn": "u"}, {"urn": "u"}]}', "duplicate urn u"),
         ('{"resources": [{"urn": "u", "inputs": []}]}', '"inputs" must be an object'),
+        ('{"resources": [{"urn": "u", "provider": 1}]}', '"provider" must be a URN or null'),
         (b"\xff\xfe", "not UTF-8"),
     ],
 )

@@ -560,7 +560,7 @@ def test_cel_rules_are_inventoried() -> None:
 def test_unknown_cel_rule_fails_loudly() -> None:
     from tests.iam_validation import _cel_check
 
-    with pytest.raises(KeyError):
+    with pytest.raises(KeyError, match=re.escape("self.startsWith('x')")):
         _cel_check("self.startsWith('x')")
 
 

@@ -3,7 +3,7 @@
 ``python -m eks_platform.synth diff BASE.json HEAD.json [--markdown] [--output PATH] [--exit-code]``
 
 The documents follow the contract in the project's DESIGN.md: ``resources`` (each with
-``urn``, ``type``, ``name``, ``parent``, ``custom``, ``inputs``, ``dependencies``,
+``urn``, ``type``, ``name``, ``parent``, ``custom``, ``inputs``, ``dependencies``, ``provider``,
 ``protect``) and ``outputs``. Resources are matched by URN, so a rename or a type change
 shows as one resource removed and another added, the way Pulumi would replace it.
 
@@ -122,6 +122,7 @@ class ResourceChange:
     inputs: list[ValueChange] = field(default_factory=list)
     protect: tuple[bool, bool] | None = None
     parent: tuple[str | None, str | None] | None = None
+    provider: tuple[str | None, str | None] | None = None
     dependencies_added: list[str] = field(default_factory=list)
     dependencies_removed: list[str] = field(default_factory=list)
 
@@ -131,6 +132,7 @@ class ResourceChange:
             len(self.inputs)
             + (self.protect is not None)
             + (self.parent is not None)
+            + (self.provider is not None)
             + len(self.dependencies_added)
             + len(self.dependencies_removed)
         )
@@ -300,6 +302,11 @@ def _index_resources(document: Mapping[str, Any], label: str) -> dict[str, Mappi
             or (isinstance(dependencies, list) and all(isinstance(d, str) for d in dependencies)),
             f'{where}: "dependencies" must be a list of URNs',
         )
+        provider = resource.get("provider")
+        _require(
+            provider is None or isinstance(provider, str),
+            f'{where}: "provider" must be a URN or null',
+        )
         index[urn] = resource
     return index
 
@@ -338,6 +345,10 @@ def _compare_resource(urn: str, old: Mapping[str, Any], new: Mapping[str, Any]) 
     old_parent, new_parent = old.get("parent"), new.get("parent")
     if old_parent != new_parent:
         change.parent = (old_parent, new_parent)
+    # The provider's URN (a move to another cluster); documents older than the key say nothing.
+    old_provider, new_provider = old.get("provider"), new.get("provider")
+    if "provider" in old and "provider" in new and old_provider != new_provider:
+        change.provider = (old_provider, new_provider)
     old_deps, new_deps = set(old.get("dependencies") or []), set(new.get("dependencies") or [])
     change.dependencies_added = sorted(new_deps - old_deps)
     change.dependencies_removed = sorted(old_deps - new_deps)
@@ -426,9 +437,9 @@ def render_text(diff: SynthDiff) -> str:
         if change.protect is not None:
             old_protect, new_protect = change.protect
             lines.append(f"    ~ protect: {json.dumps(old_protect)} -> {json.dumps(new_protect)}")
-        if change.parent is not None:
-            old_parent, new_parent = change.parent
-            lines.append(f"    ~ parent: {old_parent or '(none)'} -> {new_parent or '(none)'}")
+        for label, moved in (("parent", change.parent), ("provider", change.provider)):
+            if moved is not None:
+                lines.append(f"    ~ {label}: {moved[0] or '(none)'} -> {moved[1] or '(none)'}")
         lines += [f"    + dependency: {urn}" for urn in change.dependencies_added]
         lines += [f"    - dependency: {urn}" for urn in change.dependencies_removed]
     if diff.outputs:
@@ -462,15 +473,10 @@ def _md_rows(change: ResourceChange) -> list[tuple[str, str, str]]:
         rows.append(
             ("<i>protect</i>", _md_code(json.dumps(old)), _md_code(json.dumps(new_protect)))
         )
-    if change.parent is not None:
-        old_parent, new_parent = change.parent
-        rows.append(
-            (
-                "<i>parent</i>",
-                _md_code(old_parent) if old_parent else "<i>none</i>",
-                _md_code(new_parent) if new_parent else "<i>none</i>",
-            )
-        )
+    for label, moved in (("parent", change.parent), ("provider", change.provider)):
+        if moved is not None:
+            old_urn, new_urn = (_md_code(urn) if urn else "<i>none</i>" for urn in moved)
+            rows.append((f"<i>{label}</i>", old_urn, new_urn))
     for urn in change.dependencies_added:
         rows.append(("<i>dependency</i>", "<i>absent</i>", _md_code(urn)))
     for urn in change.dependencies_removed:

@@ -4,8 +4,8 @@ No Pulumi CLI, provider plugin or cloud account is needed: the program runs in-p
 under the Pulumi SDK's mock engine with :class:`~.mocks.PlatformMocks`. :func:`synth`
 runs a program directory for one stack; :func:`run_program` runs a Python function (the
 tests use it). Each returns a :class:`SynthResult`: every resource's type, name, parent,
-inputs (as the engine receives them, camelCase), dependencies and ``protect`` flag, and
-the stack outputs, with secrets written as ``"[secret]"``.
+inputs (as the engine receives them, camelCase), dependencies, ``protect`` flag and explicit
+provider, and the stack outputs, with secrets written as ``"[secret]"``.
 
 ``pulumi.StackReference`` works: the referenced stack's outputs come from ``stack_outputs``
 (a synth JSON document of that stack, or a mapping of its outputs), else from
@@ -63,6 +63,9 @@ class Recorded:
     inputs: dict[str, Any]
     dependencies: list[str]
     protect: bool
+    provider: str | None = None
+    """URN of the provider the resource was given (``opts.provider``, or inherited from its
+    parent); None for the default provider of its package."""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -74,6 +77,7 @@ class Recorded:
             "inputs": self.inputs,
             "dependencies": self.dependencies,
             "protect": self.protect,
+            "provider": self.provider,
         }
 
 
@@ -107,6 +111,11 @@ class SynthResult:
         return found[0]
 
 
+def _provider_urn(reference: str) -> str | None:
+    """The URN in a provider reference (``<urn>::<id>``), or None for the default provider."""
+    return reference.rsplit("::", 1)[0] if reference else None
+
+
 class RecordingMonitor(pulumi_mocks.MockMonitor):
     """The SDK's mock monitor, also recording each registration's parent, dependencies and protect."""
 
@@ -134,6 +143,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 inputs=_plain(raw),
                 dependencies=sorted(set(request.dependencies)),
                 protect=bool(request.protect),
+                provider=_provider_urn(request.provider),
             )
         )
         return response
@@ -172,6 +182,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 inputs=_plain(raw),
                 dependencies=sorted(set(request.dependencies)),
                 protect=False,
+                provider=_provider_urn(request.provider),
             )
         )
         return response
