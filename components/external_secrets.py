@@ -891,7 +891,7 @@ def validate_settings(args: ExternalSecretsArgs) -> None:
     v.labels(args.node_selector, "node_selector")
     with v.nested("role"):
         iam.validate_role_settings(args.role)
-    validate_values(args.values, "values")
+    helm.validate_values(args.values, _MANAGED_VALUES, "values")
     _validate_tenants(args)
 
 
@@ -1004,11 +1004,6 @@ def _validate_tenants(args: ExternalSecretsArgs) -> None:
                 role_names[tenant.role.name.lower()] = f"tenant {key!r}"
         claimed_prefixes.update(dict.fromkeys(tenant.secret_prefixes, f"tenant {key!r}"))
         claimed_paths.update(dict.fromkeys(tenant.parameter_paths, f"tenant {key!r}"))
-
-
-def validate_values(values: Any, field_name: str) -> None:
-    """Extra chart values: a mapping that does not set what the component sets."""
-    helm.validate_values(values, _MANAGED_VALUES, field_name)
 
 
 __all__ = [

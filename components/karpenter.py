@@ -924,7 +924,7 @@ def validate_settings(args: KarpenterArgs) -> None:
         v.dns_subdomain(pool_name, where, "NodePool name")
         with v.nested(where):
             validate_node_pool(spec)
-    validate_values(args.values, "values")
+    helm.validate_values(args.values, _MANAGED_VALUES, "values")
 
 
 def validate_args(args: KarpenterArgs) -> ClusterRef:
@@ -1085,11 +1085,6 @@ def _validate_limits(limits: Any, field_name: str) -> None:
     for key, value in limits.items():
         v.label_key(key, f"{field_name}.{key}")
         v.positive_quantity(value, f"{field_name}.{key}", "32, 500m, 128Gi")
-
-
-def validate_values(values: Any, field_name: str) -> None:
-    """Extra chart values: a mapping that does not set what the component sets."""
-    helm.validate_values(values, _MANAGED_VALUES, field_name)
 
 
 __all__ = [

@@ -612,7 +612,7 @@ def validate_settings(args: LoadBalancerControllerArgs) -> None:
     v.positive_int(args.cleanup_timeout_seconds, "cleanup_timeout_seconds", 60, 3600)
     with v.nested("role"):
         iam.validate_role_settings(args.role)
-    validate_values(args.values, "values")
+    helm.validate_values(args.values, _MANAGED_VALUES, "values")
 
 
 def validate_args(args: LoadBalancerControllerArgs) -> ClusterRef:
@@ -621,8 +621,3 @@ def validate_args(args: LoadBalancerControllerArgs) -> ClusterRef:
     cluster = as_cluster_ref(args.cluster)
     validate_settings(args)
     return cluster
-
-
-def validate_values(values: Any, field_name: str) -> None:
-    """Extra chart values: a mapping that does not set what the component sets."""
-    helm.validate_values(values, _MANAGED_VALUES, field_name)
