@@ -9,11 +9,19 @@ Installed, the package is ``eks_platform``; import the components from here::
         cluster=cluster, namespace="reports", service_account="reader",
         permissions=[permissions.s3_read("acme-reports")]))
 
-One module per concept: ``cluster`` (EksCluster), ``cluster_ref`` (ClusterRef), ``oidc``
-(OidcTrust), ``workload_identity`` (what IRSA and Pod Identity share), ``irsa``,
-``pod_identity``, ``permissions`` (the grant helpers), ``load_balancer_controller``,
-``external_dns``, ``external_secrets``, ``karpenter``, ``network``, ``node_group``;
-``synth`` renders a program offline.
+The layers, each importing only those before it (docs/architecture.md):
+
+* ``validation`` (the error model, value rules, the runtime type check, the config reader),
+  ``naming`` (IAM and Helm names), ``aws_context`` (partition, region and account of the
+  deployment), ``policies`` (vendored upstream IAM documents);
+* ``identity``: ``oidc`` (OidcTrust), ``iam`` (role building blocks), ``permissions`` (the
+  grant helpers), ``cluster_ref`` (ClusterRef), ``workload_identity`` (what IRSA and Pod
+  Identity share), ``irsa``, ``pod_identity``, ``workload_role`` (a role by mechanism);
+* ``network`` (Network) and ``cluster`` (EksCluster, access entries, the Secrets key, node
+  groups, Fargate);
+* ``addons``: ``controller`` (the one add-on shape), ``helm``, and a package per add-on:
+  ``load_balancer_controller``, ``external_dns``, ``external_secrets``, ``karpenter``;
+* ``synth`` renders a program offline; ``_moved`` keeps module paths of 0.2 importable.
 """
 
 from __future__ import annotations
@@ -21,88 +29,89 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from . import _moved
+
 if TYPE_CHECKING:
-    from . import permissions
-    from .cluster import EksCluster, EksClusterArgs, FargateProfileSpec, FargateSelector
-    from .cluster_ref import ClusterRef
-    from .external_dns import ExternalDns, ExternalDnsArgs, HostedZone
-    from .external_secrets import (
+    from .addons.external_dns import ExternalDns, ExternalDnsArgs, HostedZone
+    from .addons.external_secrets import (
         ExternalSecrets,
         ExternalSecretsArgs,
         SecretsTenantSpec,
         SecretValue,
         StoreRef,
     )
-    from .helm import ChartSpec
-    from .iam import RoleSettings
-    from .irsa import IrsaRole, IrsaRoleArgs
-    from .karpenter import (
+    from .addons.helm import ChartSpec
+    from .addons.karpenter import (
         DisruptionBudgetSpec,
         Karpenter,
         KarpenterArgs,
         NodeClassSpec,
         NodePoolSpec,
     )
-    from .load_balancer_controller import LoadBalancerController, LoadBalancerControllerArgs
+    from .addons.load_balancer_controller import LoadBalancerController, LoadBalancerControllerArgs
+    from .cluster import EksCluster, EksClusterArgs, FargateProfileSpec, FargateSelector
+    from .cluster.access import AccessEntrySpec
+    from .cluster.node_group import NodeGroup, NodeGroupArgs, NodeGroupSpec, Taint
+    from .identity import permissions
+    from .identity.cluster_ref import ClusterRef
+    from .identity.iam import RoleSettings
+    from .identity.irsa import IrsaRole
+    from .identity.oidc import OidcTrust, OidcTrustArgs, ServiceAccountRef
+    from .identity.permissions import Grant
+    from .identity.pod_identity import PodIdentityRole
+    from .identity.workload_identity import ClusterBinding, IdentityMechanism, WorkloadRoleArgs
     from .network import ExistingVpcArgs, Network, NetworkArgs
-    from .node_group import NodeGroup, NodeGroupArgs, NodeGroupSpec, Taint
-    from .oidc import OidcTrust, OidcTrustArgs, ServiceAccountRef
-    from .permissions import Grant
-    from .pod_identity import PodIdentityRole, PodIdentityRoleArgs
-    from .sample_app import SampleApp, SampleAppArgs
     from .validation import InvalidArgument
-    from .workload_identity import ClusterBinding, IdentityMechanism, WorkloadRoleArgs
 
 # Imported on first use, so that `python -m eks_platform.synth diff` (and anything else that
 # needs one module) does not load the provider SDKs.
 _EXPORTS: dict[str, str] = {
-    "ChartSpec": "helm",
-    "ClusterBinding": "workload_identity",
-    "ClusterRef": "cluster_ref",
+    "AccessEntrySpec": "cluster.access",
+    "ChartSpec": "addons.helm",
+    "ClusterBinding": "identity.workload_identity",
+    "ClusterRef": "identity.cluster_ref",
+    "DisruptionBudgetSpec": "addons.karpenter",
     "EksCluster": "cluster",
     "EksClusterArgs": "cluster",
-    "DisruptionBudgetSpec": "karpenter",
     "ExistingVpcArgs": "network",
-    "ExternalDns": "external_dns",
-    "ExternalDnsArgs": "external_dns",
-    "ExternalSecrets": "external_secrets",
-    "ExternalSecretsArgs": "external_secrets",
-    "SecretsTenantSpec": "external_secrets",
-    "SecretValue": "external_secrets",
-    "StoreRef": "external_secrets",
+    "ExternalDns": "addons.external_dns",
+    "ExternalDnsArgs": "addons.external_dns",
+    "ExternalSecrets": "addons.external_secrets",
+    "ExternalSecretsArgs": "addons.external_secrets",
     "FargateProfileSpec": "cluster",
     "FargateSelector": "cluster",
-    "Grant": "permissions",
-    "HostedZone": "external_dns",
-    "IdentityMechanism": "workload_identity",
+    "Grant": "identity.permissions",
+    "HostedZone": "addons.external_dns",
+    "IdentityMechanism": "identity.workload_identity",
     "InvalidArgument": "validation",
-    "IrsaRole": "irsa",
-    "IrsaRoleArgs": "irsa",
-    "Karpenter": "karpenter",
-    "KarpenterArgs": "karpenter",
-    "NodeClassSpec": "karpenter",
-    "NodePoolSpec": "karpenter",
-    "LoadBalancerController": "load_balancer_controller",
-    "LoadBalancerControllerArgs": "load_balancer_controller",
+    "IrsaRole": "identity.irsa",
+    "Karpenter": "addons.karpenter",
+    "KarpenterArgs": "addons.karpenter",
+    "LoadBalancerController": "addons.load_balancer_controller",
+    "LoadBalancerControllerArgs": "addons.load_balancer_controller",
     "Network": "network",
     "NetworkArgs": "network",
-    "NodeGroup": "node_group",
-    "NodeGroupArgs": "node_group",
-    "NodeGroupSpec": "node_group",
-    "OidcTrust": "oidc",
-    "OidcTrustArgs": "oidc",
-    "PodIdentityRole": "pod_identity",
-    "PodIdentityRoleArgs": "pod_identity",
-    "RoleSettings": "iam",
-    "SampleApp": "sample_app",
-    "SampleAppArgs": "sample_app",
-    "ServiceAccountRef": "oidc",
-    "Taint": "node_group",
-    "WorkloadRoleArgs": "workload_identity",
-    "permissions": "",
+    "NodeClassSpec": "addons.karpenter",
+    "NodeGroup": "cluster.node_group",
+    "NodeGroupArgs": "cluster.node_group",
+    "NodeGroupSpec": "cluster.node_group",
+    "NodePoolSpec": "addons.karpenter",
+    "OidcTrust": "identity.oidc",
+    "OidcTrustArgs": "identity.oidc",
+    "PodIdentityRole": "identity.pod_identity",
+    "RoleSettings": "identity.iam",
+    "SecretValue": "addons.external_secrets",
+    "SecretsTenantSpec": "addons.external_secrets",
+    "ServiceAccountRef": "identity.oidc",
+    "StoreRef": "addons.external_secrets",
+    "Taint": "cluster.node_group",
+    "WorkloadRoleArgs": "identity.workload_identity",
 }
+_MODULES = {"permissions": "identity.permissions"}
+"""Modules exported by name: ``from eks_platform import permissions``."""
 
 __all__ = [
+    "AccessEntrySpec",
     "ChartSpec",
     "ClusterBinding",
     "ClusterRef",
@@ -121,7 +130,6 @@ __all__ = [
     "IdentityMechanism",
     "InvalidArgument",
     "IrsaRole",
-    "IrsaRoleArgs",
     "Karpenter",
     "KarpenterArgs",
     "LoadBalancerController",
@@ -136,10 +144,7 @@ __all__ = [
     "OidcTrust",
     "OidcTrustArgs",
     "PodIdentityRole",
-    "PodIdentityRoleArgs",
     "RoleSettings",
-    "SampleApp",
-    "SampleAppArgs",
     "SecretValue",
     "SecretsTenantSpec",
     "ServiceAccountRef",
@@ -149,11 +154,13 @@ __all__ = [
     "permissions",
 ]
 
+_moved.install(__name__)
+
 
 def __getattr__(name: str) -> Any:
+    if name in _MODULES:
+        return importlib.import_module(f".{_MODULES[name]}", __name__)
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    if module == "":
-        return importlib.import_module(f".{name}", __name__)
     return getattr(importlib.import_module(f".{module}", __name__), name)

@@ -40,10 +40,11 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_awsx as awsx
 
-from . import deployment, iam
+from . import aws_context
 from . import validation as v
-from .cluster import LOG_RETENTION_DAYS
-from .iam import RoleSettings
+from .cluster.eks_cluster import LOG_RETENTION_DAYS
+from .identity import iam
+from .identity.iam import RoleSettings
 
 NAT_GATEWAY_STRATEGIES = ("None", "Single", "OnePerAz")
 PUBLIC_ELB_TAG = "kubernetes.io/role/elb"
@@ -324,7 +325,7 @@ class Network(pulumi.ComponentResource):
             opts=child,
         )
         trust = pulumi.Output.all(
-            deployment.partition(), deployment.region(), deployment.account_id()
+            aws_context.partition(), aws_context.region(), aws_context.account_id()
         ).apply(lambda a: json.dumps(flow_logs_trust_policy(a[0], a[1], a[2])))
         self.flow_log_role = iam.create_role(
             f"{name}-flow-logs",
@@ -358,7 +359,7 @@ class Network(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         invoke = pulumi.InvokeOutputOptions(parent=self)
         tags = dict(args.tags)
-        region = deployment.region()
+        region = aws_context.region()
         existing = args.existing_vpc
         interface = [s for s in args.vpc_endpoints if s in INTERFACE_ENDPOINTS]
         security_groups: list[pulumi.Output[str]] = []

@@ -26,13 +26,18 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from components import permissions
-from components.cluster_ref import ClusterRef
-from components.irsa import IrsaRole
-from components.node_group import NodeGroupSpec
-from components.oidc import OidcTrust, OidcTrustArgs, ServiceAccountRef, web_identity_trust_policy
+from components.cluster.node_group import NodeGroupSpec
+from components.identity import permissions
+from components.identity.cluster_ref import ClusterRef
+from components.identity.irsa import IrsaRole
+from components.identity.oidc import (
+    OidcTrust,
+    OidcTrustArgs,
+    ServiceAccountRef,
+    web_identity_trust_policy,
+)
+from components.identity.workload_identity import WorkloadRoleArgs
 from components.synth import SynthResult, run_program, synth
-from components.workload_identity import WorkloadRoleArgs
 from stacks import ENVIRONMENTS
 from tests.support import make_cluster
 

@@ -16,23 +16,29 @@ from typing import Any, TypeVar
 
 import pulumi
 
-from components import cluster as cluster_mod
-from components import external_dns as external_dns_mod
-from components import external_secrets as external_secrets_mod
-from components import karpenter as karpenter_mod
-from components import load_balancer_controller as lbc_mod
 from components import network as network_mod
-from components import sample_app as sample_app_mod
 from components import validation as v
-from components.cluster import EksClusterArgs
-from components.config import config_error, describe, from_config, markdown_table, project_keys
-from components.external_dns import ExternalDnsArgs, HostedZone
-from components.external_secrets import ExternalSecretsArgs, SecretsTenantSpec
-from components.karpenter import KarpenterArgs
-from components.load_balancer_controller import LoadBalancerControllerArgs
+from components.addons.external_dns import component as external_dns_mod
+from components.addons.external_dns.component import ExternalDnsArgs, HostedZone
+from components.addons.external_secrets import component as external_secrets_mod
+from components.addons.external_secrets.component import ExternalSecretsArgs, SecretsTenantSpec
+from components.addons.karpenter import component as karpenter_mod
+from components.addons.karpenter.component import KarpenterArgs
+from components.addons.load_balancer_controller import component as lbc_mod
+from components.addons.load_balancer_controller.component import LoadBalancerControllerArgs
+from components.cluster import eks_cluster as cluster_mod
+from components.cluster.eks_cluster import EksClusterArgs
 from components.network import NetworkArgs
-from components.sample_app import SampleAppArgs
 from components.validation import InvalidArgument
+from components.validation.config_reader import (
+    config_error,
+    describe,
+    from_config,
+    markdown_table,
+    project_keys,
+)
+from stacks import sample_app as sample_app_mod
+from stacks.sample_app import SampleAppArgs
 
 from . import demo as demo_mod
 from .demo import DemoArgs
@@ -83,12 +89,16 @@ KEYS: dict[str, str] = {
 
 def reference_markdown() -> str:
     """The configuration reference for the README, generated from the Args dataclasses."""
-    from components.cluster import FargateProfileSpec, FargateSelector
-    from components.helm import ChartSpec
-    from components.iam import RoleSettings
-    from components.karpenter import DisruptionBudgetSpec, NodeClassSpec, NodePoolSpec
+    from components.addons.helm import ChartSpec
+    from components.addons.karpenter.component import (
+        DisruptionBudgetSpec,
+        NodeClassSpec,
+        NodePoolSpec,
+    )
+    from components.cluster.eks_cluster import FargateProfileSpec, FargateSelector
+    from components.cluster.node_group import NodeGroupSpec, Taint
+    from components.identity.iam import RoleSettings
     from components.network import ExistingVpcArgs
-    from components.node_group import NodeGroupSpec, Taint
 
     sections: list[tuple[str, type, tuple[str, ...]]] = [
         ("`eks-platform:network` (NetworkArgs)", NetworkArgs, ("cluster_name",)),

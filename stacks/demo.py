@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING
 import pulumi
 import pulumi_aws as aws
 
-from components import permissions
 from components import validation as v
-from components.external_secrets import SecretValue, external_secret
-from components.iam import RoleSettings
-from components.irsa import IrsaRole
-from components.pod_identity import PodIdentityRole
-from components.workload_identity import WorkloadRoleArgs
+from components.addons.external_secrets.component import SecretValue, external_secret
+from components.identity import permissions
+from components.identity.iam import RoleSettings
+from components.identity.irsa import IrsaRole
+from components.identity.pod_identity import PodIdentityRole
+from components.identity.workload_identity import WorkloadRoleArgs
 
 if TYPE_CHECKING:
     from .platform import Platform

@@ -6,7 +6,7 @@ import dataclasses
 
 import pulumi
 
-from components.sample_app import SampleApp
+from stacks.sample_app import SampleApp
 
 from .config import PlatformConfig
 from .demo import deploy_demo

@@ -13,11 +13,11 @@ from typing import Any, Protocol, TypeVar
 
 import pulumi
 
-from components.cluster import EksCluster
-from components.external_dns import ExternalDns
-from components.external_secrets import ExternalSecrets
-from components.karpenter import Karpenter
-from components.load_balancer_controller import LoadBalancerController
+from components.addons.external_dns.component import ExternalDns
+from components.addons.external_secrets.component import ExternalSecrets
+from components.addons.karpenter.component import Karpenter
+from components.addons.load_balancer_controller.component import LoadBalancerController
+from components.cluster.eks_cluster import EksCluster
 from components.network import Network
 
 from .config import PlatformConfig
@@ -69,7 +69,7 @@ def deploy(config: PlatformConfig) -> Platform:
             public_subnet_ids=network.public_subnet_ids,
         ),
     )
-    # What ClusterRef.from_stack reads (components.cluster_ref.STACK_OUTPUTS), and more.
+    # What ClusterRef.from_stack reads (components.identity.cluster_ref.STACK_OUTPUTS), and more.
     pulumi.export("clusterName", cluster.cluster_name)
     pulumi.export("oidcProviderArn", cluster.oidc_provider_arn)
     pulumi.export("endpoint", cluster.endpoint)

@@ -10,12 +10,12 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.cluster import EksCluster, EksClusterArgs
-from components.cluster_access import AccessEntrySpec
-from components.cluster_ref import ClusterRef
+from components.cluster.access import AccessEntrySpec
+from components.cluster.eks_cluster import EksCluster, EksClusterArgs
+from components.cluster.node_group import NodeGroupSpec
+from components.identity.cluster_ref import ClusterRef
+from components.identity.oidc import OidcTrust, OidcTrustArgs
 from components.naming import digest
-from components.node_group import NodeGroupSpec
-from components.oidc import OidcTrust, OidcTrustArgs
 from components.synth import Recorded, SynthResult, run_program
 
 ADMIN_ARN = "arn:aws:iam::123456789012:role/PlatformAdmin"

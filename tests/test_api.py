@@ -7,16 +7,18 @@ import importlib
 import pkgutil
 import pydoc
 import re
+import sys
+import typing
 
 import pytest
 
 import components
-from components.config import describe
+from components.validation.config_reader import describe
 
 MODULES = [
-    importlib.import_module(f"components.{m.name}")
-    for m in pkgutil.iter_modules(components.__path__)
-    if m.name not in ("synth", "policies", "config")
+    importlib.import_module(m.name)
+    for m in pkgutil.walk_packages(components.__path__, "components.")
+    if not m.name.startswith(("components.synth", "components.policies"))
 ]
 ARGS_CLASSES = sorted(
     {
@@ -71,7 +73,6 @@ COMPONENTS = [
     "Karpenter",
     "Network",
     "NodeGroup",
-    "SampleApp",
 ]
 
 
@@ -84,3 +85,40 @@ def test_help_shows_what_the_component_creates_and_its_args(name: str) -> None:
     assert "Args" in text
     init_doc = cls.__init__.__doc__ or ""
     assert "ComponentResource" not in init_doc, f"{name}.__init__ shows Pulumi's base docstring"
+
+
+def _library_types(hint: object) -> set[type]:
+    """The classes of this library a type hint names, however nested (``list[Taint]``...)."""
+    found: set[type] = set()
+    if isinstance(hint, type) and hint.__module__.startswith("components"):
+        found.add(hint)
+    for arg in typing.get_args(hint):
+        found |= _library_types(arg)
+    return found
+
+
+def test_every_type_a_public_args_field_requires_is_exported() -> None:
+    public = {getattr(components, n) for n in components.__all__ if n != "permissions"}
+    args_classes = [c for c in public if dataclasses.is_dataclass(c) and isinstance(c, type)]
+    missing: set[str] = set()
+    seen: set[str] = set()
+    for cls in args_classes:
+        module = sys.modules[cls.__module__]
+        namespace = {**vars(typing), **vars(module)}
+        for f in dataclasses.fields(cls):
+            try:
+                hint = eval(f.type, namespace) if isinstance(f.type, str) else f.type
+            except NameError:  # a name the module imports only for type checking
+                continue
+            for needed in _library_types(hint):
+                seen.add(needed.__name__)
+                if needed not in public and not needed.__name__.startswith("_"):
+                    missing.add(f"{cls.__name__}.{f.name}: {needed.__name__}")
+    assert {"AccessEntrySpec", "NodeGroupSpec", "RoleSettings", "Taint"} <= seen
+    assert not missing, sorted(missing)
+
+
+def test_the_demo_is_not_platform_api() -> None:
+    assert "SampleApp" not in components.__all__
+    with pytest.raises(AttributeError):
+        components.SampleApp  # noqa: B018

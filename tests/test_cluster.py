@@ -9,10 +9,10 @@ import re
 import pulumi
 import pytest
 
-from components.cluster import EksCluster, FargateProfileSpec, FargateSelector
-from components.cluster_access import AccessEntrySpec
+from components.cluster.access import AccessEntrySpec
+from components.cluster.eks_cluster import EksCluster, FargateProfileSpec, FargateSelector
+from components.cluster.node_group import NodeGroupSpec, Taint
 from components.naming import stack_unique
-from components.node_group import NodeGroupSpec, Taint
 from components.synth import SynthResult
 from tests.support import ADMIN_ARN, cluster_args, depends_on, doc, refused, run
 from tests.trust_policy import Token, admits, service_may_assume
@@ -327,7 +327,7 @@ def test_on_bottlerocket_the_disk_setting_sizes_the_data_volume() -> None:
 
 
 def test_access_entries_carry_their_policy_and_scope() -> None:
-    from components.cluster_access import AccessEntrySpec
+    from components.cluster.access import AccessEntrySpec
 
     entries = {
         "platform": AccessEntrySpec(principal_arn=ADMIN_ARN, policy="cluster-admin"),

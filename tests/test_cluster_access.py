@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from components.cluster_access import (
+from components.cluster.access import (
     MANAGED_TAG,
     CreatorNotDeclared,
     _same_principal,

@@ -9,8 +9,7 @@ from typing import Any
 import pulumi
 import pytest
 
-from components.cluster_ref import ClusterRef
-from components.external_dns import (
+from components.addons.external_dns.component import (
     DEFAULT_CHART,
     RECORD_NAMES_KEY,
     RECORD_TYPES_KEY,
@@ -20,8 +19,9 @@ from components.external_dns import (
     interval_seconds,
     route53_policy,
 )
-from components.helm import ChartSpec
-from components.iam import RoleSettings
+from components.addons.helm import ChartSpec
+from components.identity.cluster_ref import ClusterRef
+from components.identity.iam import RoleSettings
 from components.policies import EXTERNAL_DNS_TUTORIAL_POLICY_FILE, load_policy
 from components.synth import SynthResult
 from components.synth.mocks import PlatformMocks

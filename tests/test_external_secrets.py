@@ -12,9 +12,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 import pytest
 
-from components.cluster_ref import ClusterRef
-from components.config import config_error, from_config
-from components.external_secrets import (
+from components.addons.external_secrets.component import (
     SKIP_CONTAINERS_ANNOTATION,
     ExternalSecrets,
     ExternalSecretsArgs,
@@ -27,10 +25,12 @@ from components.external_secrets import (
     read_grants,
     validate_settings,
 )
-from components.helm import ChartSpec
-from components.iam import RoleSettings
-from components.oidc import OidcTrust
+from components.addons.helm import ChartSpec
+from components.identity.cluster_ref import ClusterRef
+from components.identity.iam import RoleSettings
+from components.identity.oidc import OidcTrust
 from components.synth import SynthResult
+from components.validation.config_reader import config_error, from_config
 from tests.charts import assert_values_read
 from tests.iam_validation import (
     CLUSTERSECRETSTORE_V1_SCHEMA,

@@ -9,13 +9,13 @@ from typing import Any
 import pulumi
 import pytest
 
-from components import permissions
-from components.cluster_ref import ClusterRef
-from components.iam import RoleSettings
-from components.irsa import IrsaRole
-from components.oidc import OidcTrust, OidcTrustArgs, ServiceAccountRef
+from components.identity import permissions
+from components.identity.cluster_ref import ClusterRef
+from components.identity.iam import RoleSettings
+from components.identity.irsa import IrsaRole
+from components.identity.oidc import OidcTrust, OidcTrustArgs, ServiceAccountRef
+from components.identity.workload_identity import ClusterBinding, WorkloadRoleArgs
 from components.synth import SynthResult
-from components.workload_identity import ClusterBinding, WorkloadRoleArgs
 from tests.iam_validation import assert_valid_permission_policy
 from tests.support import doc, light_cluster, make_cluster, refused, run
 from tests.trust_policy import Token, admits

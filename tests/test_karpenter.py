@@ -16,12 +16,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 import pytest
 
-from components import iam
-from components.cluster import FargateProfileSpec, FargateSelector
-from components.cluster_ref import ClusterRef
-from components.config import config_error, from_config
-from components.iam import RoleSettings
-from components.karpenter import (
+from components.addons.karpenter.component import (
     DEFAULT_AMI_ALIAS,
     DEFAULT_CHART,
     DisruptionBudgetSpec,
@@ -31,7 +26,11 @@ from components.karpenter import (
     NodePoolSpec,
     validate_settings,
 )
-from components.node_group import Taint
+from components.cluster.eks_cluster import FargateProfileSpec, FargateSelector
+from components.cluster.node_group import Taint
+from components.identity import iam
+from components.identity.cluster_ref import ClusterRef
+from components.identity.iam import RoleSettings
 from components.policies import (
     karpenter_controller_policies,
     karpenter_event_rules,
@@ -40,6 +39,7 @@ from components.policies import (
 )
 from components.synth import Recorded, SynthResult
 from components.validation import InvalidArgument
+from components.validation.config_reader import config_error, from_config
 from tests.charts import assert_values_read
 from tests.iam_validation import (
     EC2NODECLASS_V1_SCHEMA,

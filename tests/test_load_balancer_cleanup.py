@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from components.load_balancer_cleanup import CLUSTER_TAG, CleanupError, KubeObject, cleanup
+from components.addons.load_balancer_controller.cleanup import (
+    CLUSTER_TAG,
+    CleanupError,
+    KubeObject,
+    cleanup,
+)
 from tests.support import depends_on
 from tests.test_load_balancer_controller import RELEASE, synth
 
@@ -145,7 +150,7 @@ def test_the_aws_side_finds_what_the_controller_tagged() -> None:
     import boto3
     from moto import mock_aws
 
-    from components.load_balancer_cleanup import _Tagging
+    from components.addons.load_balancer_controller.cleanup import _Tagging
 
     with mock_aws():
         ec2 = boto3.client("ec2", region_name="us-west-2")

@@ -11,20 +11,20 @@ import pulumi
 import pulumi_kubernetes as k8s
 import pytest
 
-from components.cluster import EksCluster, FargateProfileSpec, FargateSelector
-from components.config import config_error, from_config
-from components.helm import ChartSpec
-from components.helm import release_name as helm_release_name
-from components.iam import RoleSettings
-from components.load_balancer_controller import (
+from components.addons.helm import ChartSpec
+from components.addons.helm import release_name as helm_release_name
+from components.addons.load_balancer_controller.component import (
     DEFAULT_CHART,
     SERVICE_ACCOUNT,
     LoadBalancerController,
     LoadBalancerControllerArgs,
     validate_settings,
 )
+from components.cluster.eks_cluster import EksCluster, FargateProfileSpec, FargateSelector
+from components.identity.iam import RoleSettings
 from components.policies import load_balancer_controller_policy
 from components.synth import Recorded, SynthResult
+from components.validation.config_reader import config_error, from_config
 from tests.iam_validation import (
     assert_valid_ingress_class_params,
     assert_valid_k8s,

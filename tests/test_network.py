@@ -11,8 +11,7 @@ import pulumi
 import pytest
 
 from components import network as network_mod
-from components.config import config_error, from_config
-from components.iam import RoleSettings
+from components.identity.iam import RoleSettings
 from components.network import (
     ExistingVpcArgs,
     Network,
@@ -22,6 +21,7 @@ from components.network import (
 )
 from components.synth import SynthResult
 from components.synth.mocks import PlatformMocks
+from components.validation.config_reader import config_error, from_config
 from tests.iam_validation import assert_valid_permission_policy
 from tests.support import doc, refused, run
 from tests.trust_policy import service_may_assume

@@ -7,7 +7,7 @@ import json
 import pulumi
 import pytest
 
-from components.oidc import (
+from components.identity.oidc import (
     OidcTrust,
     OidcTrustArgs,
     ServiceAccountRef,

@@ -8,8 +8,8 @@ from typing import Any
 import pulumi
 import pytest
 
-from components import permissions as p
-from components.permissions import Grant
+from components.identity import permissions as p
+from components.identity.permissions import Grant
 from tests.iam_validation import assert_valid_permission_policy
 from tests.support import run
 

@@ -7,13 +7,13 @@ from typing import Any
 import pulumi
 import pytest
 
-from components.cluster_ref import ClusterRef
-from components.iam import RoleSettings
-from components.irsa import IrsaRole
-from components.pod_identity import PodIdentityRole
+from components.identity.cluster_ref import ClusterRef
+from components.identity.iam import RoleSettings
+from components.identity.irsa import IrsaRole
+from components.identity.pod_identity import PodIdentityRole
+from components.identity.workload_identity import ClusterBinding, WorkloadRoleArgs
 from components.synth import SynthResult, run_program
 from components.synth.mocks import PlatformMocks
-from components.workload_identity import ClusterBinding, WorkloadRoleArgs
 from tests.support import doc, make_cluster, refused, run
 from tests.trust_policy import pod_identity_admits, service_may_assume
 

@@ -8,9 +8,13 @@ from typing import Any
 import pulumi
 import pytest
 
-from components.config import config_error, from_config
-from components.load_balancer_controller import LoadBalancerController, LoadBalancerControllerArgs
-from components.sample_app import (
+from components.addons.load_balancer_controller.component import (
+    LoadBalancerController,
+    LoadBalancerControllerArgs,
+)
+from components.synth import SynthResult
+from components.validation.config_reader import config_error, from_config
+from stacks.sample_app import (
     DEFAULT_IMAGE,
     DEFAULT_WRITABLE_PATHS,
     SampleApp,
@@ -18,7 +22,6 @@ from components.sample_app import (
     image_is_pinned,
     validate_settings,
 )
-from components.synth import SynthResult
 from tests.iam_validation import assert_valid_k8s
 from tests.support import light_cluster, make_cluster, manifest, run
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from components.sample_app import image_is_pinned
 from components.synth import Recorded, SynthResult
+from stacks.sample_app import image_is_pinned
 from tests.test_stacks import stack
 from tests.trust_policy import Token, admits, pod_identity_admits, service_may_assume
 

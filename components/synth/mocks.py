@@ -16,7 +16,7 @@ from typing import Any
 
 import pulumi
 
-from ..cluster_ref import kubeconfig_json
+from ..identity.cluster_ref import kubeconfig_json
 
 ACCOUNT_ID = "123456789012"
 DEFAULT_REGION = "us-west-2"

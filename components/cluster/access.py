@@ -30,7 +30,7 @@ from typing import Any, Literal, Protocol
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ResourceProvider, UpdateResult
 
-from . import validation as v
+from .. import validation as v
 
 AccessPolicy = Literal["cluster-admin", "admin", "edit", "view"]
 ACCESS_POLICIES: dict[str, str] = {

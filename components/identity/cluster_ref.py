@@ -2,12 +2,12 @@
 
 Every component that runs on a cluster takes ``cluster: EksCluster | ClusterRef``:
 
-* an :class:`~components.cluster.EksCluster` of the same program (it hands out ``cluster.ref``);
+* an :class:`~components.cluster.eks_cluster.EksCluster` of the same program (it hands out ``cluster.ref``);
 * :meth:`ClusterRef.from_stack`: a cluster a stack of this project exports, in one call;
 * :meth:`ClusterRef.existing`: a cluster created elsewhere (eksctl, Terraform, the console),
   looked up by name.
 
-The reference carries the cluster's :class:`~components.oidc.OidcTrust`, so an IRSA role
+The reference carries the cluster's :class:`~components.identity.oidc.OidcTrust`, so an IRSA role
 needs only the cluster, its ServiceAccount and its permissions.
 """
 
@@ -22,8 +22,8 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from . import deployment
-from . import validation as v
+from .. import aws_context
+from .. import validation as v
 from .oidc import OidcTrust, OidcTrustArgs, provider_arn_for
 
 POD_IDENTITY_AGENT = "eks-pod-identity-agent"
@@ -117,7 +117,7 @@ class ClusterRef:
             )
         else:
             derived = pulumi.Output.all(
-                deployment.partition(), deployment.account_id(), issuer
+                aws_context.partition(), aws_context.account_id(), issuer
             ).apply(lambda a: provider_arn_for(a[0], a[1], a[2]))
             oidc = OidcTrust(f"{key}-oidc", OidcTrustArgs(provider_arn=derived))
 

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
-from . import naming
-from . import validation as v
+from .. import naming
+from .. import validation as v
 
 # Taint effects as Kubernetes writes them -> as the EKS API wants them.
 _TAINT_EFFECTS = {

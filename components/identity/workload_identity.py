@@ -1,6 +1,6 @@
 """Workload identity: an IAM role for the pods of one ServiceAccount, by IRSA or EKS Pod Identity.
 
-What :class:`~components.irsa.IrsaRole` and :class:`~components.pod_identity.PodIdentityRole`
+What :class:`~components.identity.irsa.IrsaRole` and :class:`~components.identity.pod_identity.PodIdentityRole`
 share lives here: their arguments (:class:`WorkloadRoleArgs`, the same for both, so switching
 mechanism is a change of class), the clusters a role is bound to (:class:`ClusterBinding`, for
 blue/green), the base class that creates the role, its policies and the ServiceAccounts, and
@@ -13,19 +13,21 @@ from __future__ import annotations
 import typing
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
+from .. import validation as v
 from . import iam, permissions
-from . import validation as v
-from .cluster import EksCluster
 from .cluster_ref import ClusterRef, as_cluster_ref
 from .iam import RoleSettings
 from .oidc import DEFAULT_TRUST_POLICY_MAX, Conditions, OidcTrust, ServiceAccountRef
 from .permissions import Grant
+
+if TYPE_CHECKING:
+    from ..cluster import EksCluster
 
 IdentityMechanism = Literal["irsa", "pod-identity"]
 """How a workload's pods get their role: ``irsa`` (a ServiceAccount annotation and the
@@ -48,12 +50,12 @@ class ClusterBinding:
     """Name of the ServiceAccount on this cluster (default: ``WorkloadRoleArgs.service_account``)."""
 
 
-ClusterTarget = EksCluster | ClusterRef | ClusterBinding
+ClusterTarget: TypeAlias = "EksCluster | ClusterRef | ClusterBinding"
 
 
 @dataclass(kw_only=True)
 class WorkloadRoleArgs:
-    """Arguments of :class:`~components.irsa.IrsaRole` and :class:`~components.pod_identity.PodIdentityRole`.
+    """Arguments of :class:`~components.identity.irsa.IrsaRole` and :class:`~components.identity.pod_identity.PodIdentityRole`.
 
     The minimum is the cluster, the ServiceAccount and what the role may do::
 
@@ -70,7 +72,7 @@ class WorkloadRoleArgs:
     service_account: str
     """Name of the ServiceAccount."""
     permissions: Sequence[Grant] = ()
-    """What the role may do: grants from :mod:`~components.permissions`
+    """What the role may do: grants from :mod:`~components.identity.permissions`
     (``permissions.s3_read("bucket")``); their statements form the inline policy ``permissions``."""
     managed_policy_arns: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     """Managed policies to attach, keyed by names you choose (``{"readonly": arn}``); ARNs may
@@ -318,22 +320,6 @@ def pod_security_labels(level: str) -> dict[str, str]:
     } | {"pod-security.kubernetes.io/enforce-version": "latest"}
 
 
-def create_workload_role(
-    name: str,
-    mechanism: IdentityMechanism,
-    args: WorkloadRoleArgs,
-    parent: pulumi.Resource,
-) -> Any:
-    """An :class:`IrsaRole` or a :class:`PodIdentityRole` (per ``mechanism``) child of ``parent``."""
-    from .irsa import IrsaRole
-    from .pod_identity import PodIdentityRole
-
-    opts = pulumi.ResourceOptions(parent=parent)
-    if mechanism == "pod-identity":
-        return PodIdentityRole(name, args, opts=opts)
-    return IrsaRole(name, args, opts=opts)
-
-
 def validate_mechanism(mechanism: Any, field_name: str = "identity") -> None:
     """``irsa`` or ``pod-identity``."""
     v.one_of(mechanism, MECHANISMS, field_name)
@@ -348,6 +334,5 @@ __all__ = [
     "ResolvedBinding",
     "WorkloadRole",
     "WorkloadRoleArgs",
-    "create_workload_role",
     "plan",
 ]

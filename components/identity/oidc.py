@@ -14,8 +14,8 @@ credentials (``sts:AssumeRoleWithWebIdentity``) when
 Several trusts (blue/green clusters) yield one statement per provider, each admitting
 the subjects meant for that cluster.
 
-An :class:`~components.cluster.EksCluster` owns its ``OidcTrust`` (``cluster.oidc``) and a
-:class:`~components.cluster_ref.ClusterRef` carries one, so workload roles find it through
+An :class:`~components.cluster.eks_cluster.EksCluster` owns its ``OidcTrust`` (``cluster.oidc``) and a
+:class:`~components.identity.cluster_ref.ClusterRef` carries one, so workload roles find it through
 the cluster.
 """
 
@@ -29,7 +29,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from . import validation as v
+from .. import validation as v
 
 STS_AUDIENCE = "sts.amazonaws.com"
 DEFAULT_TRUST_POLICY_MAX = 2048

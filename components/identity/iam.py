@@ -2,7 +2,7 @@
 
 * :class:`RoleSettings`: what a caller may say about any role a component creates (its
   name, path, permissions boundary, session length, tags); what the role may *do* is
-  given separately (:mod:`components.permissions`, managed policy ARNs, inline policies);
+  given separately (:mod:`components.identity.permissions`, managed policy ARNs, inline policies);
 * :func:`create_role`: an ``aws.iam.Role`` with its managed-policy attachments and inline
   policies, all children of the component;
 * :func:`resolve_role_name`: the role's name, explicit or derived from the component name
@@ -21,9 +21,9 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from . import naming
-from . import validation as v
-from .deployment import aws_managed_policy_arn
+from .. import naming
+from .. import validation as v
+from ..aws_context import aws_managed_policy_arn
 
 DEFAULT_MAX_SESSION_SECONDS = 3600
 PolicyDocument = Mapping[str, Any]

@@ -1,7 +1,7 @@
 """``IrsaRole``: an IAM role for a ServiceAccount (IRSA), and the annotated ServiceAccount.
 
 The role trusts the cluster's OIDC provider for exactly the
-``system:serviceaccount:<namespace>:<name>`` subjects it serves (:mod:`components.oidc`);
+``system:serviceaccount:<namespace>:<name>`` subjects it serves (:mod:`components.identity.oidc`);
 the ServiceAccount carries ``eks.amazonaws.com/role-arn``, which makes EKS's pod identity
 webhook inject ``AWS_ROLE_ARN`` and a projected token into its pods, so the AWS SDKs in
 them assume the role with no access keys anywhere.
@@ -14,16 +14,12 @@ from collections.abc import Sequence
 import pulumi
 import pulumi_aws as aws
 
-from . import validation as v
+from .. import validation as v
 from .oidc import OidcTrust, ServiceAccountRef, check_trust_policy_size, combined_trust_policy
 from .workload_identity import Plan, WorkloadRole, WorkloadRoleArgs, plan
 
 ROLE_ARN_ANNOTATION = "eks.amazonaws.com/role-arn"
 REGIONAL_STS_ANNOTATION = "eks.amazonaws.com/sts-regional-endpoints"
-
-IrsaRoleArgs = WorkloadRoleArgs
-"""The arguments of :class:`IrsaRole`: :class:`~components.workload_identity.WorkloadRoleArgs`,
-the same as :class:`~components.pod_identity.PodIdentityRole`'s."""
 
 
 class IrsaRole(WorkloadRole):
@@ -39,7 +35,7 @@ class IrsaRole(WorkloadRole):
     * the ServiceAccount (and the namespace when asked), annotated with
       ``eks.amazonaws.com/role-arn``; one per cluster for a role several clusters share.
 
-    Args: :class:`~components.workload_identity.WorkloadRoleArgs` (the same as
+    Args: :class:`~components.identity.workload_identity.WorkloadRoleArgs` (the same as
     :class:`PodIdentityRole`'s: switching mechanism is a change of class).
 
     Outputs: ``role_arn``, ``role_name``, ``service_account_name``,

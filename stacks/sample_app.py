@@ -42,9 +42,9 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from . import validation as v
-from .load_balancer_controller import LoadBalancerController
-from .workload_identity import pod_security_labels
+from components import validation as v
+from components.addons.load_balancer_controller.component import LoadBalancerController
+from components.identity.workload_identity import pod_security_labels
 
 DEFAULT_IMAGE = (
     "docker.io/alexwhen/docker-2048"

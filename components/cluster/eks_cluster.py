@@ -8,7 +8,7 @@ reviewer sees in ``pulumi preview``:
 * the core add-ons ``vpc-cni``, ``kube-proxy`` and ``coredns`` (and the
   ``eks-pod-identity-agent``) as EKS managed add-ons, ordered so that nodes find
   a CNI when they boot and CoreDNS finds nodes to run on,
-* managed node groups on launch templates (:mod:`components.node_group`),
+* managed node groups on launch templates (:mod:`components.cluster.node_group`),
 * Fargate profiles with their pod execution role,
 * a KMS key for envelope encryption of Secrets (with rotation), unless given one,
 * the ``kubernetes.Provider`` every in-cluster component uses.
@@ -29,18 +29,19 @@ import pulumi_aws as aws
 import pulumi_eks as eks
 import pulumi_kubernetes as k8s
 
-from . import deployment, iam
-from . import validation as v
-from .cluster_access import (
+from .. import aws_context
+from .. import validation as v
+from ..identity import iam
+from ..identity.cluster_ref import ClusterRef
+from ..identity.oidc import OidcTrust, OidcTrustArgs, ServiceAccountRef
+from .access import (
     ACCESS_POLICIES,
     MANAGED_TAG,
     AccessEntrySpec,
     CreatorAccessRemoval,
     validate_access_entries,
 )
-from .cluster_ref import ClusterRef
 from .node_group import NodeGroup, NodeGroupArgs, NodeGroupSpec, validate_spec
-from .oidc import OidcTrust, OidcTrustArgs, ServiceAccountRef
 
 # In EKS standard support through 2026-11 and beyond (EKS 1.35: released early 2026, 14 months of standard support).
 DEFAULT_KUBERNETES_VERSION = "1.35"
@@ -179,9 +180,9 @@ class EksCluster(pulumi.ComponentResource):
     Creates, as children: the control plane (``pulumi_eks.Cluster``, API authentication mode),
     its service role, access entries (``access_entries``), the managed add-ons (``vpc-cni``,
     ``kube-proxy``, ``coredns``, ``eks-pod-identity-agent``), node groups on launch templates
-    (:class:`~components.node_group.NodeGroup`) with their node role, Fargate profiles with
+    (:class:`~components.cluster.node_group.NodeGroup`) with their node role, Fargate profiles with
     their pod execution role, a KMS key for Secrets (when asked), the cluster's
-    :class:`~components.oidc.OidcTrust` (``oidc``) and a Kubernetes provider (``provider``).
+    :class:`~components.identity.oidc.OidcTrust` (``oidc``) and a Kubernetes provider (``provider``).
 
     Args: :class:`EksClusterArgs`. Pass the cluster itself as ``cluster=`` to the components
     that run on it (``IrsaRole``, ``LoadBalancerController``, ...).
@@ -342,7 +343,7 @@ class EksCluster(pulumi.ComponentResource):
             for k, arn in args.kms_key_administrators.items()
         ]
         policy = pulumi.Output.all(
-            deployment.account_id(),
+            aws_context.account_id(),
             self.service_role.arn,
             args.kms_break_glass_principal_arn,
             *admins,
@@ -434,7 +435,7 @@ class EksCluster(pulumi.ComponentResource):
 
     def _access(self, principals: Mapping[str, pulumi.Input[str]]) -> list[pulumi.Resource]:
         """The declared access entries, each with its access policy and scope; first, once, the
-        creator's undeclared entry goes (:class:`~components.cluster_access.CreatorAccessRemoval`)."""
+        creator's undeclared entry goes (:class:`~components.cluster.access.CreatorAccessRemoval`)."""
         args = self.__args
         created: list[pulumi.Resource] = []
         first: list[pulumi.Resource] = []
@@ -442,13 +443,13 @@ class EksCluster(pulumi.ComponentResource):
             removal = CreatorAccessRemoval(
                 f"{self.__name}-creator-access",
                 cluster_name=self.cluster_name,
-                region=deployment.region(),
+                region=aws_context.region(),
                 declared_principals=list(principals.values()),
                 opts=pulumi.ResourceOptions(parent=self),
             )
             first = [removal]
             created.append(removal)
-        partition = deployment.partition()
+        partition = aws_context.partition()
         for key, spec in args.access_entries.items():
             entry_name = f"{self.__name}-access-{key}"
             entry = aws.eks.AccessEntry(
@@ -656,7 +657,7 @@ class EksCluster(pulumi.ComponentResource):
     def _fargate_trust_policy(cluster_name: str) -> pulumi.Output[str]:
         """Fargate may assume the pod execution role only on behalf of this cluster's profiles."""
         return pulumi.Output.all(
-            deployment.partition(), deployment.region(), deployment.account_id()
+            aws_context.partition(), aws_context.region(), aws_context.account_id()
         ).apply(
             lambda a: json.dumps(
                 {

@@ -13,7 +13,7 @@ Give them to a workload role (``IrsaRole``, ``PodIdentityRole``) as ``permission
 Each helper takes names or ARNs, plain or as Outputs of other resources (``bucket.bucket``,
 ``queue.arn``), and names exactly those resources: no ``*`` where the service lets a
 statement name its resource. ARNs built from names use the partition, region and account
-being deployed to (:mod:`components.deployment`). The statements of all grants go into one
+being deployed to (:mod:`components.aws_context`). The statements of all grants go into one
 inline policy of the role, ``permissions``.
 """
 
@@ -26,8 +26,8 @@ from typing import Any
 
 import pulumi
 
-from . import deployment
-from . import validation as v
+from .. import aws_context
+from .. import validation as v
 
 _PLACEHOLDERS = ("{partition}", "{region}", "{account}")
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
@@ -290,7 +290,7 @@ def policy_document(grants: Sequence[Grant]) -> pulumi.Input[dict[str, Any]]:
     if not deferred and not _has_placeholders(statements):
         return document
     context = pulumi.Output.all(
-        deployment.partition(), deployment.region(), deployment.account_id()
+        aws_context.partition(), aws_context.region(), aws_context.account_id()
     )
     return pulumi.Output.all(context, pulumi.Output.from_input(document)).apply(
         lambda a: _fill(a[1], dict(zip(_PLACEHOLDERS, a[0], strict=True)))

@@ -19,8 +19,8 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from . import deployment
-from . import validation as v
+from .. import aws_context
+from .. import validation as v
 from .oidc import merge_conditions
 from .workload_identity import WorkloadRole, WorkloadRoleArgs, plan
 
@@ -32,10 +32,6 @@ SESSION_TAGS = {
     "service_account": "aws:RequestTag/kubernetes-service-account",
 }
 """The session tags EKS Pod Identity sets when it assumes a role, used to narrow the trust."""
-
-PodIdentityRoleArgs = WorkloadRoleArgs
-"""The arguments of :class:`PodIdentityRole`: :class:`~components.workload_identity.WorkloadRoleArgs`,
-the same as :class:`~components.irsa.IrsaRole`'s."""
 
 
 class PodIdentityRole(WorkloadRole):
@@ -54,7 +50,7 @@ class PodIdentityRole(WorkloadRole):
     it; for a cluster managed elsewhere the association waits for a deploy-time check that
     the add-on exists, and fails with a clear message when it does not.
 
-    Args: :class:`~components.workload_identity.WorkloadRoleArgs` (the same as
+    Args: :class:`~components.identity.workload_identity.WorkloadRoleArgs` (the same as
     :class:`IrsaRole`'s). Outputs: ``role_arn``, ``role_name``, ``service_account_name``,
     ``service_account_namespace``, ``association_ids``.
     """
@@ -73,7 +69,7 @@ class PodIdentityRole(WorkloadRole):
         owner = f"PodIdentityRole {name!r}"
         ready = [b.cluster.pod_identity_ready(owner) for b in planned.bindings]
         trust = pulumi.Output.all(
-            deployment.account_id(),
+            aws_context.account_id(),
             pulumi.Output.from_input(args.trust_conditions),
             *[b.cluster.name for b in planned.bindings],
         ).apply(
@@ -144,4 +140,4 @@ def _refuse_irsa_only(args: WorkloadRoleArgs) -> None:
     )
 
 
-__all__ = ["PodIdentityRole", "PodIdentityRoleArgs", "pod_identity_trust_policy"]
+__all__ = ["PodIdentityRole", "pod_identity_trust_policy"]

@@ -33,22 +33,20 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from . import deployment, helm, iam, naming
-from . import validation as v
-from .cluster import EksCluster
-from .cluster_ref import ClusterRef, as_cluster_ref
-from .helm import ChartSpec, deep_merge, release
-from .iam import RoleSettings
-from .irsa import IrsaRole
-from .load_balancer_cleanup import DEFAULT_TIMEOUT_SECONDS, LoadBalancerCleanup
-from .pod_identity import PodIdentityRole
-from .policies import ALB_CONTROLLER_POLICY_VERSION, load_balancer_controller_policy
-from .workload_identity import (
-    IdentityMechanism,
-    WorkloadRoleArgs,
-    create_workload_role,
-    validate_mechanism,
-)
+from ... import aws_context, naming
+from ... import validation as v
+from ...cluster.eks_cluster import EksCluster
+from ...identity import iam
+from ...identity.cluster_ref import ClusterRef, as_cluster_ref
+from ...identity.iam import RoleSettings
+from ...identity.irsa import IrsaRole
+from ...identity.pod_identity import PodIdentityRole
+from ...identity.workload_identity import IdentityMechanism, WorkloadRoleArgs, validate_mechanism
+from ...identity.workload_role import create_workload_role
+from ...policies import ALB_CONTROLLER_POLICY_VERSION, load_balancer_controller_policy
+from .. import helm
+from ..helm import ChartSpec, deep_merge, release
+from .cleanup import DEFAULT_TIMEOUT_SECONDS, LoadBalancerCleanup
 
 DEFAULT_CHART = ChartSpec(
     chart="aws-load-balancer-controller",
@@ -190,7 +188,7 @@ class LoadBalancerControllerArgs:
     cleanup_on_delete: bool = True
     """Before the controller is deleted, delete every Ingress of its class and every Service of
     type LoadBalancer in the cluster and wait until their AWS resources are gone (see
-    :mod:`components.load_balancer_cleanup`); fail, listing what is left, after
+    :mod:`components.addons.load_balancer_controller.cleanup`); fail, listing what is left, after
     ``cleanup_timeout_seconds``. Needs the cluster's kubeconfig (``ClusterRef.kubeconfig``)."""
     cleanup_timeout_seconds: int = DEFAULT_TIMEOUT_SECONDS
     """How long the cleanup waits for the controller to delete the load balancers."""
@@ -217,7 +215,7 @@ class LoadBalancerController(pulumi.ComponentResource):
     policy_arn: pulumi.Output[str]
     """ARN of the controller's IAM policy."""
     release_name: pulumi.Output[str]
-    """Name of the Helm release: the component name (see :func:`components.helm.release_name`)."""
+    """Name of the Helm release: the component name (see :func:`components.addons.helm.release_name`)."""
     release_status: pulumi.Output[str]
     """Status of the Helm release (``deployed`` once the controller runs)."""
     ingress_class_name: pulumi.Output[str]
@@ -282,7 +280,7 @@ class LoadBalancerController(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
 
         # The controller's permissions: the vendored upstream document, in this partition.
-        partition = deployment.partition()
+        partition = aws_context.partition()
         self.policy = aws.iam.Policy(
             f"{name}-policy",
             name=policy_name,
@@ -316,7 +314,7 @@ class LoadBalancerController(pulumi.ComponentResource):
         values: dict[str, Any] = {
             "clusterName": cluster.name,
             # Explicit: with IMDSv2 hop limit 1 on the nodes the controller cannot look them up.
-            "region": deployment.region(),
+            "region": aws_context.region(),
             "vpcId": cluster.vpc_id,
             **chart_values(args, self.default_target_type),
         }
@@ -354,7 +352,7 @@ class LoadBalancerController(pulumi.ComponentResource):
                 f"{name}-cleanup",
                 kubeconfig=cluster.kubeconfig,
                 cluster_name=cluster.name,
-                region=deployment.region(),
+                region=aws_context.region(),
                 ingress_classes=[
                     args.ingress_class,
                     *([args.public_ingress_class] if args.public_ingress_class else []),

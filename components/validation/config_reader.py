@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 
 import pulumi
 
-from .validation import InvalidArgument
+from . import InvalidArgument
 
 T = TypeVar("T")
 

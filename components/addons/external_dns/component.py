@@ -53,20 +53,18 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from . import deployment, helm, iam
-from . import validation as v
-from .cluster import EksCluster
-from .cluster_ref import ClusterRef, as_cluster_ref
-from .helm import ChartSpec
-from .iam import RoleSettings
-from .irsa import IrsaRole
-from .pod_identity import PodIdentityRole
-from .workload_identity import (
-    IdentityMechanism,
-    WorkloadRoleArgs,
-    create_workload_role,
-    validate_mechanism,
-)
+from ... import aws_context
+from ... import validation as v
+from ...cluster.eks_cluster import EksCluster
+from ...identity import iam
+from ...identity.cluster_ref import ClusterRef, as_cluster_ref
+from ...identity.iam import RoleSettings
+from ...identity.irsa import IrsaRole
+from ...identity.pod_identity import PodIdentityRole
+from ...identity.workload_identity import IdentityMechanism, WorkloadRoleArgs, validate_mechanism
+from ...identity.workload_role import create_workload_role
+from .. import helm
+from ..helm import ChartSpec
 
 DEFAULT_CHART = ChartSpec(
     chart="external-dns",
@@ -343,7 +341,7 @@ class ExternalDns(pulumi.ComponentResource):
         self.zone_ids = zones.apply(lambda zs: _unique([z.zone_id for z in zs]))
         self.domain_filters = zones.apply(lambda zs: domain_filters(args, zs, owner))
         self.zone_type = zones.apply(lambda zs: effective_zone_type(args.zone_type, zs))
-        partition = deployment.partition()
+        partition = aws_context.partition()
         self.zone_arns = pulumi.Output.all(partition, self.zone_ids).apply(
             lambda a: [zone_arn(a[0], zone_id) for zone_id in a[1]]
         )
@@ -376,7 +374,7 @@ class ExternalDns(pulumi.ComponentResource):
         self.txt_owner_id = pulumi.Output.from_input(
             args.txt_owner_id if args.txt_owner_id is not None else cluster.name
         ).apply(lambda owner_id: default_owner_id(args, owner_id))
-        region = deployment.region()
+        region = aws_context.region()
         values = pulumi.Output.all(
             self.txt_owner_id, self.domain_filters, self.zone_ids, self.zone_type, region
         ).apply(

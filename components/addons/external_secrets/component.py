@@ -44,21 +44,19 @@ from typing import Any, Literal
 import pulumi
 import pulumi_kubernetes as k8s
 
-from . import deployment, helm, iam, permissions
-from . import validation as v
-from .cluster import EksCluster
-from .cluster_ref import ClusterRef, as_cluster_ref
-from .helm import ChartSpec, deep_merge
-from .iam import RoleSettings
-from .irsa import IrsaRole
-from .permissions import Grant
-from .pod_identity import PodIdentityRole
-from .workload_identity import (
-    IdentityMechanism,
-    WorkloadRoleArgs,
-    create_workload_role,
-    validate_mechanism,
-)
+from ... import aws_context
+from ... import validation as v
+from ...cluster.eks_cluster import EksCluster
+from ...identity import iam, permissions
+from ...identity.cluster_ref import ClusterRef, as_cluster_ref
+from ...identity.iam import RoleSettings
+from ...identity.irsa import IrsaRole
+from ...identity.permissions import Grant
+from ...identity.pod_identity import PodIdentityRole
+from ...identity.workload_identity import IdentityMechanism, WorkloadRoleArgs, validate_mechanism
+from ...identity.workload_role import create_workload_role
+from .. import helm
+from ..helm import ChartSpec, deep_merge
 
 DEFAULT_CHART = ChartSpec(
     chart="external-secrets",
@@ -312,7 +310,7 @@ class ExternalSecrets(pulumi.ComponentResource):
     release: k8s.helm.v3.Release
     """The Helm release."""
     release_name: pulumi.Output[str]
-    """Name of the Helm release (see :func:`components.helm.release_name`)."""
+    """Name of the Helm release (see :func:`components.addons.helm.release_name`)."""
     stores: dict[str, k8s.apiextensions.CustomResource]
     """The ClusterSecretStores, by backend (``SecretsManager``, ``ParameterStore``)."""
     tenant_roles: dict[str, IrsaRole]
@@ -379,7 +377,7 @@ class ExternalSecrets(pulumi.ComponentResource):
         self.release_name = self.release.name.apply(lambda n: n or "")
 
         # -- the shared stores (the CRDs come with the release) ---------------------------------
-        region = deployment.region()
+        region = aws_context.region()
         after_release = pulumi.ResourceOptions(
             parent=self, provider=cluster.provider, depends_on=[self.release]
         )

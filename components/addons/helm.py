@@ -17,8 +17,8 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from . import naming
-from . import validation as v
+from .. import naming
+from .. import validation as v
 
 RELEASE_NAME_MAX = 53
 """Helm's limit on a release name (it becomes part of object names and labels)."""

@@ -46,17 +46,19 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from . import deployment, helm, iam, naming
-from . import validation as v
-from .cluster import EksCluster
-from .cluster_ref import ClusterRef, as_cluster_ref
-from .helm import ChartSpec, deep_merge
-from .iam import RoleSettings
-from .irsa import IrsaRole
-from .network import KARPENTER_DISCOVERY_TAG
-from .node_group import Taint
-from .pod_identity import PodIdentityRole
-from .policies import (
+from ... import aws_context, naming
+from ... import validation as v
+from ...cluster.eks_cluster import EksCluster
+from ...cluster.node_group import Taint
+from ...identity import iam
+from ...identity.cluster_ref import ClusterRef, as_cluster_ref
+from ...identity.iam import RoleSettings
+from ...identity.irsa import IrsaRole
+from ...identity.pod_identity import PodIdentityRole
+from ...identity.workload_identity import IdentityMechanism, WorkloadRoleArgs, validate_mechanism
+from ...identity.workload_role import create_workload_role
+from ...network import KARPENTER_DISCOVERY_TAG
+from ...policies import (
     KARPENTER_CONTROLLER_POLICIES_FILE,
     KARPENTER_EVENT_RULES_FILE,
     KARPENTER_POLICY_VERSION,
@@ -68,12 +70,8 @@ from .policies import (
     karpenter_queue_properties,
     load_policy,
 )
-from .workload_identity import (
-    IdentityMechanism,
-    WorkloadRoleArgs,
-    create_workload_role,
-    validate_mechanism,
-)
+from .. import helm
+from ..helm import ChartSpec, deep_merge
 
 DEFAULT_CHART = ChartSpec(
     chart="karpenter", repository="oci://public.ecr.aws/karpenter", version="1.14.1"
@@ -398,7 +396,7 @@ class Karpenter(pulumi.ComponentResource):
     release: k8s.helm.v3.Release
     """The Helm release of the controller (its chart's own CRDs skipped)."""
     release_name: pulumi.Output[str]
-    """Name of the Helm release: the component name (see :func:`components.helm.release_name`)."""
+    """Name of the Helm release: the component name (see :func:`components.addons.helm.release_name`)."""
     release_status: pulumi.Output[str]
     """Status of the Helm release (``deployed`` once the controller runs)."""
     node_class: k8s.apiextensions.CustomResource
@@ -433,9 +431,9 @@ class Karpenter(pulumi.ComponentResource):
         self.namespace = args.namespace
         child = pulumi.ResourceOptions(parent=self)
         partition, region, account = (
-            deployment.partition(),
-            deployment.region(),
-            deployment.account_id(),
+            aws_context.partition(),
+            aws_context.region(),
+            aws_context.account_id(),
         )
 
         # The nodes' role: what the instances run as, and how they join the cluster.

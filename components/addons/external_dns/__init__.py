@@ -1,0 +1,3 @@
+"""external_dns."""
+
+from .component import *  # noqa: F403

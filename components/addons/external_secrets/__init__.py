@@ -1,0 +1,3 @@
+"""external_secrets."""
+
+from .component import *  # noqa: F403

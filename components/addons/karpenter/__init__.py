@@ -1,0 +1,3 @@
+"""karpenter."""
+
+from .component import *  # noqa: F403

@@ -1,0 +1,3 @@
+"""load_balancer_controller."""
+
+from .component import *  # noqa: F403
