@@ -18,14 +18,14 @@ import pulumi
 
 from components import network as network_mod
 from components import validation as v
-from components.addons.external_dns import component as external_dns_mod
-from components.addons.external_dns.component import ExternalDnsArgs, HostedZone
-from components.addons.external_secrets import component as external_secrets_mod
-from components.addons.external_secrets.component import ExternalSecretsArgs, SecretsTenantSpec
-from components.addons.karpenter import component as karpenter_mod
-from components.addons.karpenter.component import KarpenterArgs
-from components.addons.load_balancer_controller import component as lbc_mod
-from components.addons.load_balancer_controller.component import LoadBalancerControllerArgs
+from components.addons import external_dns as external_dns_mod
+from components.addons import external_secrets as external_secrets_mod
+from components.addons import karpenter as karpenter_mod
+from components.addons import load_balancer_controller as lbc_mod
+from components.addons.external_dns import ExternalDnsArgs, HostedZone
+from components.addons.external_secrets import ExternalSecretsArgs, SecretsTenantSpec
+from components.addons.karpenter import KarpenterArgs
+from components.addons.load_balancer_controller import LoadBalancerControllerArgs
 from components.cluster import eks_cluster as cluster_mod
 from components.cluster.eks_cluster import EksClusterArgs
 from components.network import NetworkArgs
@@ -90,7 +90,7 @@ KEYS: dict[str, str] = {
 def reference_markdown() -> str:
     """The configuration reference for the README, generated from the Args dataclasses."""
     from components.addons.helm import ChartSpec
-    from components.addons.karpenter.component import (
+    from components.addons.karpenter import (
         DisruptionBudgetSpec,
         NodeClassSpec,
         NodePoolSpec,

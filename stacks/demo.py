@@ -18,7 +18,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components import validation as v
-from components.addons.external_secrets.component import SecretValue, external_secret
+from components.addons.external_secrets import SecretValue, external_secret
 from components.identity import permissions
 from components.identity.iam import RoleSettings
 from components.identity.irsa import IrsaRole

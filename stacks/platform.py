@@ -13,10 +13,10 @@ from typing import Any, Protocol, TypeVar
 
 import pulumi
 
-from components.addons.external_dns.component import ExternalDns
-from components.addons.external_secrets.component import ExternalSecrets
-from components.addons.karpenter.component import Karpenter
-from components.addons.load_balancer_controller.component import LoadBalancerController
+from components.addons.external_dns import ExternalDns
+from components.addons.external_secrets import ExternalSecrets
+from components.addons.karpenter import Karpenter
+from components.addons.load_balancer_controller import LoadBalancerController
 from components.cluster.eks_cluster import EksCluster
 from components.network import Network
 

@@ -43,7 +43,7 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from components import validation as v
-from components.addons.load_balancer_controller.component import LoadBalancerController
+from components.addons.load_balancer_controller import LoadBalancerController
 from components.identity.workload_identity import pod_security_labels
 
 DEFAULT_IMAGE = (

@@ -9,7 +9,7 @@ from typing import Any
 import pulumi
 import pytest
 
-from components.addons.external_dns.component import (
+from components.addons.external_dns import (
     DEFAULT_CHART,
     RECORD_NAMES_KEY,
     RECORD_TYPES_KEY,

@@ -12,7 +12,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 import pytest
 
-from components.addons.external_secrets.component import (
+from components.addons.external_secrets import (
     SKIP_CONTAINERS_ANNOTATION,
     ExternalSecrets,
     ExternalSecretsArgs,

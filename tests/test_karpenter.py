@@ -16,7 +16,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 import pytest
 
-from components.addons.karpenter.component import (
+from components.addons.karpenter import (
     DEFAULT_AMI_ALIAS,
     DEFAULT_CHART,
     DisruptionBudgetSpec,

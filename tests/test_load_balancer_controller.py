@@ -13,7 +13,7 @@ import pytest
 
 from components.addons.helm import ChartSpec
 from components.addons.helm import release_name as helm_release_name
-from components.addons.load_balancer_controller.component import (
+from components.addons.load_balancer_controller import (
     DEFAULT_CHART,
     SERVICE_ACCOUNT,
     LoadBalancerController,

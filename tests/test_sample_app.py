@@ -8,7 +8,7 @@ from typing import Any
 import pulumi
 import pytest
 
-from components.addons.load_balancer_controller.component import (
+from components.addons.load_balancer_controller import (
     LoadBalancerController,
     LoadBalancerControllerArgs,
 )

@@ -1002,20 +1002,3 @@ def _validate_tenants(args: ExternalSecretsArgs) -> None:
                 role_names[tenant.role.name.lower()] = f"tenant {key!r}"
         claimed_prefixes.update(dict.fromkeys(tenant.secret_prefixes, f"tenant {key!r}"))
         claimed_paths.update(dict.fromkeys(tenant.parameter_paths, f"tenant {key!r}"))
-
-
-__all__ = [
-    "DEFAULT_CHART",
-    "PARAMETER_STORE_STORE",
-    "SECRETS_MANAGER_STORE",
-    "Backend",
-    "ExternalSecrets",
-    "ExternalSecretsArgs",
-    "SecretValue",
-    "SecretsTenantSpec",
-    "StoreRef",
-    "external_secret",
-    "external_secret_manifest",
-    "validate_args",
-    "validate_settings",
-]

@@ -1083,16 +1083,3 @@ def _validate_limits(limits: Any, field_name: str) -> None:
     for key, value in limits.items():
         v.label_key(key, f"{field_name}.{key}")
         v.positive_quantity(value, f"{field_name}.{key}", "32, 500m, 128Gi")
-
-
-__all__ = [
-    "DEFAULT_AMI_ALIAS",
-    "DEFAULT_CHART",
-    "DisruptionBudgetSpec",
-    "Karpenter",
-    "KarpenterArgs",
-    "NodeClassSpec",
-    "NodePoolSpec",
-    "validate_args",
-    "validate_settings",
-]

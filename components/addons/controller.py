@@ -1,0 +1,248 @@
+"""The one add-on shape: what every in-cluster controller of the platform shares.
+
+An add-on is a package under ``addons/`` that fills in this shape (docs/architecture.md shows
+the shortest one, ExternalDNS, as the example):
+
+* ``args.py``: its Args dataclass, a subclass of :class:`ControllerArgs` (the shared fields:
+  cluster, identity, chart, replicas, placement, resources, role, protection, values), with the
+  add-on's own fields and defaults;
+* ``validation.py``: its own rules (:meth:`Controller.validate`), beside the args;
+* ``iam.py``: what its role may do; ``chart.py``: the chart values it manages;
+  further modules for the objects it creates (IngressClasses, stores, NodePools...);
+* ``__init__.py``: the component, a subclass of :class:`Controller` whose :meth:`build`
+  creates what is its own through the helpers here.
+
+:class:`Controller` does the rest the same way for every add-on: errors named after the
+component and raised before anything is registered; the shared checks (identity, chart pin,
+resources, tolerations, node selector, user values that may not override managed ones); the
+workload role for its ServiceAccount (IRSA or Pod Identity); the pinned Helm release, after the
+cluster's readiness and the role; the values every chart takes for placement, spread and
+disruption budget; the ``ready`` list and :meth:`Controller.workload_options` for what must
+be created after the controller and deleted before it; and cleanups that run before uninstall.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from .. import validation as v
+from ..identity.cluster_ref import ClusterRef, as_cluster_ref
+from ..identity.iam import RoleSettings
+from ..identity.workload_identity import IdentityMechanism, WorkloadRoleArgs, validate_mechanism
+from ..identity.workload_role import create_workload_role
+from . import helm
+from .helm import ChartSpec, ManagedValues
+
+if TYPE_CHECKING:
+    from ..cluster import EksCluster
+    from ..identity.irsa import IrsaRole
+    from ..identity.pod_identity import PodIdentityRole
+
+ZONE_KEY = "topology.kubernetes.io/zone"
+"""The node label replicas are spread over."""
+
+
+@dataclass(kw_only=True)
+class ControllerArgs:
+    """The arguments every add-on shares; an add-on's Args subclass adds its own and may set
+    other defaults (its chart, its resources)."""
+
+    cluster: EksCluster | ClusterRef
+    """The cluster the add-on runs on (an ``EksCluster``, or a ``ClusterRef``)."""
+    identity: IdentityMechanism = "irsa"
+    """How the controller gets its AWS role: ``irsa`` (a ServiceAccount annotation, works on
+    Fargate) or ``pod-identity`` (an EKS Pod Identity association; needs the
+    ``eks-pod-identity-agent``, which does not run on Fargate)."""
+    chart: ChartSpec
+    """The chart, pinned to an exact version; override to upgrade."""
+    replicas: int = 2
+    """Controller pods; with more than one, a PodDisruptionBudget (``maxUnavailable: 1``)
+    keeps one running through node drains and the replicas are spread over zones."""
+    resources: dict[str, dict[str, str]] = field(default_factory=dict)
+    """CPU and memory requests and limits of the controller pods (each add-on sets defaults)."""
+    tolerations: list[dict[str, Any]] = field(default_factory=list)
+    """Tolerations of the controller pods, as Kubernetes writes them
+    (``{key, operator, value, effect, tolerationSeconds}``)."""
+    node_selector: dict[str, str] = field(default_factory=dict)
+    """Node labels the controller pods must run on."""
+    role: RoleSettings = field(default_factory=RoleSettings)
+    """The controller role's name, path, permissions boundary, session length and tags."""
+    deletion_protection: bool = False
+    """Protect the Helm release (Pulumi ``protect``), as in prod: removing it then takes a
+    deliberate ``pulumi state unprotect``."""
+    values: dict[str, Any] = field(default_factory=dict)
+    """Further chart values, deep-merged over the component's. Values the component sets from
+    an argument or from the cluster are refused here: use the argument."""
+
+
+A = TypeVar("A", bound=ControllerArgs)
+
+
+def validate_shared(args: ControllerArgs, managed: ManagedValues) -> None:
+    """The checks every add-on runs on the shared fields; raises naming the field."""
+    validate_mechanism(args.identity)
+    helm.validate_chart(args.chart)
+    v.tolerations(args.tolerations, "tolerations")
+    v.labels(args.node_selector, "node_selector")
+    v.positive_int(args.replicas, "replicas", minimum=1)
+    v.resource_requirements(args.resources, "resources")
+    helm.validate_values(args.values, managed)
+
+
+def placement_values(args: ControllerArgs) -> dict[str, Any]:
+    """``tolerations`` and ``nodeSelector`` as every chart names them (empty ones omitted)."""
+    values: dict[str, Any] = {}
+    if args.tolerations:
+        values["tolerations"] = [dict(t) for t in args.tolerations]
+    if args.node_selector:
+        values["nodeSelector"] = dict(args.node_selector)
+    return values
+
+
+def zone_spread(app_name: str) -> list[dict[str, Any]]:
+    """Replicas spread over zones where possible (a zone outage leaves one running)."""
+    return [
+        {
+            "maxSkew": 1,
+            "topologyKey": ZONE_KEY,
+            "whenUnsatisfiable": "ScheduleAnyway",
+            "labelSelector": {"matchLabels": {"app.kubernetes.io/name": app_name}},
+        }
+    ]
+
+
+class Controller(pulumi.ComponentResource, Generic[A]):
+    """Base of the add-ons: validation, role, release, readiness; see the module docstring.
+
+    A subclass sets :attr:`KIND` (its class name: the type token is
+    ``eks-platform:index:<KIND>``) and :attr:`MANAGED_VALUES`, and implements :meth:`validate`
+    and :meth:`build`.
+    """
+
+    KIND: ClassVar[str]
+    """The component's type name (``eks-platform:index:<KIND>``)."""
+    MANAGED_VALUES: ClassVar[ManagedValues] = {}
+    """Chart value paths the component sets itself, each with what sets it."""
+
+    cluster: ClusterRef
+    """The cluster the add-on runs on."""
+    workload_role: IrsaRole | PodIdentityRole
+    """The controller's role and ServiceAccount."""
+    role_arn: pulumi.Output[str]
+    """ARN of the controller's IAM role."""
+    namespace: pulumi.Output[str]
+    """Namespace of the controller."""
+    release: k8s.helm.v3.Release
+    """The Helm release."""
+    release_name: pulumi.Output[str]
+    """Name of the Helm release (see :func:`components.addons.helm.release_name`)."""
+    ready: list[pulumi.Resource]
+    """What a workload that uses the add-on must depend on: created after the add-on can serve
+    it, deleted before the add-on goes. See :meth:`workload_options`."""
+    cleanups: list[pulumi.Resource]
+    """Resources that run before the release is uninstalled (they depend on it)."""
+
+    def __init__(self, name: str, args: A, opts: pulumi.ResourceOptions | None = None) -> None:
+        """Validate ``args`` (nothing is registered if they are wrong), then build the add-on."""
+        self.owner = f"{self.KIND} {name!r}"
+        """The component as errors name it: ``Kind 'name'``."""
+        with v.component_errors(self.KIND, name):
+            cluster = as_cluster_ref(args.cluster)
+            self.validate(args, cluster)
+            self.claim(name, args)
+        super().__init__(f"eks-platform:index:{self.KIND}", name, None, opts)
+        self.cluster = cluster
+        self.ready = []
+        self.cleanups = []
+        if cluster.uses_fargate and args.identity == "pod-identity":
+            pulumi.log.warn(
+                f"{name}: identity 'pod-identity' needs the Pod Identity agent, which does not "
+                f"run on Fargate; if the {self.KIND} pods run on Fargate, use 'irsa'",
+                resource=self,
+            )
+        outputs = self.build(name, args)
+        self.register_outputs(outputs)
+
+    # -- what a subclass fills in --------------------------------------------------------------
+
+    def validate(self, args: A, cluster: ClusterRef) -> None:
+        """The add-on's own rules, after the shared ones; raise ``InvalidArgument``."""
+        validate_shared(args, self.MANAGED_VALUES)
+
+    def claim(self, name: str, args: A) -> None:
+        """Claim IAM names before anything is registered (refusing collisions)."""
+
+    def build(self, name: str, args: A) -> Mapping[str, Any]:
+        """Create the add-on's children; return its outputs for ``register_outputs``."""
+        raise NotImplementedError
+
+    # -- the helpers a build uses --------------------------------------------------------------
+
+    def create_role(self, name: str, args: A, **role_args: Any) -> IrsaRole | PodIdentityRole:
+        """The controller's workload role (``args.identity``) for its ServiceAccount; sets
+        :attr:`workload_role`, :attr:`role_arn` and :attr:`namespace`. ``role_args`` are the
+        :class:`WorkloadRoleArgs` fields (namespace, service_account, permissions...)."""
+        self.workload_role = create_workload_role(
+            name,
+            args.identity,
+            WorkloadRoleArgs(cluster=self.cluster, role=args.role, **role_args),
+            parent=self,
+        )
+        self.role_arn = self.workload_role.role_arn
+        self.namespace = self.workload_role.service_account_namespace
+        return self.workload_role
+
+    def install(
+        self,
+        name: str,
+        args: A,
+        namespace: str,
+        values: pulumi.Input[dict[str, Any]],
+        *,
+        chart: ChartSpec | None = None,
+        depends_on: Sequence[pulumi.Resource] = (),
+        skip_crds: bool = False,
+        standard_dependencies: bool = True,
+    ) -> k8s.helm.v3.Release:
+        """A pinned Helm release on the cluster, protected as ``args`` asks. It waits for the
+        cluster's readiness and the workload role (``standard_dependencies``) and for
+        ``depends_on``."""
+        needs: list[pulumi.Resource] = (
+            [*self.cluster.workload_dependencies, self.workload_role]
+            if standard_dependencies
+            else []
+        )
+        return helm.release(
+            helm.release_name(name),
+            chart or args.chart,
+            namespace,
+            values,
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                provider=self.cluster.provider,
+                depends_on=[*needs, *depends_on],
+                protect=args.deletion_protection,
+            ),
+            skip_crds=skip_crds,
+        )
+
+    def after(self, *resources: pulumi.Resource) -> pulumi.ResourceOptions:
+        """Options for a Kubernetes child created after ``resources`` (e.g. the release whose
+        CRDs it needs): the cluster's provider, parented here."""
+        return pulumi.ResourceOptions(
+            parent=self, provider=self.cluster.provider, depends_on=list(resources)
+        )
+
+    def workload_options(
+        self, opts: pulumi.ResourceOptions | None = None
+    ) -> pulumi.ResourceOptions:
+        """Options for an object that uses the add-on: the cluster's Kubernetes provider and a
+        dependency on :attr:`ready`, merged with ``opts`` (its ``depends_on`` is kept, its
+        ``provider`` wins). On destroy such objects go first, while the add-on still runs."""
+        base = pulumi.ResourceOptions(provider=self.cluster.provider, depends_on=list(self.ready))
+        return pulumi.ResourceOptions.merge(base, opts) if opts is not None else base
