@@ -24,11 +24,15 @@ from .. import naming
 from .. import validation as v
 
 # Taint effects as Kubernetes writes them -> as the EKS API wants them.
+TAINT_EFFECTS = ("NO_SCHEDULE", "NO_EXECUTE", "PREFER_NO_SCHEDULE")
+"""Taint effects as the EKS node group API spells them."""
+CAPACITY_TYPES = ("ON_DEMAND", "SPOT")
+"""Capacity types as the EKS node group API spells them (Karpenter spells them otherwise)."""
 _TAINT_EFFECTS = {
     "NoSchedule": "NO_SCHEDULE",
     "NoExecute": "NO_EXECUTE",
     "PreferNoSchedule": "PREFER_NO_SCHEDULE",
-    **{e: e for e in v.TAINT_EFFECTS},
+    **{e: e for e in TAINT_EFFECTS},
 }
 _MIME_BOUNDARY = "==EKSPLATFORM=="
 
@@ -257,7 +261,7 @@ def validate_spec(spec: NodeGroupSpec, field_name: str) -> None:
     """Check a node group spec; errors name ``<field_name>.<attribute>``."""
     f = field_name
     v.non_empty_strings(spec.instance_types, f"{f}.instance_types")
-    v.one_of(spec.capacity_type, v.CAPACITY_TYPES, f"{f}.capacity_type")
+    v.one_of(spec.capacity_type, CAPACITY_TYPES, f"{f}.capacity_type")
     v.positive_int(spec.min_size, f"{f}.min_size", minimum=0)
     v.positive_int(spec.desired_size, f"{f}.desired_size", minimum=0)
     v.positive_int(spec.max_size, f"{f}.max_size", minimum=1)

@@ -6,11 +6,13 @@
 
 (``python -m components.synth`` from a checkout of the repository.)
 
-* :mod:`.runner`: runs the program in-process under the Pulumi SDK's mock engine and
-  records every registration (:func:`synth`, :func:`run_program`);
+* :mod:`.runner`: runs the program in-process under the Pulumi SDK's mock engine
+  (:func:`synth`, :func:`run_program`); :mod:`.record`: what it records of every
+  registration; :mod:`.cli`: the command line;
 * :mod:`.mocks`: plausible ids, ARNs and remote-component outputs;
 * :mod:`.tree`: the resource tree printed to stdout;
-* :mod:`.diff`: the structural diff of two ``--json`` documents (no provider SDK needed).
+* :mod:`.diff`: the structural diff of two ``--json`` documents (no provider SDK needed),
+  :mod:`.diff_markdown` (for pull requests), :mod:`.diff_cli` (``synth diff``).
 
 The names below are imported lazily, so ``synth diff`` starts without loading the provider
 SDKs.
@@ -22,12 +24,12 @@ import importlib
 from typing import Any
 
 _EXPORTS = {
-    "Recorded": "runner",
-    "SynthError": "runner",
-    "SynthResult": "runner",
+    "Recorded": "record",
+    "SynthError": "record",
+    "SynthResult": "record",
     "load_stack_config": "runner",
     "load_stack_outputs": "runner",
-    "main": "runner",
+    "main": "cli",
     "run_program": "runner",
     "synth": "runner",
     "PlatformMocks": "mocks",

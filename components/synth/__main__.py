@@ -10,10 +10,10 @@ def run(argv: list[str]) -> int:
     """Dispatch to ``diff`` (no provider SDKs imported) or to the synth itself."""
     prog = f"python -m {__package__}"
     if argv and argv[0] == "diff":
-        from .diff import main as diff_main
+        from .diff_cli import main as diff_main
 
         return diff_main(argv[1:], prog=f"{prog} diff")
-    from .runner import main
+    from .cli import main
 
     return main(argv, prog=prog)
 

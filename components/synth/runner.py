@@ -14,7 +14,6 @@ provider, and the stack outputs, with secrets written as ``"[secret]"``.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import json
@@ -22,197 +21,18 @@ import os
 import runpy
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pulumi
 import yaml
-from google.protobuf import json_format
-from pulumi.runtime import mocks as pulumi_mocks
-from pulumi.runtime import rpc
 from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
-from .diff import SECRET, UNKNOWN
+from .diff import SECRET
 from .mocks import DEFAULT_REGION, PlatformMocks
-
-# The SDK's wire sentinels: how the engine marks secrets, resource references, output values
-# and unknowns inside property maps.
-_SIG_KEY = rpc._special_sig_key
-_SECRET_SIG = rpc._special_secret_sig
-_RESOURCE_SIG = rpc._special_resource_sig
-_OUTPUT_SIG = rpc._special_output_value_sig
-_UNKNOWN_VALUE = rpc.UNKNOWN
-
-
-class SynthError(Exception):
-    """A problem with the program's files or configuration, reported as one line."""
-
-
-@dataclass
-class Recorded:
-    """One registered resource."""
-
-    urn: str
-    type: str
-    name: str
-    parent: str | None
-    custom: bool
-    inputs: dict[str, Any]
-    dependencies: list[str]
-    protect: bool
-    provider: str | None = None
-    """URN of the provider the resource was given (``opts.provider``, or inherited from its
-    parent); None for the default provider of its package."""
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "urn": self.urn,
-            "type": self.type,
-            "name": self.name,
-            "parent": self.parent,
-            "custom": self.custom,
-            "inputs": self.inputs,
-            "dependencies": self.dependencies,
-            "protect": self.protect,
-            "provider": self.provider,
-        }
-
-
-@dataclass
-class SynthResult:
-    """What a program registered under mocks."""
-
-    project: str
-    stack: str
-    resources: list[Recorded] = field(default_factory=list)
-    outputs: dict[str, Any] = field(default_factory=dict)
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "project": self.project,
-            "stack": self.stack,
-            "resources": [r.as_json() for r in self.resources],
-            "outputs": self.outputs,
-        }
-
-    def by_type(self, type_: str) -> list[Recorded]:
-        """Every resource of the given type token, in registration order."""
-        return [r for r in self.resources if r.type == type_]
-
-    def one(self, type_: str, name: str | None = None) -> Recorded:
-        """The single resource of ``type_`` (and ``name``), or an AssertionError listing what exists."""
-        found = [r for r in self.by_type(type_) if name is None or r.name == name]
-        if len(found) != 1:
-            names = [r.name for r in self.by_type(type_)]
-            raise AssertionError(f"expected one {type_} named {name!r}, found {names}")
-        return found[0]
-
-
-def _provider_urn(reference: str) -> str | None:
-    """The URN in a provider reference (``<urn>::<id>``), or None for the default provider."""
-    return reference.rsplit("::", 1)[0] if reference else None
-
-
-class RecordingMonitor(pulumi_mocks.MockMonitor):
-    """The SDK's mock monitor, also recording each registration's parent, dependencies and protect."""
-
-    def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
-        super().__init__(mocks)
-        self.recorded: list[Recorded] = []
-        self.stack_urn: str | None = None
-
-    def RegisterResource(self, request: Any) -> Any:
-        response = super().RegisterResource(request)
-        if request.type == "pulumi:pulumi:Stack":
-            self.stack_urn = response.urn
-            return response
-        raw = json_format.MessageToDict(request.object, preserving_proto_field_name=True)
-        if "__provider" in raw:  # a dynamic provider, serialised: code, not configuration
-            raw["__provider"] = "[dynamic provider]"
-        parent = request.parent or None
-        self.recorded.append(
-            Recorded(
-                urn=response.urn,
-                type=request.type,
-                name=request.name,
-                parent=None if parent == self.stack_urn else parent,
-                custom=bool(request.custom),
-                inputs=_plain(raw),
-                dependencies=sorted(set(request.dependencies)),
-                protect=bool(request.protect),
-                provider=_provider_urn(request.provider),
-            )
-        )
-        return response
-
-    # Resource references (a resource passed as an input, e.g. a Role to pulumi-eks) are written
-    # as the resource's id: the SDK's mock monitor would otherwise re-create the referenced
-    # resource on its own thread's event loop, which the program's loop cannot await.
-    def SupportsFeature(self, request: Any) -> Any:
-        if request.id == "resourceReferences":
-            return type("SupportsFeatureResponse", (object,), {"hasSupport": False})
-        return super().SupportsFeature(request)
-
-    def GetDeploymentInfo(self, request: Any) -> Any:
-        from pulumi.runtime.proto import resource_pb2
-
-        info = super().GetDeploymentInfo(request)
-        features = [
-            f
-            for f in info.supportedFeatures
-            if f != resource_pb2.RESOURCE_MONITOR_FEATURE_RESOURCE_REFERENCES
-        ]
-        return resource_pb2.DeploymentInfo(supportedFeatures=features)
-
-    def ReadResource(self, request: Any) -> Any:
-        """A resource read, not created (``pulumi.StackReference``, ``get`` of an existing one)."""
-        response = super().ReadResource(request)
-        raw = json_format.MessageToDict(request.properties, preserving_proto_field_name=True)
-        parent = request.parent or None
-        self.recorded.append(
-            Recorded(
-                urn=response.urn,
-                type=request.type,
-                name=request.name,
-                parent=None if parent == self.stack_urn else parent,
-                custom=True,
-                inputs=_plain(raw),
-                dependencies=sorted(set(request.dependencies)),
-                protect=False,
-                provider=_provider_urn(request.provider),
-            )
-        )
-        return response
-
-
-def _plain(value: Any) -> Any:
-    """Engine wire values -> JSON: secrets masked, resource references as URNs, unknowns marked."""
-    if isinstance(value, dict):
-        sig = value.get(_SIG_KEY)
-        if sig == _SECRET_SIG:
-            return SECRET
-        if sig == _RESOURCE_SIG:
-            return value.get("urn")
-        if sig == _OUTPUT_SIG:
-            if value.get("secret"):
-                return SECRET
-            return _plain(value["value"]) if "value" in value else UNKNOWN
-        if sig is not None:
-            return "[asset]"
-        return {k: _plain(v) for k, v in sorted(value.items())}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if value == _UNKNOWN_VALUE:
-        return UNKNOWN
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
-
-
-# -- loading a program ----------------------------------------------------------------------
+from .record import Recorded, RecordingMonitor, SynthError, SynthResult
 
 
 def load_project_name(program: Path) -> str:
@@ -410,49 +230,3 @@ def load_stack_outputs(spec: str) -> tuple[str, dict[str, Any]]:
 
 
 # -- command line ---------------------------------------------------------------------------
-
-
-def main(argv: list[str] | None = None, prog: str | None = None) -> int:
-    """``python -m eks_platform.synth``: render a stack offline; returns the exit status."""
-    from .tree import render_tree
-
-    parser = argparse.ArgumentParser(
-        prog=prog or f"python -m {__package__}",
-        description="Render a Pulumi program offline: run it under mocks and print what it "
-        "would register.",
-    )
-    parser.add_argument("--program", default=".", help="Pulumi project directory (default: .)")
-    parser.add_argument(
-        "--stack", default="dev", help="stack name: reads Pulumi.<stack>.yaml (default: dev)"
-    )
-    parser.add_argument(
-        "--json", dest="json_path", help="also write the resources as JSON to this path"
-    )
-    parser.add_argument(
-        "--stack-outputs",
-        action="append",
-        default=[],
-        metavar="STACK=PATH",
-        help="outputs of a stack the program references (pulumi.StackReference): a synth "
-        "--json document of it, or a JSON object of its outputs; repeatable",
-    )
-    args = parser.parse_args(argv)
-    try:
-        stack_outputs = dict(load_stack_outputs(spec) for spec in args.stack_outputs)
-        result = synth(args.program, args.stack, stack_outputs)
-    except (
-        SynthError,
-        ValueError,
-        pulumi.RunError,
-        pulumi.ConfigMissingError,
-        pulumi.ConfigTypeError,
-    ) as e:
-        message = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        print(f"error: {message}", file=sys.stderr)
-        return 1
-    print(render_tree(result))
-    if args.json_path:
-        path = Path(args.json_path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(result.as_json(), indent=2, sort_keys=False) + "\n")
-    return 0

@@ -19,14 +19,14 @@ import collections.abc
 import dataclasses
 import json
 import re
-import sys
 import types
 import typing
 from typing import Any, TypeVar
 
 import pulumi
 
-from . import InvalidArgument
+from .errors import InvalidArgument
+from .types import field_hints
 
 T = TypeVar("T")
 
@@ -181,11 +181,11 @@ def from_config(
 
 
 def _field_type(cls: type, f: dataclasses.Field[Any]) -> Any:
-    """Resolve one field's (possibly string) annotation; only configurable fields need to resolve."""
-    if not isinstance(f.type, str):
-        return f.type
-    namespace = {**vars(typing), **vars(sys.modules[cls.__module__])}
-    return eval(f.type, namespace)
+    """One configurable field's annotation, resolved as the runtime type check resolves it."""
+    hints = field_hints(cls)
+    if f.name not in hints:
+        raise TypeError(f"{cls.__name__}.{f.name}: its annotation {f.type!r} does not resolve")
+    return hints[f.name]
 
 
 _SEGMENT = re.compile(r"\[['\"]([^'\"]*)['\"]\]")

@@ -17,10 +17,10 @@ from components.synth.diff import (
     ValueChange,
     diff_documents,
     diff_values,
-    main,
-    render_markdown,
     render_text,
 )
+from components.synth.diff_cli import main
+from components.synth.diff_markdown import render_markdown
 
 STACK = "dev"
 PROJECT = "eks-platform"

@@ -12,7 +12,7 @@ import pytest
 
 from components.synth import main
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def copy_program(tmp_path: Path, stack: str, config_text: str) -> Path:

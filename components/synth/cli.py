@@ -1,0 +1,58 @@
+"""``python -m eks_platform.synth``: the command line of the synth (render a stack offline)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import pulumi
+
+from .runner import SynthError, load_stack_outputs, synth
+from .tree import render_tree
+
+
+def main(argv: list[str] | None = None, prog: str | None = None) -> int:
+    """``python -m eks_platform.synth``: render a stack offline; returns the exit status."""
+
+    parser = argparse.ArgumentParser(
+        prog=prog or f"python -m {__package__}",
+        description="Render a Pulumi program offline: run it under mocks and print what it "
+        "would register.",
+    )
+    parser.add_argument("--program", default=".", help="Pulumi project directory (default: .)")
+    parser.add_argument(
+        "--stack", default="dev", help="stack name: reads Pulumi.<stack>.yaml (default: dev)"
+    )
+    parser.add_argument(
+        "--json", dest="json_path", help="also write the resources as JSON to this path"
+    )
+    parser.add_argument(
+        "--stack-outputs",
+        action="append",
+        default=[],
+        metavar="STACK=PATH",
+        help="outputs of a stack the program references (pulumi.StackReference): a synth "
+        "--json document of it, or a JSON object of its outputs; repeatable",
+    )
+    args = parser.parse_args(argv)
+    try:
+        stack_outputs = dict(load_stack_outputs(spec) for spec in args.stack_outputs)
+        result = synth(args.program, args.stack, stack_outputs)
+    except (
+        SynthError,
+        ValueError,
+        pulumi.RunError,
+        pulumi.ConfigMissingError,
+        pulumi.ConfigTypeError,
+    ) as e:
+        message = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        print(f"error: {message}", file=sys.stderr)
+        return 1
+    print(render_tree(result))
+    if args.json_path:
+        path = Path(args.json_path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(result.as_json(), indent=2, sort_keys=False) + "\n")
+    return 0
