@@ -17,7 +17,10 @@ from __future__ import annotations
 import argparse
 import functools
 import json
+import resource
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -159,16 +162,35 @@ def direct(n: int, wrap: bool = False) -> Callable[[], SynthResult]:
     return lambda: run(program)
 
 
-def cpu_seconds(fn: Callable[[], SynthResult]) -> float:
-    """CPU time of the whole process (every thread), steadier than wall time on a busy machine."""
-    start = time.process_time()
-    fn()
-    return time.process_time() - start
+VARIANTS: dict[str, Callable[[int], Callable[[], SynthResult]]] = {
+    "component": through_component,
+    "bare": functools.partial(direct, wrap=True),
+    "direct": direct,
+}
+
+
+def child(variant: str, n: int) -> None:
+    """One measured process: build the variant's program with ``n`` roles and synth it."""
+    VARIANTS[variant](n)()
+
+
+def process_seconds(variant: str, n: int) -> float:
+    """CPU seconds of a whole process running one variant: interpreter start and imports
+    included, as ``pulumi up`` runs a program."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run(
+        [sys.executable, "-m", "scripts.benchmark", "--child", variant, str(n)],
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def component_overhead(repeat: int) -> None:
     print()
-    print("CPU seconds, median of", repeat, "interleaved runs")
+    print("CPU seconds of whole processes, median of", repeat, "alternating runs")
     print(
         f"{'IRSA roles':>10} {'IrsaRole':>9} {'bare comp.':>10} {'direct':>7} "
         f"{'IrsaRole/direct':>15} {'bare/direct':>11} {'ms per role':>11}"
@@ -177,9 +199,8 @@ def component_overhead(repeat: int) -> None:
     for n in (50, 200, 800):
         samples: dict[str, list[float]] = {"component": [], "bare": [], "direct": []}
         for _ in range(repeat):
-            samples["component"].append(cpu_seconds(through_component(n)))
-            samples["bare"].append(cpu_seconds(direct(n, wrap=True)))
-            samples["direct"].append(cpu_seconds(direct(n)))
+            for variant in ("component", "bare", "direct"):
+                samples[variant].append(process_seconds(variant, n))
         c, b, d = (statistics.median(samples[k]) for k in ("component", "bare", "direct"))
         results[n] = (c, b, d)
         print(
@@ -201,7 +222,15 @@ def main() -> None:
     parser.add_argument("--roles", type=int, default=100)
     parser.add_argument("--node-groups", type=int, default=10)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--child", nargs=2, metavar=("VARIANT", "N"), help=argparse.SUPPRESS)
+    parser.add_argument("--overhead-only", action="store_true", help="only the IrsaRole ratio")
     args = parser.parse_args()
+    if args.child:
+        child(args.child[0], int(args.child[1]))
+        return
+    if args.overhead_only:
+        component_overhead(args.repeat)
+        return
     print(f"{'what':<40} {'resources':>9} {'first s':>8} {'median s':>9}")
     for env in ENVIRONMENTS:
         first, median, count = timed(functools.partial(synth, ROOT, env), args.repeat)

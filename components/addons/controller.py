@@ -152,6 +152,7 @@ class Controller(pulumi.ComponentResource, Generic[A]):
         self.owner = f"{self.KIND} {name!r}"
         """The component as errors name it: ``Kind 'name'``."""
         with v.component_errors(self.KIND, name):
+            v.check_fields(args, type(args))
             cluster = as_cluster_ref(args.cluster)
             self.validate(args, cluster)
             self.claim(name, args)
