@@ -32,7 +32,7 @@ import pulumi_kubernetes as k8s
 
 from .. import validation as v
 from ..identity.cluster_ref import ClusterRef, as_cluster_ref
-from ..identity.iam import RoleSettings
+from ..identity.iam import RoleSettings, validate_role_settings
 from ..identity.workload_identity import IdentityMechanism, WorkloadRoleArgs, validate_mechanism
 from ..identity.workload_role import create_workload_role
 from . import helm
@@ -87,6 +87,11 @@ def validate_shared(args: ControllerArgs, managed: ManagedValues) -> None:
     """The checks every add-on runs on the shared fields; raises naming the field."""
     validate_mechanism(args.identity)
     helm.validate_chart(args.chart)
+    v.require(
+        isinstance(args.deletion_protection, bool), "deletion_protection", "must be true or false"
+    )
+    with v.nested("role"):
+        validate_role_settings(args.role)
     v.tolerations(args.tolerations, "tolerations")
     v.labels(args.node_selector, "node_selector")
     v.positive_int(args.replicas, "replicas", minimum=1)
@@ -120,12 +125,15 @@ class Controller(pulumi.ComponentResource, Generic[A]):
     """Base of the add-ons: validation, role, release, readiness; see the module docstring.
 
     A subclass sets :attr:`KIND` (its class name: the type token is
-    ``eks-platform:index:<KIND>``) and :attr:`MANAGED_VALUES`, and implements :meth:`validate`
-    and :meth:`build`.
+    ``eks-platform:index:<KIND>``), :attr:`ARGS` and :attr:`MANAGED_VALUES`, and implements
+    :meth:`validate` and :meth:`build`. Its class attributes' annotations are read at run time
+    by Pulumi (for the Output-typed ones), so the types they name are imported normally.
     """
 
     KIND: ClassVar[str]
     """The component's type name (``eks-platform:index:<KIND>``)."""
+    ARGS: ClassVar[type[ControllerArgs]] = ControllerArgs
+    """The component's Args class: ``args`` are checked against its fields' types first."""
     MANAGED_VALUES: ClassVar[ManagedValues] = {}
     """Chart value paths the component sets itself, each with what sets it."""
 
@@ -152,7 +160,7 @@ class Controller(pulumi.ComponentResource, Generic[A]):
         self.owner = f"{self.KIND} {name!r}"
         """The component as errors name it: ``Kind 'name'``."""
         with v.component_errors(self.KIND, name):
-            v.check_fields(args, type(args))
+            v.check_fields(args, self.ARGS)
             cluster = as_cluster_ref(args.cluster)
             self.validate(args, cluster)
             self.claim(name, args)

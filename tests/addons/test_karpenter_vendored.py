@@ -1,9 +1,9 @@
-"""Vendored Karpenter v1.14 data: IAM policies, queue, EventBridge rules, CRD schemas, chart keys.
+"""Vendored Karpenter v1.14 data: IAM policies, queue, EventBridge rules, node role.
 
 Upstream is ``tests/upstream/karpenter-cloudformation-v1.14.yaml``, a copy of Karpenter's
 getting-started CloudFormation template. The tests parse it (with its ``!Sub``,
-``!GetAtt`` and ``!Ref`` tags), fill its variables and compare with what the loaders in
-``components.policies`` return for the same values.
+``!GetAtt`` and ``!Ref`` tags, :mod:`tests.addons.karpenter_support`), fill its variables and
+compare with what the loaders in ``components.addons.karpenter.iam`` return for the same values.
 """
 
 from __future__ import annotations
@@ -11,16 +11,11 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
-from components.policies import (
-    AWS_PARTITIONS,
+from components.addons.karpenter.iam import (
     KARPENTER_CONTROLLER_POLICIES_FILE,
     KARPENTER_EVENT_RULES_FILE,
     KARPENTER_NODE_ROLE_FILE,
@@ -31,20 +26,17 @@ from components.policies import (
     karpenter_node_role,
     karpenter_queue_policy,
     karpenter_queue_properties,
-    load_policy,
-    policy_sha256,
 )
-from tests.charts import assert_values_read, load_chart_keys
-from tests.iam_validation import (
-    EC2NODECLASS_V1_SCHEMA,
-    NODEPOOL_V1_SCHEMA,
-    assert_valid_custom_resource,
-    assert_valid_permission_policy,
-    custom_resource_cel_rules,
+from components.policies import AWS_PARTITIONS, load_policy, policy_sha256
+from tests.addons.karpenter_support import (
+    resolve,
+    resources,
+    sub,
+    template,
+    upstream_policy,
+    upstream_variables,
 )
-from tests.support import with_path
-
-TEMPLATE = Path(__file__).parent / "upstream" / "karpenter-cloudformation-v1.14.yaml"
+from tests.iam_validation import assert_valid_permission_policy
 
 PARTITION, REGION, ACCOUNT, CLUSTER = "aws", "us-west-2", "123456789012", "platform-dev"
 QUEUE_ARN = f"arn:aws:sqs:{REGION}:{ACCOUNT}:{CLUSTER}"
@@ -59,96 +51,14 @@ ARGUMENTS: dict[str, str] = {
     "node_role_arn": NODE_ROLE_ARN,
 }
 #: The template's variables, as CloudFormation would resolve them for the values above.
-VARIABLES = {
-    "AWS::Partition": PARTITION,
-    "AWS::Region": REGION,
-    "AWS::AccountId": ACCOUNT,
-    "AWS::URLSuffix": "amazonaws.com",
-    "ClusterName": CLUSTER,
-    # !Ref of an AWS::SQS::Queue is its URL.
-    "KarpenterInterruptionQueue": f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/{CLUSTER}",
-    "KarpenterInterruptionQueue.Arn": QUEUE_ARN,
-    "KarpenterNodeRole.Arn": NODE_ROLE_ARN,
-}
+VARIABLES = upstream_variables(CLUSTER, NODE_ROLE_ARN)
+
 
 POLICY_COUNT = 6
 STATEMENT_COUNT = 18
 ACTION_ENTRIES = 37
 DISTINCT_ACTIONS = 32
 RULE_COUNT = 5
-
-
-# --------------------------------------------------------------------------- upstream template
-
-
-@dataclass(frozen=True)
-class Intrinsic:
-    """A CloudFormation short-form intrinsic function (``!Sub``, ``!GetAtt``, ``!Ref``)."""
-
-    name: str
-    value: Any
-
-
-class _CfnLoader(yaml.SafeLoader):
-    """Safe YAML loader that keeps CloudFormation's ``!Sub``/``!GetAtt``/``!Ref`` tags."""
-
-
-def _intrinsic(name: str) -> Any:
-    def construct(loader: yaml.SafeLoader, node: yaml.Node) -> Intrinsic:
-        if not isinstance(node, yaml.ScalarNode):
-            raise yaml.constructor.ConstructorError(
-                None, None, f"!{name} with a non-scalar argument is not supported", node.start_mark
-            )
-        return Intrinsic(name, loader.construct_scalar(node))
-
-    return construct
-
-
-for _name in ("Sub", "GetAtt", "Ref"):
-    _CfnLoader.add_constructor(f"!{_name}", _intrinsic(_name))
-
-
-@cache
-def _template() -> dict[str, Any]:
-    doc: dict[str, Any] = yaml.load(TEMPLATE.read_text(encoding="utf-8"), Loader=_CfnLoader)
-    return doc
-
-
-def _resources(kind: str) -> dict[str, dict[str, Any]]:
-    return {
-        name: resource["Properties"]
-        for name, resource in _template()["Resources"].items()
-        if resource["Type"] == kind
-    }
-
-
-def _sub(text: str, variables: dict[str, str]) -> str:
-    def replace(match: re.Match[str]) -> str:
-        return variables[match.group(1)]  # KeyError: a variable the test does not know
-
-    return re.sub(r"\$\{([^}!]+)\}", replace, text)
-
-
-def _resolve(value: Any, variables: dict[str, str]) -> Any:
-    """Evaluate the template's intrinsics the way CloudFormation would."""
-    if isinstance(value, Intrinsic):
-        if value.name == "Sub":
-            return _sub(value.value, variables)
-        return variables[value.value]  # !GetAtt X.Arn and !Ref X
-    if isinstance(value, list):
-        return [_resolve(item, variables) for item in value]
-    if isinstance(value, dict):
-        return {key: _resolve(item, variables) for key, item in value.items()}
-    return value
-
-
-def _upstream_policy(properties: dict[str, Any]) -> dict[str, Any]:
-    document = properties["PolicyDocument"]
-    if isinstance(document, Intrinsic):  # the managed policies are !Sub'd JSON strings
-        parsed: dict[str, Any] = json.loads(_resolve(document, VARIABLES))
-        return parsed
-    resolved: dict[str, Any] = _resolve(document, VARIABLES)
-    return resolved
 
 
 def _actions(statement: dict[str, Any]) -> list[str]:
@@ -165,7 +75,7 @@ def policies() -> dict[str, dict[str, Any]]:
 
 
 def test_template_holds_only_resources_the_project_vendors() -> None:
-    kinds = Counter(resource["Type"] for resource in _template()["Resources"].values())
+    kinds = Counter(resource["Type"] for resource in template()["Resources"].values())
     assert kinds == {
         "AWS::IAM::Role": 1,
         "AWS::IAM::ManagedPolicy": POLICY_COUNT,
@@ -173,28 +83,28 @@ def test_template_holds_only_resources_the_project_vendors() -> None:
         "AWS::SQS::QueuePolicy": 1,
         "AWS::Events::Rule": RULE_COUNT,
     }
-    assert list(_template()["Parameters"]) == ["ClusterName"]
+    assert list(template()["Parameters"]) == ["ClusterName"]
 
 
 def test_controller_policies_equal_upstream(policies: dict[str, dict[str, Any]]) -> None:
     upstream = {
-        name: _upstream_policy(props)
-        for name, props in _resources("AWS::IAM::ManagedPolicy").items()
+        name: upstream_policy(props, VARIABLES)
+        for name, props in resources("AWS::IAM::ManagedPolicy").items()
     }
     assert policies == upstream
     # The vendored names are upstream's ManagedPolicyName (with ${ClusterName} kept).
     names = load_policy(KARPENTER_CONTROLLER_POLICIES_FILE)["policy_names"]
-    for name, props in _resources("AWS::IAM::ManagedPolicy").items():
+    for name, props in resources("AWS::IAM::ManagedPolicy").items():
         assert props["ManagedPolicyName"].value == names[name]
         assert props["Path"] == "/"
 
 
 def test_queue_policy_and_properties_equal_upstream() -> None:
-    (props,) = _resources("AWS::SQS::QueuePolicy").values()
-    assert _resolve(props["Queues"], VARIABLES) == [VARIABLES["KarpenterInterruptionQueue"]]
-    assert karpenter_queue_policy(queue_arn=QUEUE_ARN) == _upstream_policy(props)
-    (queue,) = _resources("AWS::SQS::Queue").values()
-    assert karpenter_queue_properties(cluster_name=CLUSTER) == _resolve(queue, VARIABLES)
+    (props,) = resources("AWS::SQS::QueuePolicy").values()
+    assert resolve(props["Queues"], VARIABLES) == [VARIABLES["KarpenterInterruptionQueue"]]
+    assert karpenter_queue_policy(queue_arn=QUEUE_ARN) == upstream_policy(props, VARIABLES)
+    (queue,) = resources("AWS::SQS::Queue").values()
+    assert karpenter_queue_properties(cluster_name=CLUSTER) == resolve(queue, VARIABLES)
 
 
 def test_queue_policy_denies_everything_without_tls() -> None:
@@ -215,7 +125,7 @@ def test_queue_policy_denies_everything_without_tls() -> None:
 
 
 def test_event_rules_equal_upstream_exactly() -> None:
-    upstream = _resources("AWS::Events::Rule")
+    upstream = resources("AWS::Events::Rule")
     assert karpenter_event_rules() == {
         name: props["EventPattern"] for name, props in upstream.items()
     }
@@ -223,11 +133,11 @@ def test_event_rules_equal_upstream_exactly() -> None:
     assert len(upstream) == RULE_COUNT
     targets = load_policy(KARPENTER_EVENT_RULES_FILE)["targets"]
     for props in upstream.values():
-        assert _resolve(props["Targets"], VARIABLES) == _resolve_placeholders(targets)
+        assert resolve(props["Targets"], VARIABLES) == _resolve_placeholders(targets)
 
 
 def _resolve_placeholders(value: Any) -> Any:
-    return json.loads(_sub(json.dumps(value), VARIABLES))
+    return json.loads(sub(json.dumps(value), VARIABLES))
 
 
 def test_event_rules_cover_every_interruption_source() -> None:
@@ -243,14 +153,8 @@ def test_event_rules_cover_every_interruption_source() -> None:
 
 @pytest.mark.parametrize("partition", AWS_PARTITIONS)
 def test_node_role_equals_upstream(partition: str) -> None:
-    (props,) = _resources("AWS::IAM::Role").values()
-    suffix = {"aws-cn": "amazonaws.com.cn", "aws-iso": "c2s.ic.gov", "aws-iso-b": "sc2s.sgov.gov"}
-    variables = {
-        **VARIABLES,
-        "AWS::Partition": partition,
-        "AWS::URLSuffix": suffix.get(partition, "amazonaws.com"),
-    }
-    upstream = _resolve(props, variables)
+    (props,) = resources("AWS::IAM::Role").values()
+    upstream = resolve(props, upstream_variables(CLUSTER, NODE_ROLE_ARN, partition=partition))
     role = karpenter_node_role(partition=partition)
     assert role["AssumeRolePolicyDocument"] == upstream["AssumeRolePolicyDocument"]
     assert role["ManagedPolicyArns"] == upstream["ManagedPolicyArns"]
@@ -291,7 +195,7 @@ def test_filled_policies_have_no_placeholder_left(policies: dict[str, dict[str, 
 
 
 def test_loaders_fail_loudly_on_an_unfilled_placeholder(monkeypatch: pytest.MonkeyPatch) -> None:
-    import components.policies as module
+    import components.policies as module  # the generic loader karpenter.iam reads through
 
     real = module._read_policy
 
@@ -397,219 +301,3 @@ def test_queue_policy_actions_are_known() -> None:
 
     policy = karpenter_queue_policy(queue_arn=QUEUE_ARN)
     assert [_action_problem(a) for s in policy["Statement"] for a in _actions(s)] == [None, None]
-
-
-# --------------------------------------------------------------------------- CRD schemas
-
-NODEPOOL: dict[str, Any] = {
-    "apiVersion": "karpenter.sh/v1",
-    "kind": "NodePool",
-    "metadata": {"name": "general"},
-    "spec": {
-        "template": {
-            "metadata": {"labels": {"team": "platform"}},
-            "spec": {
-                "nodeClassRef": {
-                    "group": "karpenter.k8s.aws",
-                    "kind": "EC2NodeClass",
-                    "name": "default",
-                },
-                "requirements": [
-                    {
-                        "key": "karpenter.sh/capacity-type",
-                        "operator": "In",
-                        "values": ["spot", "on-demand"],
-                    },
-                    {
-                        "key": "karpenter.k8s.aws/instance-generation",
-                        "operator": "Gt",
-                        "values": ["5"],
-                    },
-                ],
-                "expireAfter": "720h",
-            },
-        },
-        "limits": {"cpu": "100"},
-        "disruption": {
-            "consolidationPolicy": "WhenEmptyOrUnderutilized",
-            "consolidateAfter": "1m",
-            "budgets": [{"nodes": "10%"}],
-        },
-    },
-}
-
-EC2NODECLASS: dict[str, Any] = {
-    "apiVersion": "karpenter.k8s.aws/v1",
-    "kind": "EC2NodeClass",
-    "metadata": {"name": "default"},
-    "spec": {
-        "role": "KarpenterNodeRole-platform-dev",
-        "amiSelectorTerms": [{"alias": "al2023@latest"}],
-        "subnetSelectorTerms": [{"tags": {"karpenter.sh/discovery": "platform-dev"}}],
-        "securityGroupSelectorTerms": [{"tags": {"karpenter.sh/discovery": "platform-dev"}}],
-        "metadataOptions": {"httpTokens": "required", "httpPutResponseHopLimit": 1},
-        "blockDeviceMappings": [
-            {
-                "deviceName": "/dev/xvda",
-                "rootVolume": True,
-                "ebs": {"volumeSize": "50Gi", "encrypted": True},
-            }
-        ],
-    },
-}
-
-
-def test_minimal_nodepool_and_ec2nodeclass_are_valid() -> None:
-    assert_valid_custom_resource(NODEPOOL, NODEPOOL_V1_SCHEMA)
-    assert_valid_custom_resource(EC2NODECLASS, EC2NODECLASS_V1_SCHEMA)
-
-
-@pytest.mark.parametrize(
-    ("path", "value", "message"),
-    [
-        ("spec.template.spec.nodeClasRef", {"name": "x"}, "Additional properties are not allowed"),
-        ("spec.template.spec.nodeClassRef", ..., "'nodeClassRef' is a required property"),
-        ("spec.disruption.consolidationPolicy", "Sometimes", "is not one of"),
-        ("metadata.namespace", "default", "cluster-scoped"),
-        ("spec.weight", 101, "101 is greater than the maximum of 100"),
-        (
-            "spec.template.metadata.labels",
-            {"karpenter.sh/nodepool": "x"},
-            'label "karpenter.sh/nodepool" is restricted',
-        ),
-        (
-            "spec.template.metadata.labels",
-            {"karpenter.k8s.aws/foo": "x"},
-            'label domain "karpenter.k8s.aws" is restricted',
-        ),
-        ("spec.template.spec.requirements.1.values", ["-1"], "must have a single positive integer"),
-        ("spec.template.spec.requirements.0.values", [], "must have a value defined"),
-        (
-            "spec.disruption.budgets",
-            [{"nodes": "1", "schedule": "@daily"}],
-            "'schedule' must be set with 'duration'",
-        ),
-        ("spec.replicas", 3, "only 'limits.nodes' is supported on static NodePools"),
-        ("status", {}, "status must not be set"),
-    ],
-)
-def test_invalid_nodepools_fail(path: str, value: Any, message: str) -> None:
-    with pytest.raises(AssertionError, match=re.escape(message)):
-        assert_valid_custom_resource(with_path(NODEPOOL, path, value), NODEPOOL_V1_SCHEMA)
-
-
-@pytest.mark.parametrize(
-    ("path", "value", "message"),
-    [
-        ("spec.rolee", "x", "Additional properties are not allowed ('rolee' was unexpected)"),
-        ("spec.subnetSelectorTerms", ..., "'subnetSelectorTerms' is a required property"),
-        (
-            "spec.instanceProfile",
-            "profile",
-            "must specify exactly one of ['role', 'instanceProfile']",
-        ),
-        (
-            "spec.amiSelectorTerms",
-            [{"alias": "windows2022@v1"}],
-            "windows families may only specify version 'latest'",
-        ),
-        (
-            "spec.amiSelectorTerms",
-            [{"alias": "al2023@latest"}, {"id": "ami-12345678"}],
-            "'alias' is mutually exclusive",
-        ),
-        ("spec.amiFamily", "Bottlerocket", "amiFamily must be 'AL2023' or 'Custom'"),
-        (
-            "spec.amiSelectorTerms",
-            [{"id": "ami-12345678"}],
-            "must specify amiFamily if amiSelectorTerms does not contain an alias",
-        ),
-        (
-            "spec.subnetSelectorTerms",
-            [{"id": "subnet-1", "tags": {"a": "b"}}],
-            "'id' is mutually exclusive",
-        ),
-        (
-            "spec.tags",
-            {"kubernetes.io/cluster/x": "owned"},
-            "restricted tag matching kubernetes.io/cluster/",
-        ),
-        (
-            "spec.blockDeviceMappings.0.ebs",
-            {"encrypted": True},
-            "snapshotID or volumeSize must be defined",
-        ),
-        ("spec.metadataOptions.httpTokens", "sometimes", "is not one of"),
-        ("metadata.name", "Default", "metadata.name must be a DNS subdomain"),
-    ],
-)
-def test_invalid_ec2nodeclasses_fail(path: str, value: Any, message: str) -> None:
-    with pytest.raises(AssertionError, match=re.escape(message)):
-        assert_valid_custom_resource(with_path(EC2NODECLASS, path, value), EC2NODECLASS_V1_SCHEMA)
-
-
-def test_cel_rules_are_inventoried() -> None:
-    """Every CEL rule is translated, except transition rules (update only). A schema
-    update that brings a new rule fails loading until the rule is translated."""
-    nodepool = Counter(how for _, _, how in custom_resource_cel_rules(NODEPOOL_V1_SCHEMA))
-    assert nodepool == {"checked": 17, "transition (update only, not checked)": 3}
-    nodeclass = Counter(how for _, _, how in custom_resource_cel_rules(EC2NODECLASS_V1_SCHEMA))
-    assert nodeclass == {"checked": 44}
-
-
-def test_unknown_cel_rule_fails_loudly() -> None:
-    from tests.iam_validation import _cel_check
-
-    with pytest.raises(KeyError, match=re.escape("self.startsWith('x')")):
-        _cel_check("self.startsWith('x')")
-
-
-# --------------------------------------------------------------------------- chart keys
-
-CHART = "karpenter-1.14.1"
-
-
-def test_chart_key_list_is_for_the_release_chart() -> None:
-    keys = load_chart_keys(CHART)
-    assert (keys.chart, keys.version, keys.app_version) == ("karpenter", "1.14.1", "1.14.1")
-    assert "c88abbbad455186e69e30296c595e474123e9bc1" in keys.source
-    # settings.awsFeatureGates is on main after 1.14.1, not in the released chart.
-    assert ("settings", "awsFeatureGates") not in keys.values_paths | keys.template_paths
-
-
-def test_typical_karpenter_values_are_read() -> None:
-    values = {
-        "settings": {"clusterName": CLUSTER, "interruptionQueue": CLUSTER},
-        "replicas": 2,
-        "podDisruptionBudget": {"name": "karpenter", "maxUnavailable": 1},
-        "controller": {"resources": {"requests": {"cpu": "1", "memory": "1Gi"}}},
-        "serviceAccount": {
-            "create": True,
-            "name": "karpenter",
-            "annotations": {"eks.amazonaws.com/role-arn": NODE_ROLE_ARN},
-        },
-        "tolerations": [{"key": "CriticalAddonsOnly", "operator": "Exists"}],
-        "nodeSelector": {"kubernetes.io/os": "linux"},
-        "affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {}}},
-        "topologySpreadConstraints": [],
-        "dnsPolicy": "Default",
-        "priorityClassName": "system-cluster-critical",
-    }
-    assert_values_read(values, CHART, require_template_read=True)
-
-
-@pytest.mark.parametrize(
-    ("values", "bad"),
-    [
-        ({"webhook": {"enabled": False}}, "webhook.enabled"),
-        (
-            {"settings": {"awsFeatureGates": {"nodeClassCEL": True}}},
-            "settings.awsFeatureGates.nodeClassCEL",
-        ),
-        ({"podDisruptionBudget": {"minAvailable": 1}}, "podDisruptionBudget.minAvailable"),
-        ({"settings": {"clustername": "x"}}, "settings.clustername"),
-    ],
-)
-def test_unread_karpenter_values_fail(values: dict[str, Any], bad: str) -> None:
-    with pytest.raises(AssertionError, match=re.escape(bad)):
-        assert_values_read(values, CHART)

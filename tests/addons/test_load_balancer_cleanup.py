@@ -10,8 +10,8 @@ from components.addons.load_balancer_controller.cleanup import (
     KubeObject,
     cleanup,
 )
+from tests.addons.load_balancer_controller_support import RELEASE, synth
 from tests.support import depends_on
-from tests.test_load_balancer_controller import RELEASE, synth
 
 
 class FakeCluster:

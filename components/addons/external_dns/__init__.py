@@ -75,6 +75,7 @@ class ExternalDns(Controller[ExternalDnsArgs]):
     """
 
     KIND = "ExternalDns"
+    ARGS = ExternalDnsArgs
     MANAGED_VALUES = MANAGED_VALUES
 
     zone_ids: pulumi.Output[list[str]]

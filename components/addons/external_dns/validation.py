@@ -10,7 +10,6 @@ import re
 from typing import Any
 
 from ... import validation as v
-from ...identity.iam import validate_role_settings
 from ..controller import validate_shared
 from .args import (
     ADDRESS_RECORD_TYPES,
@@ -68,8 +67,6 @@ def validate_settings(args: ExternalDnsArgs) -> None:
     if args.annotation_filter is not None:
         _validate_selector(args.annotation_filter, "annotation_filter")
     _validate_source_namespace(args)
-    with v.nested("role"):
-        validate_role_settings(args.role)
 
 
 def interval_seconds(value: str) -> int | None:
