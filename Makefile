@@ -10,6 +10,10 @@ STACK  ?= dev
 STACKS := dev staging prod
 # Where `make synth` writes the JSON record (empty: no JSON).
 SYNTH_JSON ?=
+# The policy pack `make synth` evaluates (empty: none; docs/policy-pack.md), and its config
+# (default: policy-pack/config/<stack>.json when there is one).
+POLICY_PACK ?= policy-pack
+POLICY_CONFIG ?= $(wildcard $(POLICY_PACK)/config/$(STACK).json)
 
 .PHONY: venv synth test lint typecheck unit snapshots docs bench lock clean
 
@@ -27,9 +31,9 @@ lock: venv
 	$(VENV)/bin/uv pip compile requirements.txt --generate-hashes --universal --python-version 3.10 --quiet -o requirements.lock
 	@echo "requirements.lock refreshed: review 'git diff requirements.lock' before committing"
 
-## synth: render a stack offline (STACK=dev|staging|prod, SYNTH_JSON=path to also write JSON)
+## synth: render a stack offline and check it with the policy pack (STACK=dev|staging|prod, SYNTH_JSON=path to also write JSON, POLICY_PACK= to skip the pack)
 synth: venv
-	$(PY) -m components.synth --stack $(STACK) $(if $(SYNTH_JSON),--json $(SYNTH_JSON))
+	$(PY) -m components.synth --stack $(STACK) $(if $(SYNTH_JSON),--json $(SYNTH_JSON)) $(if $(POLICY_PACK),--policy-pack $(POLICY_PACK) $(if $(POLICY_CONFIG),--policy-config $(POLICY_CONFIG)))
 
 ## test: lint, type-check and run the test suite
 test: lint typecheck unit
@@ -40,6 +44,7 @@ lint: venv
 
 typecheck: venv
 	$(VENV)/bin/mypy components stacks tests scripts __main__.py
+	$(VENV)/bin/mypy policy-pack
 
 unit: venv
 	$(PY) -m pytest -n 2

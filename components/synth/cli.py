@@ -36,6 +36,8 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
         help="outputs of a stack the program references (pulumi.StackReference): a synth "
         "--json document of it, or a JSON object of its outputs; repeatable",
     )
+    parser.add_argument("--policy-pack", metavar="DIR", help="evaluate this policy pack")
+    parser.add_argument("--policy-config", metavar="FILE", help="the policy pack's config")
     args = parser.parse_args(argv)
     try:
         stack_outputs = dict(load_stack_outputs(spec) for spec in args.stack_outputs)
@@ -55,4 +57,8 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
         path = Path(args.json_path)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(result.as_json(), indent=2, sort_keys=False) + "\n")
+    if args.policy_pack or args.policy_config:
+        from .policy import run_policy_pack
+
+        return run_policy_pack(result, args.policy_pack, args.policy_config)
     return 0
