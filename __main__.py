@@ -11,16 +11,16 @@ import importlib
 import pulumi
 
 from stacks import ENVIRONMENTS
-from stacks.config import load
+from stacks.config import environment, load
 
-environment = pulumi.Config().get("environment") or pulumi.get_stack()
+name = environment()
 try:
-    if environment not in ENVIRONMENTS:
+    if name not in ENVIRONMENTS:
         raise ValueError(
             f"eks-platform:environment: stack {pulumi.get_stack()!r} has no composition "
-            f"stacks/{environment}.py; set the key to one of {', '.join(ENVIRONMENTS)}"
+            f"stacks/{name}.py; set the key to one of {', '.join(ENVIRONMENTS)}"
         )
     config = load()
 except ValueError as error:
     raise pulumi.RunError(str(error)) from None
-importlib.import_module(f"stacks.{environment}").main(config)
+importlib.import_module(f"stacks.{name}").main(config)

@@ -1,357 +1,329 @@
-"""The stack configuration: every ``eks-platform:*`` key, read and validated up front.
+"""The stack configuration: one table of every ``eks-platform:*`` key, read and checked up front.
 
-Each key holds an object whose fields are the camelCase names of a component's
-Args fields (see the README's configuration reference). :func:`load` reads them
-all, refuses unknown or missing keys and wrong types, and runs every component's
-validation, so that a mistake anywhere stops the program with one line naming the
-key before any resource is registered.
+:data:`SECTIONS` declares each key once: the Args class its object becomes, the environments
+that may set it, the fields the composition fills in instead, what it takes from other keys,
+how it is checked, and the nested classes its reference documents. From the table follow the
+known keys, the unknown-key and wrong-environment errors, :func:`load`, the configuration
+reference (:func:`reference_markdown`, ``make docs``) and, for add-ons, the composition
+(:mod:`stacks.platform`).
+
+Each key holds an object whose fields are the camelCase names of its Args fields. A value is
+checked once on its way to the component, by the component's own rules (an add-on's
+``validate_settings``), and an error names the config key, so a mistake anywhere stops the
+program with one line before any resource is registered.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from collections.abc import Mapping
+from typing import Any
 
 import pulumi
 
-from components import network as network_mod
-from components import validation as v
-from components.addons import external_dns as external_dns_mod
-from components.addons import external_secrets as external_secrets_mod
-from components.addons import karpenter as karpenter_mod
-from components.addons import load_balancer_controller as lbc_mod
-from components.addons.external_dns import ExternalDnsArgs, HostedZone
-from components.addons.external_secrets import ExternalSecretsArgs, SecretsTenantSpec
-from components.addons.karpenter import KarpenterArgs
-from components.addons.load_balancer_controller import LoadBalancerControllerArgs
-from components.cluster import eks_cluster as cluster_mod
-from components.cluster.eks_cluster import EksClusterArgs
-from components.network import NetworkArgs
-from components.validation import InvalidArgument
-from components.validation.config_reader import (
-    config_error,
-    describe,
-    from_config,
-    markdown_table,
-    project_keys,
+from components import (
+    ChartSpec,
+    DisruptionBudgetSpec,
+    EksClusterArgs,
+    ExistingVpcArgs,
+    ExternalDns,
+    ExternalDnsArgs,
+    ExternalSecrets,
+    ExternalSecretsArgs,
+    FargateProfileSpec,
+    FargateSelector,
+    HostedZone,
+    Karpenter,
+    KarpenterArgs,
+    LoadBalancerController,
+    LoadBalancerControllerArgs,
+    NetworkArgs,
+    NodeClassSpec,
+    NodeGroupSpec,
+    NodePoolSpec,
+    RoleSettings,
+    SecretsTenantSpec,
+    Taint,
 )
-from stacks import sample_app as sample_app_mod
+from components import network as network_rules
+from components import validation as v
+from components.addons import external_dns, external_secrets, karpenter, load_balancer_controller
+from components.cluster import validation as cluster_rules
+from components.validation import InvalidArgument
+from components.validation.config_reader import project_keys
+from stacks import sample_app
+from stacks.demo import args as demo
 from stacks.sample_app import SampleAppArgs
 
-from . import demo as demo_mod
-from .demo import DemoArgs
+from .section import Addon, PlatformConfig, Reader, Reference, Section, read_object
+from .section import reference_markdown as _reference
 
-T = TypeVar("T")
-
-
-@dataclass(kw_only=True)
-class PlatformConfig:
-    """The whole stack's settings, typed and validated."""
-
-    environment: str
-    """Which composition in ``stacks/`` runs (``dev``, ``staging``, ``prod``); defaults to the stack name."""
-    network: NetworkArgs
-    """``eks-platform:network``."""
-    cluster: EksClusterArgs
-    """``eks-platform:cluster`` (VPC and subnets are filled in from the network)."""
-    tags: dict[str, str] = field(default_factory=dict)
-    """``eks-platform:tags``: AWS tags on everything."""
-    load_balancer_controller: LoadBalancerControllerArgs | None = None
-    """``eks-platform:loadBalancerController`` (cluster and OIDC filled in when composing)."""
-    external_dns: ExternalDnsArgs | None = None
-    """``eks-platform:externalDns`` (the cluster filled in when composing)."""
-    external_secrets: ExternalSecretsArgs | None = None
-    """``eks-platform:externalSecrets`` (the cluster filled in when composing)."""
-    karpenter: KarpenterArgs | None = None
-    """``eks-platform:karpenter`` (the cluster filled in when composing)."""
-    sample_app: SampleAppArgs | None = None
-    """``eks-platform:sampleApp`` (the controller filled in when composing)."""
-    demo: DemoArgs | None = None
-    """``eks-platform:demo``: the demo workloads, when set."""
+# -- what a key takes from the others, and what it must agree with ------------------------------
 
 
-KEYS: dict[str, str] = {
-    "environment": "Which stacks/<environment>.py composes this stack (default: the stack name).",
-    "tags": "AWS tags applied to every resource.",
-    "network": "A new VPC (NetworkArgs) or an existing one (existingVpc).",
-    "cluster": "The EKS cluster (EksClusterArgs without the VPC fields).",
-    "loadBalancerController": "The AWS Load Balancer Controller (LoadBalancerControllerArgs without `cluster`); omit to skip it.",
-    "externalDns": "ExternalDNS for the hosted zones (ExternalDnsArgs without `cluster`); omit to skip it.",
-    "externalSecrets": "The External Secrets Operator and its stores (ExternalSecretsArgs without `cluster`); omit to skip it.",
-    "karpenter": "Karpenter (KarpenterArgs without `cluster`): NodePools by name, each with limits.cpu and limits.memory; omit to skip it.",
-    "sampleApp": "The 2048 game behind an ALB (SampleAppArgs); needs loadBalancerController.",
-    "demo": "Demo IRSA and Pod Identity workloads (DemoArgs); dev only.",
-}
-"""Every ``eks-platform:`` key a stack may set, with what it is for."""
+def _tags(raw: str | None, key: str) -> dict[str, str]:
+    tags = {str(k): str(value) for k, value in read_object(raw, key).items()}
+    return v.aws_tags(tags, key)
 
 
-def reference_markdown() -> str:
-    """The configuration reference for the README, generated from the Args dataclasses."""
-    from components.addons.helm import ChartSpec
-    from components.addons.karpenter import (
-        DisruptionBudgetSpec,
-        NodeClassSpec,
-        NodePoolSpec,
-    )
-    from components.cluster.eks_cluster import FargateProfileSpec, FargateSelector
-    from components.cluster.node_group import NodeGroupSpec, Taint
-    from components.identity.iam import RoleSettings
-    from components.network import ExistingVpcArgs
-
-    sections: list[tuple[str, type, tuple[str, ...]]] = [
-        ("`eks-platform:network` (NetworkArgs)", NetworkArgs, ("cluster_name",)),
-        ("`network.existingVpc` (ExistingVpcArgs)", ExistingVpcArgs, ()),
-        (
-            "`eks-platform:cluster` (EksClusterArgs)",
-            EksClusterArgs,
-            ("vpc_id", "private_subnet_ids", "public_subnet_ids"),
-        ),
-        ("`cluster.nodeGroups.<name>` (NodeGroupSpec)", NodeGroupSpec, ()),
-        (
-            "`cluster.nodeGroups.<name>.taints[]`, `karpenter.nodePools.<name>.taints[]` (Taint)",
-            Taint,
-            (),
-        ),
-        ("`cluster.fargateProfiles.<name>` (FargateProfileSpec)", FargateProfileSpec, ()),
-        ("`cluster.fargateProfiles.<name>.selectors[]` (FargateSelector)", FargateSelector, ()),
-        (
-            "`eks-platform:loadBalancerController` (LoadBalancerControllerArgs)",
-            LoadBalancerControllerArgs,
-            ("cluster",),
-        ),
-        ("`<controller>.chart` (ChartSpec)", ChartSpec, ()),
-        (
-            "`<controller>.role`, `externalSecrets.tenants.<name>.role`, `karpenter.nodeRole` (RoleSettings)",
-            RoleSettings,
-            (),
-        ),
-        ("`eks-platform:externalDns` (ExternalDnsArgs)", ExternalDnsArgs, ("cluster",)),
-        ("`externalDns.zones[]` (HostedZone)", HostedZone, ()),
-        ("`eks-platform:externalSecrets` (ExternalSecretsArgs)", ExternalSecretsArgs, ("cluster",)),
-        ("`externalSecrets.tenants.<name>` (SecretsTenantSpec)", SecretsTenantSpec, ()),
-        ("`eks-platform:karpenter` (KarpenterArgs)", KarpenterArgs, ("cluster",)),
-        ("`karpenter.nodePools.<name>` (NodePoolSpec)", NodePoolSpec, ()),
-        ("`karpenter.nodePools.<name>.budgets[]` (DisruptionBudgetSpec)", DisruptionBudgetSpec, ()),
-        ("`karpenter.nodeClass` (NodeClassSpec)", NodeClassSpec, ()),
-        ("`eks-platform:sampleApp` (SampleAppArgs)", SampleAppArgs, ("controller",)),
-        ("`eks-platform:demo` (DemoArgs)", DemoArgs, ()),
-    ]
-    parts = ["| key | meaning |", "|---|---|"]
-    parts += [f"| `eks-platform:{key}` | {text} |" for key, text in KEYS.items()]
-    for title, cls, exclude in sections:
-        parts += ["", f"### {title}", "", markdown_table(describe(cls, exclude))]
-    return "\n".join(parts) + "\n"
-
-
-def _validated(prefix: str, build: Callable[[], T], validate: Callable[[T], None]) -> T:
-    """Build a component's args from config and run its checks, errors restated for ``prefix``."""
-    try:
-        args = build()
-    except InvalidArgument as e:  # from_config already names the full key
-        raise InvalidArgument(e.field, e.rule) from None
-    try:
-        validate(args)
-    except InvalidArgument as e:
-        raise config_error(prefix, e) from None
-    return args
-
-
-def load(config: pulumi.Config | None = None) -> PlatformConfig:
-    """Read and validate the stack's configuration."""
-    config = config or pulumi.Config()
-    ns = config.name
-    unknown = [k for k in project_keys(config) if k.split(".")[0] not in KEYS]
-    if unknown:
-        raise ValueError(f"{ns}:{unknown[0]}: unknown key (known keys: {', '.join(sorted(KEYS))})")
-
-    def obj(key: str, required: bool = False) -> dict[str, Any]:
-        try:
-            value = config.require_object(key) if required else config.get_object(key)
-        except pulumi.ConfigMissingError:
-            raise ValueError(f"{ns}:{key}: required key is missing") from None
-        except Exception:
-            raise ValueError(f"{ns}:{key}: must be an object") from None
-        if value is None:
-            return {}
-        if not isinstance(value, dict):
-            raise ValueError(f"{ns}:{key}: must be an object, got {value!r}")
-        return value
-
-    environment = config.get("environment") or pulumi.get_stack()
-    _check_keys_used(ns, environment, config)
-    tags_raw = obj("tags")
-    tags = {str(k): str(v) for k, v in tags_raw.items()}
-    v.aws_tags(tags, f"{ns}:tags")
-
-    cluster = _validated(
-        f"{ns}:cluster",
-        lambda: from_config(
-            EksClusterArgs,
-            obj("cluster", required=True),
-            f"{ns}:cluster",
-            vpc_id="vpc-pending",  # filled from the network when composing
-            private_subnet_ids=pulumi.Output.from_input(["pending"]),
-            public_subnet_ids=pulumi.Output.from_input(["pending"]),
-        ),
-        cluster_mod.validate_args,
-    )
-    cluster = dataclasses.replace(cluster, tags={**tags, **cluster.tags})
-    network = _validated(
-        f"{ns}:network",
-        lambda: from_config(
-            NetworkArgs, obj("network"), f"{ns}:network", cluster_name=cluster.cluster_name
-        ),
-        network_mod.validate_args,
-    )
-    network = dataclasses.replace(network, tags={**tags, **network.tags})
-    _check_zones_in_region(network, ns)
-
-    def optional(
-        key: str,
-        cls: type[T],
-        validate: Callable[[T], None],
-        exclude: tuple[str, ...] = (),
-        **fixed: Any,
-    ) -> T | None:
-        if config.get(key) is None:
-            return None
-        return _validated(
-            f"{ns}:{key}",
-            lambda: from_config(cls, obj(key), f"{ns}:{key}", exclude, **fixed),
-            validate,
-        )
-
-    no_cluster: dict[str, Any] = {"cluster": None}
-    controller = optional(
-        "loadBalancerController",
-        LoadBalancerControllerArgs,
-        lbc_mod.validate_settings,
-        **no_cluster,
-    )
-    external_dns = optional(
-        "externalDns", ExternalDnsArgs, external_dns_mod.validate_settings, **no_cluster
-    )
-    external_secrets = optional(
-        "externalSecrets",
-        ExternalSecretsArgs,
-        external_secrets_mod.validate_settings,
-        **no_cluster,
-    )
-    karpenter = optional("karpenter", KarpenterArgs, karpenter_mod.validate_settings, **no_cluster)
-    if karpenter is not None:
-        _check_karpenter_placement(karpenter, cluster, ns)
-        network = dataclasses.replace(network, karpenter_discovery=True)
-    sample_app = optional(
-        "sampleApp", SampleAppArgs, sample_app_mod.validate_settings, controller=None
-    )
-    if sample_app is not None:
-        if controller is None:
-            raise ValueError(
-                f"{ns}:sampleApp: needs {ns}:loadBalancerController "
-                "(its Ingress becomes an ALB through the controller)"
-            )
-        if external_dns is not None and sample_app.host is not None:
-            _check_host_in_zones(sample_app.host, external_dns.zones, f"{ns}:sampleApp.host")
-    demo = optional("demo", DemoArgs, demo_mod.validate_args)
-    if demo is not None and external_secrets is not None:
-        _check_demo_in_scope(demo, external_secrets, ns)
-    return PlatformConfig(
-        environment=environment,
-        network=network,
-        cluster=cluster,
-        tags=tags,
-        load_balancer_controller=controller,
-        external_dns=external_dns,
-        external_secrets=external_secrets,
-        karpenter=karpenter,
-        sample_app=sample_app,
-        demo=demo,
+def _network(network: NetworkArgs, config: PlatformConfig) -> NetworkArgs:
+    """The cluster's subnets: tagged for its name (and Karpenter's discovery, when it runs)."""
+    return dataclasses.replace(
+        network,
+        cluster_name=config[CLUSTER].cluster_name,
+        karpenter_discovery=network.karpenter_discovery or config.is_set(KARPENTER),
     )
 
 
-def _check_karpenter_placement(karpenter: KarpenterArgs, cluster: EksClusterArgs, ns: str) -> None:
-    """Karpenter must run where it does not manage the nodes: a managed node group its
-    nodeSelector matches, or a Fargate profile selecting its namespace."""
-    key = f"{ns}:karpenter"
-    if karpenter.fargate:
-        selected = {s.namespace for p in cluster.fargate_profiles.values() for s in p.selectors}
-        if karpenter.namespace not in selected:
-            raise InvalidArgument(
-                f"{key}.fargate",
-                f"no cluster.fargateProfiles selector picks namespace {karpenter.namespace!r}; "
-                "add one, or run Karpenter on a node group",
-            )
-        return
-    groups = [
-        name
-        for name, group in cluster.node_groups.items()
-        if all(group.labels.get(k) == v for k, v in karpenter.node_selector.items())
-    ]
-    if not groups:
-        raise InvalidArgument(
-            f"{key}.nodeSelector",
-            f"{karpenter.node_selector} matches no cluster.nodeGroups labels; Karpenter would "
-            "have nowhere to run (it never runs on the nodes it launches)",
-        )
-
-
-def _check_demo_in_scope(demo: DemoArgs, eso: ExternalSecretsArgs, ns: str) -> None:
-    """The demo's secret and parameter must lie where the operator may read, or it never syncs."""
-    secret = demo_mod.demo_secret_name(demo)
-    if not any(secret.startswith(p) for p in eso.secret_prefixes):
-        raise InvalidArgument(
-            f"{ns}:externalSecrets.secretPrefixes",
-            f"the demo secret {secret!r} is under none of {eso.secret_prefixes}; add "
-            f"{secret.rsplit('/', 1)[0]}/",
-        )
-    path = demo.parameter_path
-    if not any(path == p or path.startswith(p + "/") for p in eso.parameter_paths):
-        raise InvalidArgument(
-            f"{ns}:externalSecrets.parameterPaths",
-            f"the demo parameter path {path!r} is under none of {eso.parameter_paths}; add it",
-        )
-
-
-def _check_host_in_zones(host: str, zones: list[HostedZone], key: str) -> None:
-    """The sample app's host must lie in a zone ExternalDNS manages, or no record gets published."""
-    if any(z.domain is None for z in zones):
-        return  # a zone given by id alone: its domain is only known at deploy time
-    domains = [str(z.domain) for z in zones]
-    if not any(host == d or host.endswith("." + d) for d in domains):
-        raise InvalidArgument(
-            key,
-            f"{host!r} is not under any externalDns zone ({', '.join(domains)}); "
-            "ExternalDNS would not publish it",
-        )
-
-
-ONLY_IN: dict[str, tuple[str, ...]] = {"demo": ("dev",), "sampleApp": ("dev",)}
-"""Keys only some compositions read; set for another environment, they would be ignored."""
-
-
-def _check_keys_used(ns: str, environment: str, config: pulumi.Config) -> None:
-    for key, environments in ONLY_IN.items():
-        if config.get(key) is not None and environment not in environments:
-            raise InvalidArgument(
-                f"{ns}:{key}",
-                f"is set, but the {environment} composition (stacks/{environment}.py) does not "
-                f"use it (only {', '.join(environments)} does); remove it",
-            )
-
-
-def _check_zones_in_region(network: NetworkArgs, ns: str) -> None:
+def _zones_in_region(network: NetworkArgs, config: PlatformConfig) -> None:
     region = pulumi.Config("aws").get("region")
     if region is None or not isinstance(network.availability_zones, list):
         return
     for i, zone in enumerate(network.availability_zones):
         if not (zone.startswith(region) and len(zone) == len(region) + 1):
             raise InvalidArgument(
-                f"{ns}:network.availabilityZones[{i}]",
+                f"{config.key(NETWORK)}.availabilityZones[{i}]",
                 f"{zone!r} is not an availability zone of aws:region {region} "
                 f"({region}a, {region}b, ...)",
             )
+
+
+def _cluster(cluster: EksClusterArgs, config: PlatformConfig) -> EksClusterArgs:
+    """The VPC and subnets stand in until the network exists (filled in when composing)."""
+    pending = pulumi.Output.from_input(["pending"])
+    return dataclasses.replace(
+        cluster, vpc_id="vpc-pending", private_subnet_ids=pending, public_subnet_ids=pending
+    )
+
+
+def _external_secrets(eso: ExternalSecretsArgs, config: PlatformConfig) -> ExternalSecretsArgs:
+    """What the demo syncs is readable (its names follow the cluster's: stacks/demo/args.py)."""
+    demo_args = config.get(DEMO)
+    return eso if demo_args is None else demo.with_demo_scope(eso, demo_args)
+
+
+def _karpenter(args: KarpenterArgs, config: PlatformConfig) -> KarpenterArgs:
+    """Where the VPC CNI has its own role, Karpenter's nodes need no ENI permissions."""
+    cni_policy = args.node_cni_policy and not config[CLUSTER].cni_role
+    return dataclasses.replace(args, node_cni_policy=cni_policy)
+
+
+def _karpenter_placement(args: KarpenterArgs, config: PlatformConfig) -> None:
+    """Karpenter must run where it does not manage the nodes: a managed node group its
+    nodeSelector matches, or a Fargate profile selecting its namespace."""
+    key, cluster = config.key(KARPENTER), config[CLUSTER]
+    if args.fargate:
+        selected = {s.namespace for p in cluster.fargate_profiles.values() for s in p.selectors}
+        if args.namespace not in selected:
+            raise InvalidArgument(
+                f"{key}.fargate",
+                f"no cluster.fargateProfiles selector picks namespace {args.namespace!r}; "
+                "add one, or run Karpenter on a node group",
+            )
+        return
+    if not any(
+        all(group.labels.get(k) == value for k, value in args.node_selector.items())
+        for group in cluster.node_groups.values()
+    ):
+        raise InvalidArgument(
+            f"{key}.nodeSelector",
+            f"{args.node_selector} matches no cluster.nodeGroups labels; Karpenter would "
+            "have nowhere to run (it never runs on the nodes it launches)",
+        )
+
+
+def _sample_app_reachable(args: SampleAppArgs, config: PlatformConfig) -> None:
+    """The app needs the controller, and its host must lie in a zone ExternalDNS publishes."""
+    if config.get(LOAD_BALANCER_CONTROLLER) is None:
+        raise ValueError(
+            f"{config.key(SAMPLE_APP)}: needs {config.key(LOAD_BALANCER_CONTROLLER)} "
+            "(its Ingress becomes an ALB through the controller)"
+        )
+    dns = config.get(EXTERNAL_DNS)
+    if dns is None or args.host is None or any(z.domain is None for z in dns.zones):
+        return  # a zone given by id alone: its domain is only known at deploy time
+    domains = [str(z.domain) for z in dns.zones]
+    if not any(args.host == d or args.host.endswith("." + d) for d in domains):
+        raise InvalidArgument(
+            f"{config.key(SAMPLE_APP)}.host",
+            f"{args.host!r} is not under any externalDns zone ({', '.join(domains)}); "
+            "ExternalDNS would not publish it",
+        )
+
+
+def _demo(args: demo.DemoArgs, config: PlatformConfig) -> demo.DemoArgs:
+    return demo.for_cluster(args, config[CLUSTER].cluster_name)
+
+
+# -- the table ------------------------------------------------------------------------------------
+
+ENVIRONMENT: Section[str] = Section(
+    key="environment",
+    summary="Which stacks/<environment>.py composes this stack (default: the stack name).",
+    read=lambda raw, key: raw or pulumi.get_stack(),
+)
+TAGS: Section[dict[str, str]] = Section(
+    key="tags", summary="AWS tags applied to every resource.", read=_tags
+)
+NETWORK = Section(
+    key="network",
+    summary="A new VPC (NetworkArgs) or an existing one (existingVpc).",
+    args=NetworkArgs,
+    presence="always",
+    composed=("cluster_name",),
+    derive=_network,
+    validate=network_rules.validate_settings,
+    check=_zones_in_region,
+    documents=(Reference(ExistingVpcArgs, "network.existingVpc"),),
+)
+CLUSTER = Section(
+    key="cluster",
+    summary="The EKS cluster (EksClusterArgs without the VPC fields).",
+    args=EksClusterArgs,
+    presence="required",
+    composed=("vpc_id", "private_subnet_ids", "public_subnet_ids"),
+    derive=_cluster,
+    validate=cluster_rules.validate_args,
+    documents=(
+        Reference(NodeGroupSpec, "cluster.nodeGroups.<name>"),
+        Reference(
+            Taint, "cluster.nodeGroups.<name>.taints[]", "karpenter.nodePools.<name>.taints[]"
+        ),
+        Reference(FargateProfileSpec, "cluster.fargateProfiles.<name>"),
+        Reference(FargateSelector, "cluster.fargateProfiles.<name>.selectors[]"),
+    ),
+)
+LOAD_BALANCER_CONTROLLER = Addon(
+    key="loadBalancerController",
+    summary="The AWS Load Balancer Controller (LoadBalancerControllerArgs without `cluster`); "
+    "omit to skip it.",
+    args=LoadBalancerControllerArgs,
+    validate=load_balancer_controller.validate_settings,
+    documents=(
+        Reference(ChartSpec, "<controller>.chart"),
+        Reference(
+            RoleSettings,
+            "<controller>.role",
+            "externalSecrets.tenants.<name>.role",
+            "karpenter.nodeRole",
+        ),
+    ),
+    component=LoadBalancerController,
+    name="aws-load-balancer-controller",
+    exports=lambda c: {"ingressClass": c.ingress_class_name},
+)
+EXTERNAL_DNS = Addon(
+    key="externalDns",
+    summary="ExternalDNS for the hosted zones (ExternalDnsArgs without `cluster`); omit to skip it.",
+    args=ExternalDnsArgs,
+    validate=external_dns.validate_settings,
+    documents=(Reference(HostedZone, "externalDns.zones[]"),),
+    component=ExternalDns,
+    name="external-dns",
+    exports=lambda c: {"externalDnsZoneIds": c.zone_ids},
+)
+EXTERNAL_SECRETS = Addon(
+    key="externalSecrets",
+    summary="The External Secrets Operator and its stores (ExternalSecretsArgs without "
+    "`cluster`); omit to skip it.",
+    args=ExternalSecretsArgs,
+    derive=_external_secrets,
+    validate=external_secrets.validate_settings,
+    documents=(Reference(SecretsTenantSpec, "externalSecrets.tenants.<name>"),),
+    component=ExternalSecrets,
+    name="external-secrets",
+    exports=lambda c: {"externalSecretsRoleArn": c.role_arn},
+)
+KARPENTER = Addon(
+    key="karpenter",
+    summary="Karpenter (KarpenterArgs without `cluster`): NodePools by name, each with "
+    "limits.cpu and limits.memory; omit to skip it.",
+    args=KarpenterArgs,
+    derive=_karpenter,
+    validate=karpenter.validate_settings,
+    check=_karpenter_placement,
+    documents=(
+        Reference(NodePoolSpec, "karpenter.nodePools.<name>"),
+        Reference(DisruptionBudgetSpec, "karpenter.nodePools.<name>.budgets[]"),
+        Reference(NodeClassSpec, "karpenter.nodeClass"),
+    ),
+    component=Karpenter,
+    name="karpenter",
+    exports=lambda c: {
+        "karpenterNodeRoleArn": c.node_role_arn,
+        "karpenterNodePools": c.node_pool_names,
+    },
+)
+DEMO = Section(
+    key="demo",
+    summary="Demo IRSA and Pod Identity workloads (DemoArgs); dev only.",
+    args=demo.DemoArgs,
+    environments=("dev",),
+    derive=_demo,
+    validate=demo.validate_settings,
+)
+SAMPLE_APP = Section(
+    key="sampleApp",
+    summary="The 2048 game behind an ALB (SampleAppArgs); needs loadBalancerController.",
+    args=SampleAppArgs,
+    environments=("dev",),
+    composed=("controller",),
+    validate=sample_app.validate_settings,
+    check=_sample_app_reachable,
+)
+
+SECTIONS: tuple[Section[Any], ...] = (
+    ENVIRONMENT,
+    TAGS,
+    NETWORK,
+    CLUSTER,
+    LOAD_BALANCER_CONTROLLER,
+    EXTERNAL_DNS,
+    EXTERNAL_SECRETS,
+    KARPENTER,
+    DEMO,
+    SAMPLE_APP,
+)
+"""Every ``eks-platform:`` key a stack may set, in the order of the reference."""
+ADDONS: tuple[Addon[Any, Any], ...] = tuple(s for s in SECTIONS if isinstance(s, Addon))
+"""The sections that install an add-on on the cluster (:func:`stacks.platform.deploy`)."""
+BY_KEY: Mapping[str, Section[Any]] = {s.key: s for s in SECTIONS}
+
+
+# -- reading --------------------------------------------------------------------------------------
+
+
+def environment(config: pulumi.Config | None = None) -> str:
+    """The composition this stack runs: ``eks-platform:environment``, else the stack name."""
+    return Reader(config or pulumi.Config())[ENVIRONMENT]
+
+
+def load(config: pulumi.Config | None = None) -> PlatformConfig:
+    """Read and check the stack's configuration: every key known, set only where a composition
+    uses it, then each section of the table."""
+    reader = Reader(config or pulumi.Config())
+    ns = reader.namespace
+    unknown = [k for k in project_keys(reader.config) if k.split(".")[0] not in BY_KEY]
+    if unknown:
+        raise ValueError(
+            f"{ns}:{unknown[0]}: unknown key (known keys: {', '.join(sorted(BY_KEY))})"
+        )
+    env = reader[ENVIRONMENT]
+    for section in SECTIONS:
+        if reader.is_set(section) and env not in section.environments:
+            raise InvalidArgument(
+                reader.key(section),
+                f"is set, but the {env} composition (stacks/{env}.py) does not use it (only "
+                f"{', '.join(section.environments)} does); remove it",
+            )
+    for section in SECTIONS:
+        reader.get(section)
+    return PlatformConfig(ns, reader.values)
+
+
+def reference_markdown() -> str:
+    """The configuration reference (docs/configuration.md), generated from the table."""
+    return _reference("eks-platform", SECTIONS)
 
 
 if __name__ == "__main__":

@@ -1,26 +1,24 @@
-"""The platform every environment runs: network, cluster, OIDC trust, controllers.
+"""The platform every environment runs: network, cluster (with its OIDC trust), add-ons.
 
-The environment modules (``dev``, ``staging``, ``prod``) call :func:`deploy` and
-add what only they need; everything that differs by size or switch lives in
-``Pulumi.<stack>.yaml``, read by :mod:`stacks.config`.
+The environment modules (``dev``, ``staging``, ``prod``) call :func:`deploy` and add what only
+they need; everything that differs by size or switch lives in ``Pulumi.<stack>.yaml``, read
+by :mod:`stacks.config`, whose table also lists the add-ons (:data:`~stacks.config.ADDONS`):
+each one set in the stack file is installed on the cluster and exports its outputs.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 import pulumi
 
-from components.addons.external_dns import ExternalDns
-from components.addons.external_secrets import ExternalSecrets
-from components.addons.karpenter import Karpenter
-from components.addons.load_balancer_controller import LoadBalancerController
-from components.cluster.eks_cluster import EksCluster
-from components.network import Network
+from components import EksCluster, Network
 
-from .config import PlatformConfig
+from .config import ADDONS, CLUSTER, NETWORK, TAGS, Addon, PlatformConfig
+
+C = TypeVar("C")
 
 
 @dataclass
@@ -30,39 +28,29 @@ class Platform:
     config: PlatformConfig
     network: Network
     cluster: EksCluster
-    load_balancer_controller: LoadBalancerController | None
-    external_dns: ExternalDns | None
-    external_secrets: ExternalSecrets | None
-    karpenter: Karpenter | None
+    addons: dict[str, Any]
+    """Each add-on installed, by its config key."""
 
-
-class _Protectable(Protocol):
-    deletion_protection: bool
-
-
-Controller = TypeVar("Controller", bound=_Protectable)
-
-
-def on_cluster(
-    args: Controller, config: PlatformConfig, cluster: EksCluster, **more: Any
-) -> Controller:
-    """A controller's configured args on the stack's cluster; protected where the cluster is."""
-    protect = args.deletion_protection or config.cluster.deletion_protection
-    return dataclasses.replace(  # type: ignore[type-var]
-        args, cluster=cluster, deletion_protection=protect, **more
-    )
+    def get(self, addon: Addon[Any, C]) -> C | None:
+        """The add-on's component, None when the stack does not install it."""
+        component: C | None = self.addons.get(addon.key)
+        return component
 
 
 def deploy(config: PlatformConfig) -> Platform:
     """Create the platform and export what operators and other stacks need."""
-    name = config.cluster.cluster_name
-    network = Network(name, config.network)
+    tags, settings, network_settings = config[TAGS], config[CLUSTER], config[NETWORK]
+    name = settings.cluster_name
+    network = Network(
+        name, dataclasses.replace(network_settings, tags={**tags, **network_settings.tags})
+    )
     cluster = EksCluster(
         name,
         dataclasses.replace(
-            config.cluster,
+            settings,
+            tags={**tags, **settings.tags},
             # `aws eks get-token` in the kubeconfig runs with the stack's profile, when it has one.
-            kubeconfig_aws_profile=config.cluster.kubeconfig_aws_profile
+            kubeconfig_aws_profile=settings.kubeconfig_aws_profile
             or pulumi.Config("aws").get("profile"),
             vpc_id=network.vpc_id,
             private_subnet_ids=network.private_subnet_ids,
@@ -80,47 +68,21 @@ def deploy(config: PlatformConfig) -> Platform:
     pulumi.export("publicSubnetIds", cluster.public_subnet_ids)
     pulumi.export("clusterSecurityGroupId", cluster.cluster_security_group_id)
     pulumi.export("nodeRoleArns", cluster.node_role_arns)
-    controller = None
-    if config.load_balancer_controller is not None:
-        controller = LoadBalancerController(
-            f"{name}-aws-load-balancer-controller",
-            on_cluster(config.load_balancer_controller, config, cluster),
-        )
-        pulumi.export("ingressClass", controller.ingress_class_name)
-    external_dns = None
-    if config.external_dns is not None:
-        external_dns = ExternalDns(
-            f"{name}-external-dns",
-            on_cluster(config.external_dns, config, cluster),
-        )
-        pulumi.export("externalDnsZoneIds", external_dns.zone_ids)
-    external_secrets = None
-    if config.external_secrets is not None:
-        external_secrets = ExternalSecrets(
-            f"{name}-external-secrets",
-            on_cluster(config.external_secrets, config, cluster),
-        )
-        pulumi.export("externalSecretsRoleArn", external_secrets.role_arn)
-    karpenter = None
-    if config.karpenter is not None:
-        karpenter = Karpenter(
-            f"{name}-karpenter",
-            on_cluster(
-                config.karpenter,
-                config,
-                cluster,
-                # The VPC CNI has its own role here, so Karpenter's nodes need no ENI permissions.
-                node_cni_policy=config.karpenter.node_cni_policy and not config.cluster.cni_role,
+    addons: dict[str, Any] = {}
+    for addon in ADDONS:
+        args = config.get(addon)
+        if args is None:
+            continue
+        component = addon.component(
+            f"{name}-{addon.name}",
+            # On the stack's cluster, protected where the cluster is.
+            dataclasses.replace(
+                args,
+                cluster=cluster,
+                deletion_protection=args.deletion_protection or settings.deletion_protection,
             ),
         )
-        pulumi.export("karpenterNodeRoleArn", karpenter.node_role_arn)
-        pulumi.export("karpenterNodePools", karpenter.node_pool_names)
-    return Platform(
-        config=config,
-        network=network,
-        cluster=cluster,
-        load_balancer_controller=controller,
-        external_dns=external_dns,
-        external_secrets=external_secrets,
-        karpenter=karpenter,
-    )
+        for output, value in addon.exports(component).items():
+            pulumi.export(output, value)
+        addons[addon.key] = component
+    return Platform(config=config, network=network, cluster=cluster, addons=addons)

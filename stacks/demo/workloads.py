@@ -1,59 +1,64 @@
-"""Demo workloads (dev): one IRSA and one Pod Identity ServiceAccount with the same rights,
-and, with External Secrets, a Kubernetes Secret synced from Secrets Manager and SSM.
+"""The demo workloads (dev), each deployed when its section is set in the stack file.
 
-Both roles may read the SSM parameters under one path, and nothing else; a pod running
-as either ServiceAccount can `aws ssm get-parameters-by-path --path <path>`. The Secret
-`demo-config` in the demo namespace holds a username and password from the Secrets Manager
-secret `<path>/db` (without the leading `/`) and the greeting from the SSM parameter
-`<path>/greeting`: both names come from `parameterPath`.
+``eks-platform:demo``: one IRSA and one Pod Identity ServiceAccount with the same rights,
+and, with External Secrets, a Kubernetes Secret synced from Secrets Manager and SSM. Both
+roles may read the SSM parameters under the demo's path, and nothing else; a pod running as
+either ServiceAccount can ``aws ssm get-parameters-by-path --path <path>``. The Secret
+``demo-config`` in the demo namespace holds a username and password from the Secrets Manager
+secret ``<path>/db`` (without the leading ``/``) and the greeting from the SSM parameter
+``<path>/greeting``: the names come from :mod:`.args`.
+
+``eks-platform:sampleApp``: the 2048 game (:class:`~stacks.sample_app.SampleApp`) behind the
+load-balancer controller.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi_aws as aws
 
-from components import validation as v
-from components.addons.external_secrets import SecretValue, external_secret
-from components.identity import permissions
-from components.identity.iam import RoleSettings
-from components.identity.irsa import IrsaRole
-from components.identity.pod_identity import PodIdentityRole
-from components.identity.workload_identity import WorkloadRoleArgs
+from components import (
+    IrsaRole,
+    PodIdentityRole,
+    RoleSettings,
+    SecretValue,
+    WorkloadRoleArgs,
+    permissions,
+)
+from components.addons.external_secrets import ExternalSecrets, external_secret
+from stacks.config import (
+    CLUSTER,
+    DEMO,
+    EXTERNAL_SECRETS,
+    LOAD_BALANCER_CONTROLLER,
+    SAMPLE_APP,
+    TAGS,
+)
+from stacks.sample_app import SampleApp
+
+from .args import DemoArgs, parameter_name, parameter_path, secret_name
 
 if TYPE_CHECKING:
-    from .platform import Platform
+    from stacks.platform import Platform
 
 
-@dataclass(kw_only=True)
-class DemoArgs:
-    """``eks-platform:demo``: the demo workloads' settings."""
-
-    namespace: str = "demo"
-    """Namespace of the demo ServiceAccounts (created)."""
-    parameter_path: str = "/demo"
-    """SSM parameter path the demo roles may read, e.g. ``/dev-eks/demo``."""
-
-
-def validate_args(args: DemoArgs) -> None:
-    """Check DemoArgs; raises InvalidArgument naming the field."""
-    v.dns_label(args.namespace, "namespace", "namespace")
-    permissions.parameter_path(args.parameter_path, "parameter_path")
-
-
-def deploy_demo(platform: Platform, args: DemoArgs) -> tuple[IrsaRole, PodIdentityRole]:
-    """The demo parameter and the two ServiceAccounts that may read it."""
-    name = platform.config.cluster.cluster_name
+def deploy_demo(platform: Platform) -> tuple[IrsaRole, PodIdentityRole] | None:
+    """The demo parameter and the two ServiceAccounts that may read it (None: no demo)."""
+    args = platform.config.get(DEMO)
+    if args is None:
+        return None
+    name = platform.config[CLUSTER].cluster_name
+    tags = platform.config[TAGS]
     parameter = aws.ssm.Parameter(
         f"{name}-demo-greeting",
-        name=f"{args.parameter_path}/greeting",
+        name=parameter_name(args),
         type="String",
         value="hello from SSM",
-        tags=platform.config.tags,
+        tags=tags,
     )
 
     def demo(service_account: str, create_namespace: bool) -> WorkloadRoleArgs:
@@ -62,8 +67,8 @@ def deploy_demo(platform: Platform, args: DemoArgs) -> tuple[IrsaRole, PodIdenti
             namespace=args.namespace,
             service_account=service_account,
             create_namespace=create_namespace,
-            permissions=[permissions.ssm_read(args.parameter_path)],
-            role=RoleSettings(tags=platform.config.tags),
+            permissions=[permissions.ssm_read(parameter_path(args))],
+            role=RoleSettings(tags=tags),
         )
 
     irsa = IrsaRole(f"{name}-demo-irsa", demo("demo-irsa", create_namespace=True))
@@ -74,32 +79,27 @@ def deploy_demo(platform: Platform, args: DemoArgs) -> tuple[IrsaRole, PodIdenti
     )
     pulumi.export("demoIrsaRoleArn", irsa.role_arn)
     pulumi.export("demoPodIdentityRoleArn", pod_identity.role_arn)
-    if platform.external_secrets is not None:
-        deploy_synced_secret(platform, args, parameter, after=[irsa])
+    eso = platform.get(EXTERNAL_SECRETS)
+    if eso is not None:
+        deploy_synced_secret(platform, eso, args, parameter, after=[irsa])
     return irsa, pod_identity
-
-
-def demo_secret_name(args: DemoArgs) -> str:
-    """The demo's Secrets Manager secret: ``<parameterPath>/db`` without the leading ``/``."""
-    return f"{args.parameter_path.lstrip('/')}/db"
 
 
 def deploy_synced_secret(
     platform: Platform,
+    eso: ExternalSecrets,
     args: DemoArgs,
     parameter: aws.ssm.Parameter,
     after: list[pulumi.Resource],
 ) -> None:
     """A Secrets Manager secret under the demo prefix and, with the demo SSM parameter, one
     Kubernetes Secret ``demo-config`` that External Secrets keeps in sync (hourly)."""
-    name = platform.config.cluster.cluster_name
-    eso = platform.external_secrets
-    assert eso is not None
+    name = platform.config[CLUSTER].cluster_name
     secret = aws.secretsmanager.Secret(
         f"{name}-demo-db",
-        name=demo_secret_name(args),
+        name=secret_name(args),
         recovery_window_in_days=0,  # a demo: gone at once on destroy, and re-creatable
-        tags=platform.config.tags,
+        tags=platform.config[TAGS],
     )
     version = aws.secretsmanager.SecretVersion(
         f"{name}-demo-db",
@@ -127,3 +127,17 @@ def deploy_synced_secret(
         opts=eso.workload_options(pulumi.ResourceOptions(depends_on=[*after, version, parameter])),
     )
     pulumi.export("demoSyncedSecret", f"{args.namespace}/demo-config")
+
+
+def deploy_sample_app(platform: Platform) -> SampleApp | None:
+    """The 2048 game on the stack's load-balancer controller (None: no sample app)."""
+    args = platform.config.get(SAMPLE_APP)
+    controller = platform.get(LOAD_BALANCER_CONTROLLER)
+    if args is None or controller is None:  # the configuration refuses the one without the other
+        return None
+    app = SampleApp(
+        f"{platform.config[CLUSTER].cluster_name}-game-2048",
+        dataclasses.replace(args, controller=controller),
+    )
+    pulumi.export("sampleAppUrl", app.url)
+    return app

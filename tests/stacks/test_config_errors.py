@@ -1,21 +1,15 @@
-"""Bad stack files, as users write them: one line naming the key, the rule and the fix."""
+"""Bad stack files, as users write them: one line naming the key, the rule and the fix, before
+anything is registered."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from components.synth import main
-from tests.test_synth import ROOT, copy_program
-
-DEV = (ROOT / "Pulumi.dev.yaml").read_text()
-
-
-def edited(old: str, new: str) -> str:
-    assert old in DEV, old
-    return DEV.replace(old, new, 1)
-
+from components.synth import Recorded, main
+from tests.stacks.harness import DEV, copy_program, edited, run_dev_with, set_path
 
 CASES: list[tuple[str, str, str]] = [
     ("not a mapping", "- config\n- tags\n", "Pulumi.dev.yaml: must be a mapping"),
@@ -127,3 +121,187 @@ def test_no_check_refuses_a_valid_configuration(
 ) -> None:
     program = copy_program(tmp_path, "dev", text)
     assert main(["--program", str(program), "--stack", "dev"]) == 0, capsys.readouterr().err
+
+
+# -- the same, in-process: one value of the parsed dev config changed -----------------------------
+
+
+@pytest.mark.parametrize(
+    "path, value, message",
+    [
+        ("eks-platform:clusterName", "x", "^eks-platform:clusterName: unknown key"),
+        ("eks-platform:cluster.nodeGroup", {}, "^eks-platform:cluster.nodeGroup: unknown key"),
+        (
+            "eks-platform:cluster.nodeGroups.system.minSize",
+            3,
+            r"^eks-platform:cluster.nodeGroups.system.minSize: must be <= desiredSize \(3 > 2\)",
+        ),
+        (
+            "eks-platform:cluster.nodeGroups.system.maxSize",
+            1,
+            "^eks-platform:cluster.nodeGroups.system.desiredSize: must be <= maxSize",
+        ),
+        (
+            "eks-platform:cluster.nodeGroups.system.minSize",
+            "one",
+            "^eks-platform:cluster.nodeGroups.system.minSize: expected an integer",
+        ),
+        (
+            "eks-platform:cluster.nodeGroups.system.capacityType",
+            "SPOTTY",
+            "^eks-platform:cluster.nodeGroups.system.capacityType: 'SPOTTY' is not one of",
+        ),
+        (
+            "eks-platform:cluster.nodeGroups.system.labels",
+            {"a b": "c"},
+            "^eks-platform:cluster.nodeGroups.system.labels.a b: ",
+        ),
+        (
+            "eks-platform:cluster.nodeGroups.system.taints",
+            [{"key": "k", "effect": "Never"}],
+            r"^eks-platform:cluster.nodeGroups.system.taints\[0\].effect: ",
+        ),
+        (
+            "eks-platform:cluster.nodeGroups.system.taints",
+            [{"key": "k"}],
+            r"^eks-platform:cluster.nodeGroups.system.taints\[0\].effect: required key is missing",
+        ),
+        (
+            "eks-platform:cluster.clusterName",
+            "dev eks",
+            "^eks-platform:cluster.clusterName: 'dev eks' is not a valid EKS cluster name",
+        ),
+        (
+            "eks-platform:cluster.clusterName",
+            KeyError,
+            "^eks-platform:cluster.clusterName: required key is missing",
+        ),
+        (
+            "eks-platform:cluster.accessEntries.platform.principalArn",
+            "arn:aws:iam::123456789012:policy/x",
+            r"^eks-platform:cluster.accessEntries.platform.principalArn: .* is not an IAM role or user ARN",
+        ),
+        (
+            "eks-platform:cluster.accessEntries.platform.policy",
+            "owner",
+            r"^eks-platform:cluster.accessEntries.platform.policy: 'owner' is not one of",
+        ),
+        (
+            "eks-platform:cluster.accessEntries",
+            ["arn:aws:iam::123456789012:role/x"],
+            r"^eks-platform:cluster.accessEntries: expected a mapping",
+        ),
+        (
+            "eks-platform:cluster.allowPublicEndpointFromAnywhere",
+            False,
+            r"^eks-platform:cluster.publicAccessCidrs: 0.0.0.0/0 opens the API server",
+        ),
+        (
+            "eks-platform:cluster.publicAccessCidrs",
+            ["0.0.0.0"],
+            r"^eks-platform:cluster.publicAccessCidrs\[0\]: ",
+        ),
+        ("eks-platform:network.availabilityZones", 1, "^eks-platform:network.availabilityZones: "),
+        ("eks-platform:network.cidrBlock", "10.0.0.0", "^eks-platform:network.cidrBlock: "),
+        (
+            "eks-platform:network.existingVpc",
+            {"vpcId": "vpc-1", "privateSubnetIds": ["subnet-1"]},
+            "^eks-platform:network.existingVpc.privateSubnetIds: EKS needs at least 2",
+        ),
+        ("eks-platform:demo.namespace", "Demo", "^eks-platform:demo.namespace: "),
+        (
+            "eks-platform:loadBalancerController.ingressScheme",
+            "public",
+            "^eks-platform:loadBalancerController.ingressScheme: ",
+        ),
+        (
+            "eks-platform:loadBalancerController.replicas",
+            0,
+            "^eks-platform:loadBalancerController.replicas: ",
+        ),
+        (
+            "eks-platform:externalDns.zones",
+            [],
+            "^eks-platform:externalDns.zones: at least one hosted zone",
+        ),
+        ("eks-platform:externalDns.policy", "delete-all", "^eks-platform:externalDns.policy: "),
+        ("eks-platform:externalDns.interval", "10s", "^eks-platform:externalDns.interval: "),
+        (
+            "eks-platform:sampleApp.host",
+            "game.example.org",
+            "^eks-platform:sampleApp.host: 'game.example.org' is not under any externalDns zone",
+        ),
+        ("eks-platform:sampleApp.host", "game..dev.example.com", "^eks-platform:sampleApp.host: "),
+        ("eks-platform:sampleApp.zoneId", "z123", "^eks-platform:sampleApp.zoneId: "),
+        (
+            "eks-platform:loadBalancerController",
+            KeyError,
+            "^eks-platform:sampleApp: needs eks-platform:loadBalancerController",
+        ),
+        ("eks-platform:cluster", KeyError, "^eks-platform:cluster: required key is missing"),
+        (
+            "eks-platform:karpenter.nodeSelector",
+            {"workload": "batch"},
+            "^eks-platform:karpenter.nodeSelector: .* matches no cluster.nodeGroups labels",
+        ),
+        (
+            "eks-platform:karpenter.nodePools.spot.limits",
+            {"cpu": "8"},
+            "^eks-platform:karpenter.nodePools.spot.limits",
+        ),
+        (
+            "eks-platform:karpenter.nodePools.spot.expireAfter",
+            "7 days",
+            "^eks-platform:karpenter.nodePools.spot.expireAfter: ",
+        ),
+        (
+            "eks-platform:externalSecrets.secretPrefixes",
+            ["dev-eks/demo"],
+            r"^eks-platform:externalSecrets.secretPrefixes\[0\]: 'dev-eks/demo' must end with '/'",
+        ),
+        (
+            "eks-platform:demo.parameterPath",
+            "dev-eks/demo",
+            "^eks-platform:demo.parameterPath: ",
+        ),
+        (
+            "eks-platform:karpenter.nodePools.spot.limits",
+            KeyError,
+            "^eks-platform:karpenter.nodePools.spot.limits: required key is missing",
+        ),
+        (
+            "eks-platform:karpenter.cluster",
+            "dev-eks",
+            "^eks-platform:karpenter.cluster: unknown key",
+        ),
+    ],
+)
+def test_config_errors_name_the_key_before_anything_is_registered(
+    path: str, value: Any, message: str
+) -> None:
+    recorded: list[Recorded] = []
+    with pytest.raises(ValueError, match=message):
+        run_dev_with(set_path(path, value), recorded)
+    assert recorded == []
+
+
+def test_a_valid_dev_config_registers_resources() -> None:
+    """The counterpart of the test above: the same harness does record registrations (of the
+    network and the cluster: without the add-ons and the demo, to be quick)."""
+
+    def platform_only(config: dict[str, Any]) -> None:
+        for key in ("loadBalancerController", "externalDns", "externalSecrets", "karpenter"):
+            del config[f"eks-platform:{key}"]
+        del config["eks-platform:sampleApp"], config["eks-platform:demo"]
+
+    recorded: list[Recorded] = []
+    run_dev_with(platform_only, recorded)
+    assert len(recorded) > 20
+
+
+def test_external_dns_zone_ids_are_checked_at_load() -> None:
+    def edit(config: dict[str, Any]) -> None:
+        config["eks-platform:externalDns"]["zones"][0]["zoneId"] = "Zabc"
+
+    with pytest.raises(ValueError, match=r"^eks-platform:externalDns.zones\[0\].zoneId: "):
+        run_dev_with(edit)

@@ -10,10 +10,10 @@ import pytest
 
 from components.synth import SynthResult, main, synth
 from tests.iam_validation import assert_valid_permission_policy
+from tests.stacks.harness import ROOT, stack
 from tests.support import doc
 from tests.trust_policy import Token, admits
 
-ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 EXISTING = EXAMPLES / "existing-cluster"
 pytestmark = pytest.mark.usefixtures("eks_platform")
@@ -76,10 +76,8 @@ def test_existing_cluster_missing_config_is_one_line(
     assert "existing-cluster-addons:clusterName" in err
 
 
-def test_cross_stack_program_references_the_dev_stack(tmp_path: Path) -> None:
-    platform = tmp_path / "dev.json"
-    assert main(["--program", str(ROOT), "--stack", "dev", "--json", str(platform)]) == 0
-    dev = json.loads(platform.read_text())["outputs"]
+def test_cross_stack_program_references_the_dev_stack() -> None:
+    dev = stack("dev").outputs
     assert dev["kubeconfig"] == "[secret]"
 
     result = synth(EXAMPLES / "cross-stack", "dev", stack_outputs={"acme/eks-platform/dev": dev})

@@ -1,24 +1,14 @@
-"""The stacks: each synths, each environment has the shape it promises, config errors name the key."""
+"""The stacks: each synths, each environment has the shape it promises, snapshots hold."""
 
 from __future__ import annotations
 
-import functools
 import json
-from pathlib import Path
-from typing import Any
 
 import pytest
-import yaml
 
-from components.synth import SynthResult, load_stack_config, run_program, synth
+from components.synth import synth
 from stacks import ENVIRONMENTS
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-@functools.cache
-def stack(name: str) -> SynthResult:
-    return synth(ROOT, name)
+from tests.stacks.harness import ROOT, stack
 
 
 @pytest.mark.parametrize("name", ENVIRONMENTS)
@@ -133,237 +123,6 @@ def test_stack_matches_its_snapshot(name: str) -> None:
         )
 
 
-# -- configuration errors -------------------------------------------------------------------
-
-
-def run_dev_with(edit: Any, recorded: list) -> None:
-    """Run the dev composition with an edited copy of Pulumi.dev.yaml, recording registrations."""
-    config, secrets = load_stack_config(ROOT, "eks-platform", "dev")
-    parsed = {k: (json.loads(v) if v[:1] in "[{" else v) for k, v in config.items()}
-    edit(parsed)
-    raw = {k: (v if isinstance(v, str) else json.dumps(v)) for k, v in parsed.items()}
-
-    def program() -> None:
-        from stacks import dev
-        from stacks.config import load
-
-        dev.main(load())
-
-    run_program(program, "eks-platform", "dev", raw, secrets, recorded=recorded)
-
-
-def set_path(path: str, value: Any) -> Any:
-    key, *rest = path.split(".")
-
-    def edit(config: dict) -> None:
-        if not rest:
-            config[key] = value
-            return
-        node = config[key]
-        for part in rest[:-1]:
-            node = node[part]
-        if value is KeyError:
-            del node[rest[-1]]
-        else:
-            node[rest[-1]] = value
-
-    return edit
-
-
-@pytest.mark.parametrize(
-    "path, value, message",
-    [
-        ("eks-platform:clusterName", "x", "^eks-platform:clusterName: unknown key"),
-        ("eks-platform:cluster.nodeGroup", {}, "^eks-platform:cluster.nodeGroup: unknown key"),
-        (
-            "eks-platform:cluster.nodeGroups.system.minSize",
-            3,
-            r"^eks-platform:cluster.nodeGroups.system.minSize: must be <= desiredSize \(3 > 2\)",
-        ),
-        (
-            "eks-platform:cluster.nodeGroups.system.maxSize",
-            1,
-            "^eks-platform:cluster.nodeGroups.system.desiredSize: must be <= maxSize",
-        ),
-        (
-            "eks-platform:cluster.nodeGroups.system.minSize",
-            "one",
-            "^eks-platform:cluster.nodeGroups.system.minSize: expected an integer",
-        ),
-        (
-            "eks-platform:cluster.nodeGroups.system.capacityType",
-            "SPOTTY",
-            "^eks-platform:cluster.nodeGroups.system.capacityType: 'SPOTTY' is not one of",
-        ),
-        (
-            "eks-platform:cluster.nodeGroups.system.labels",
-            {"a b": "c"},
-            "^eks-platform:cluster.nodeGroups.system.labels.a b: ",
-        ),
-        (
-            "eks-platform:cluster.nodeGroups.system.taints",
-            [{"key": "k", "effect": "Never"}],
-            r"^eks-platform:cluster.nodeGroups.system.taints\[0\].effect: ",
-        ),
-        (
-            "eks-platform:cluster.nodeGroups.system.taints",
-            [{"key": "k"}],
-            r"^eks-platform:cluster.nodeGroups.system.taints\[0\].effect: required key is missing",
-        ),
-        (
-            "eks-platform:cluster.clusterName",
-            "dev eks",
-            "^eks-platform:cluster.clusterName: 'dev eks' is not a valid EKS cluster name",
-        ),
-        (
-            "eks-platform:cluster.clusterName",
-            KeyError,
-            "^eks-platform:cluster.clusterName: required key is missing",
-        ),
-        (
-            "eks-platform:cluster.accessEntries.platform.principalArn",
-            "arn:aws:iam::123456789012:policy/x",
-            r"^eks-platform:cluster.accessEntries.platform.principalArn: .* is not an IAM role or user ARN",
-        ),
-        (
-            "eks-platform:cluster.accessEntries.platform.policy",
-            "owner",
-            r"^eks-platform:cluster.accessEntries.platform.policy: 'owner' is not one of",
-        ),
-        (
-            "eks-platform:cluster.accessEntries",
-            ["arn:aws:iam::123456789012:role/x"],
-            r"^eks-platform:cluster.accessEntries: expected a mapping",
-        ),
-        (
-            "eks-platform:cluster.allowPublicEndpointFromAnywhere",
-            False,
-            r"^eks-platform:cluster.publicAccessCidrs: 0.0.0.0/0 opens the API server",
-        ),
-        (
-            "eks-platform:cluster.publicAccessCidrs",
-            ["0.0.0.0"],
-            r"^eks-platform:cluster.publicAccessCidrs\[0\]: ",
-        ),
-        ("eks-platform:network.availabilityZones", 1, "^eks-platform:network.availabilityZones: "),
-        ("eks-platform:network.cidrBlock", "10.0.0.0", "^eks-platform:network.cidrBlock: "),
-        (
-            "eks-platform:network.existingVpc",
-            {"vpcId": "vpc-1", "privateSubnetIds": ["subnet-1"]},
-            "^eks-platform:network.existingVpc.privateSubnetIds: EKS needs at least 2",
-        ),
-        ("eks-platform:demo.namespace", "Demo", "^eks-platform:demo.namespace: "),
-        (
-            "eks-platform:loadBalancerController.ingressScheme",
-            "public",
-            "^eks-platform:loadBalancerController.ingressScheme: ",
-        ),
-        (
-            "eks-platform:loadBalancerController.replicas",
-            0,
-            "^eks-platform:loadBalancerController.replicas: ",
-        ),
-        (
-            "eks-platform:externalDns.zones",
-            [],
-            "^eks-platform:externalDns.zones: at least one hosted zone",
-        ),
-        ("eks-platform:externalDns.policy", "delete-all", "^eks-platform:externalDns.policy: "),
-        ("eks-platform:externalDns.interval", "10s", "^eks-platform:externalDns.interval: "),
-        (
-            "eks-platform:sampleApp.host",
-            "game.example.org",
-            "^eks-platform:sampleApp.host: 'game.example.org' is not under any externalDns zone",
-        ),
-        ("eks-platform:sampleApp.host", "game..dev.example.com", "^eks-platform:sampleApp.host: "),
-        ("eks-platform:sampleApp.zoneId", "z123", "^eks-platform:sampleApp.zoneId: "),
-        (
-            "eks-platform:loadBalancerController",
-            KeyError,
-            "^eks-platform:sampleApp: needs eks-platform:loadBalancerController",
-        ),
-        ("eks-platform:cluster", KeyError, "^eks-platform:cluster: required key is missing"),
-        (
-            "eks-platform:karpenter.nodeSelector",
-            {"workload": "batch"},
-            "^eks-platform:karpenter.nodeSelector: .* matches no cluster.nodeGroups labels",
-        ),
-        (
-            "eks-platform:karpenter.nodePools.spot.limits",
-            {"cpu": "8"},
-            "^eks-platform:karpenter.nodePools.spot.limits",
-        ),
-        (
-            "eks-platform:karpenter.nodePools.spot.expireAfter",
-            "7 days",
-            "^eks-platform:karpenter.nodePools.spot.expireAfter: ",
-        ),
-        (
-            "eks-platform:externalSecrets.parameterPaths",
-            ["/other"],
-            "^eks-platform:externalSecrets.parameterPaths: the demo parameter path",
-        ),
-        (
-            "eks-platform:externalSecrets.secretPrefixes",
-            [],
-            "^eks-platform:externalSecrets",
-        ),
-    ],
-)
-def test_config_errors_name_the_key_before_anything_is_registered(
-    path: str, value: Any, message: str
-) -> None:
-    recorded: list = []
-
-    def edit(config: dict) -> None:
-        if (
-            path in ("eks-platform:cluster", "eks-platform:loadBalancerController")
-            and value is KeyError
-        ):
-            del config[path]
-        else:
-            set_path(path, value)(config)
-
-    with pytest.raises(ValueError, match=message):
-        run_dev_with(edit, recorded)
-    assert recorded == []
-
-
-def test_an_unedited_dev_config_registers_resources() -> None:
-    """The counterpart of the test above: the same harness does record registrations."""
-    recorded: list = []
-    run_dev_with(lambda config: None, recorded)
-    assert len(recorded) > 20
-
-
-def test_every_config_key_is_documented() -> None:
-    from stacks.config import KEYS
-
-    reference = (ROOT / "docs" / "configuration.md").read_text()
-    for key in KEYS:
-        assert f"`eks-platform:{key}`" in reference, (
-            f"docs/configuration.md lacks eks-platform:{key}"
-        )
-
-
-def test_stack_files_use_only_known_keys() -> None:
-    from stacks.config import KEYS
-
-    for env in ENVIRONMENTS:
-        doc = yaml.safe_load((ROOT / f"Pulumi.{env}.yaml").read_text())
-        for key in doc["config"]:
-            namespace, _, name = key.partition(":")
-            assert namespace in ("aws", "eks-platform"), key
-            assert namespace == "aws" or name in KEYS, key
-
-
-def test_the_configuration_reference_is_current() -> None:
-    from scripts.update_docs import render
-
-    page = (ROOT / "docs" / "configuration.md").read_text()
-    assert render(page) == page, "docs/configuration.md is stale: run `make docs`"
-
-
 def test_the_readme_is_a_front_door_and_every_link_resolves() -> None:
     import re
 
@@ -378,17 +137,9 @@ def test_the_readme_is_a_front_door_and_every_link_resolves() -> None:
             assert (page.parent / target).exists(), f"{page.name}: broken link {target}"
 
 
-def test_external_dns_zone_ids_are_checked_at_load() -> None:
-    def edit(config: dict) -> None:
-        config["eks-platform:externalDns"]["zones"][0]["zoneId"] = "Zabc"
-
-    with pytest.raises(ValueError, match=r"^eks-platform:externalDns.zones\[0\].zoneId: "):
-        run_dev_with(edit, [])
-
-
 def test_two_synths_of_a_stack_are_identical() -> None:
     """No random names and no time-dependent values: a preview of an unchanged stack is empty."""
-    first = json.dumps(synth(ROOT, "prod").as_json(), sort_keys=True)
+    first = json.dumps(stack("prod").as_json(), sort_keys=True)
     second = json.dumps(synth(ROOT, "prod").as_json(), sort_keys=True)
     assert first == second
 
