@@ -18,6 +18,7 @@ from typing import Any, Generic, Literal, TypeVar
 
 import pulumi
 
+from components import validation as v
 from components.validation import InvalidArgument
 from components.validation.config_reader import config_error, describe, from_config, markdown_table
 from stacks import ENVIRONMENTS
@@ -163,6 +164,7 @@ class Reader(PlatformConfig):
                 section.validate(args)
             except InvalidArgument as e:
                 raise config_error(key, e) from None
+            v.mark_validated(args, skip=section.composed)  # the component need not check again
         if section.check is not None:
             section.check(args, self)
         return args

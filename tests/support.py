@@ -10,9 +10,7 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.cluster.access import AccessEntrySpec
-from components.cluster.eks_cluster import EksCluster, EksClusterArgs
-from components.cluster.node_group import NodeGroupSpec
+from components.cluster import AccessEntrySpec, EksCluster, EksClusterArgs, NodeGroupSpec
 from components.identity.cluster_ref import ClusterRef
 from components.identity.oidc import OidcTrust, OidcTrustArgs
 from components.naming import digest

@@ -125,15 +125,19 @@ class Controller(pulumi.ComponentResource, Generic[A]):
     """Base of the add-ons: validation, role, release, readiness; see the module docstring.
 
     A subclass sets :attr:`KIND` (its class name: the type token is
-    ``eks-platform:index:<KIND>``), :attr:`ARGS` and :attr:`MANAGED_VALUES`, and implements
-    :meth:`validate` and :meth:`build`. Its class attributes' annotations are read at run time
+    ``eks-platform:index:<KIND>``), :attr:`ARGS`, :attr:`RULES` and :attr:`MANAGED_VALUES`,
+    and implements :meth:`build` (and :meth:`validate`, :meth:`claim` where it needs them). Its class attributes' annotations are read at run time
     by Pulumi (for the Output-typed ones), so the types they name are imported normally.
     """
 
     KIND: ClassVar[str]
     """The component's type name (``eks-platform:index:<KIND>``)."""
-    ARGS: ClassVar[type[ControllerArgs]] = ControllerArgs
+    ARGS: ClassVar[type[ControllerArgs]]
     """The component's Args class: ``args`` are checked against its fields' types first."""
+    RULES: ClassVar[staticmethod[[Any], None]]
+    """The add-on's ``validate_settings``: the rules of its plain values (the shared ones
+    included), the one implementation the stack configuration runs too. Set it with
+    ``RULES = staticmethod(validate_settings)``."""
     MANAGED_VALUES: ClassVar[ManagedValues] = {}
     """Chart value paths the component sets itself, each with what sets it."""
 
@@ -160,7 +164,9 @@ class Controller(pulumi.ComponentResource, Generic[A]):
         self.owner = f"{self.KIND} {name!r}"
         """The component as errors name it: ``Kind 'name'``."""
         with v.component_errors(self.KIND, name):
-            v.check_fields(args, self.ARGS)
+            if not v.was_validated(args):  # else the stack's configuration checked them
+                v.check_fields(args, self.ARGS)
+                type(self).RULES(args)
             cluster = as_cluster_ref(args.cluster)
             self.validate(args, cluster)
             self.claim(name, args)
@@ -180,8 +186,7 @@ class Controller(pulumi.ComponentResource, Generic[A]):
     # -- what a subclass fills in --------------------------------------------------------------
 
     def validate(self, args: A, cluster: ClusterRef) -> None:
-        """The add-on's own rules, after the shared ones; raise ``InvalidArgument``."""
-        validate_shared(args, self.MANAGED_VALUES)
+        """Rules that need the cluster, after :attr:`RULES`; raise ``InvalidArgument``."""
 
     def claim(self, name: str, args: A) -> None:
         """Claim IAM names before anything is registered (refusing collisions)."""

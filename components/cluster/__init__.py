@@ -1,6 +1,29 @@
-"""The cluster: EksCluster (control plane, access entries, Secrets key, managed add-ons, node
-groups, Fargate) and NodeGroup."""
+"""The cluster: :class:`EksCluster` and what it is made of, one module each.
 
-from .eks_cluster import EksCluster, EksClusterArgs, FargateProfileSpec, FargateSelector
+* :mod:`.eks_cluster`: the component, a list of steps;
+* :mod:`.args`: :class:`EksClusterArgs`, the Fargate profile specs, the Kubernetes versions
+  EKS offers; :mod:`.validation`: their rules (``validate_args``);
+* :mod:`.access`: access entries, and the removal of the creator's invisible admin entry;
+* :mod:`.secrets_key`: the KMS key for Secrets and its key policy;
+* :mod:`.addons`: the managed add-ons (``vpc-cni`` with its role, ``kube-proxy``, ``coredns``,
+  ``eks-pod-identity-agent``);
+* :mod:`.fargate`: Fargate profiles and their pod execution role;
+* :mod:`.node_group`: :class:`NodeGroup`, a managed node group on a hardened launch template.
+"""
 
-__all__ = ["EksCluster", "EksClusterArgs", "FargateProfileSpec", "FargateSelector"]
+from .access import AccessEntrySpec
+from .args import EksClusterArgs, FargateProfileSpec, FargateSelector
+from .eks_cluster import EksCluster
+from .node_group import NodeGroup, NodeGroupArgs, NodeGroupSpec, Taint
+
+__all__ = [
+    "AccessEntrySpec",
+    "EksCluster",
+    "EksClusterArgs",
+    "FargateProfileSpec",
+    "FargateSelector",
+    "NodeGroup",
+    "NodeGroupArgs",
+    "NodeGroupSpec",
+    "Taint",
+]

@@ -28,8 +28,10 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 import pulumi
+import pulumi_aws as aws
 from pulumi.dynamic import CreateResult, DiffResult, ResourceProvider, UpdateResult
 
+from .. import aws_context
 from .. import validation as v
 
 AccessPolicy = Literal["cluster-admin", "admin", "edit", "view"]
@@ -75,6 +77,61 @@ def validate_access_entries(entries: Mapping[str, AccessEntrySpec], field_name: 
         for i, namespace in enumerate(entry.namespaces):
             v.dns_label(namespace, f"{where}.namespaces[{i}]", "namespace")
     v.unique(principals, field_name, "principal (one access entry per principal)")
+
+
+def create_access_entries(
+    name: str,
+    *,
+    cluster_name: pulumi.Input[str],
+    entries: Mapping[str, AccessEntrySpec],
+    principals: Mapping[str, pulumi.Input[str]],
+    remove_creator_admin: bool,
+    tags: dict[str, str],
+    parent: pulumi.Resource,
+) -> list[pulumi.Resource]:
+    """The declared access entries (``<name>-access-<key>``), each with its access policy and
+    scope, children of ``parent``; first, once, the creator's undeclared entry goes
+    (:class:`CreatorAccessRemoval`, when ``remove_creator_admin``). ``principals`` are the
+    entries' principal ARNs, checked. Returns every resource made."""
+    created: list[pulumi.Resource] = []
+    first: list[pulumi.Resource] = []
+    if remove_creator_admin:
+        removal = CreatorAccessRemoval(
+            f"{name}-creator-access",
+            cluster_name=cluster_name,
+            region=aws_context.region(),
+            declared_principals=list(principals.values()),
+            opts=pulumi.ResourceOptions(parent=parent),
+        )
+        first = [removal]
+        created.append(removal)
+    partition = aws_context.partition()
+    for key, spec in entries.items():
+        entry_name = f"{name}-access-{key}"
+        entry = aws.eks.AccessEntry(
+            entry_name,
+            cluster_name=cluster_name,
+            principal_arn=principals[key],
+            type="STANDARD",
+            tags={**tags, MANAGED_TAG: key},
+            opts=pulumi.ResourceOptions(parent=parent, depends_on=first),
+        )
+        association = aws.eks.AccessPolicyAssociation(
+            entry_name,
+            cluster_name=cluster_name,
+            principal_arn=entry.principal_arn,
+            policy_arn=pulumi.Output.concat(
+                "arn:", partition, f":eks::aws:cluster-access-policy/{ACCESS_POLICIES[spec.policy]}"
+            ),
+            access_scope=aws.eks.AccessPolicyAssociationAccessScopeArgs(
+                type="namespace", namespaces=list(spec.namespaces)
+            )
+            if spec.namespaces
+            else aws.eks.AccessPolicyAssociationAccessScopeArgs(type="cluster"),
+            opts=pulumi.ResourceOptions(parent=parent),
+        )
+        created += [entry, association]
+    return created
 
 
 # -- the creator's bootstrap entry ----------------------------------------------------------------

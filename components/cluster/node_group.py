@@ -1,4 +1,5 @@
-"""``NodeGroup``: an EKS managed node group on its own EC2 launch template.
+"""``NodeGroup``: an EKS managed node group on its own EC2 launch template; and
+:func:`create_node_groups`, a cluster's node groups with their node roles.
 
 The launch template is where the node hardening lives:
 
@@ -14,7 +15,8 @@ The launch template is where the node hardening lives:
 from __future__ import annotations
 
 import base64
-from collections.abc import Sequence
+import dataclasses
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pulumi
@@ -22,6 +24,7 @@ import pulumi_aws as aws
 
 from .. import naming
 from .. import validation as v
+from ..identity import iam
 
 # Taint effects as Kubernetes writes them -> as the EKS API wants them.
 TAINT_EFFECTS = ("NO_SCHEDULE", "NO_EXECUTE", "PREFER_NO_SCHEDULE")
@@ -62,6 +65,10 @@ AMI_RELEASE_PARAMETERS: dict[str, str | None] = {
 AMI_TYPES = tuple(AMI_RELEASE_PARAMETERS)
 NODE_GROUP_PREFIX_MAX = 36
 """Longest node group name prefix: EKS adds a 26-character suffix, and names end at 63."""
+NODE_POLICIES = ("AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly")
+"""What every node needs: join the cluster, pull images. The CNI's ENI permissions go to the
+CNI's own role; Session Manager (``AmazonSSMManagedInstanceCore``) only to groups that ask."""
+SSM_POLICY = "AmazonSSMManagedInstanceCore"
 
 
 @dataclass(kw_only=True)
@@ -224,6 +231,58 @@ class NodeGroup(pulumi.ComponentResource):
         self.register_outputs(
             {"nodeGroupName": self.node_group_name, "launchTemplateId": self.launch_template_id}
         )
+
+
+def create_node_groups(
+    *,
+    groups: Mapping[str, NodeGroupSpec],
+    role_prefix: str,
+    cluster_name: str,
+    eks_cluster_name: pulumi.Input[str],
+    role_names: Mapping[str, str],
+    extra_policies: Sequence[str],
+    subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]],
+    kubernetes_version: str,
+    tags: dict[str, str],
+    depends_on: Sequence[pulumi.Resource],
+    protect: bool,
+    parent: pulumi.Resource,
+) -> tuple[dict[str, NodeGroup], dict[str, aws.iam.Role]]:
+    """A cluster's node groups (``<cluster_name>-<group>``), each with its node role
+    (``<role_prefix>-<group>-node``: :data:`NODE_POLICIES`, ``extra_policies``, and Session
+    Manager for groups that ask), children of ``parent``; returns the groups and the roles.
+
+    The nodes wait for ``depends_on`` (the CNI) and their role's policies (and are deleted
+    before them); ``eks_cluster_name`` (an output of the control plane) is what they join.
+    """
+    created: dict[str, NodeGroup] = {}
+    roles: dict[str, aws.iam.Role] = {}
+    for group_name, spec in groups.items():
+        policies = [*NODE_POLICIES, *extra_policies, *([SSM_POLICY] if spec.ssm_access else [])]
+        roles[group_name] = role = iam.create_role(
+            f"{role_prefix}-{group_name}-node",
+            role_name=role_names[group_name],
+            trust_policy=iam.service_trust_policy("ec2.amazonaws.com"),
+            settings=iam.RoleSettings(tags=tags),
+            parent=parent,
+            managed_policy_arns=iam.managed(*policies),
+        )
+        created[group_name] = NodeGroup(
+            f"{cluster_name}-{group_name}",
+            NodeGroupArgs(
+                cluster_name=eks_cluster_name,
+                node_role_arn=role.arn,
+                subnet_ids=subnet_ids,
+                kubernetes_version=kubernetes_version,
+                spec=dataclasses.replace(spec, tags={**tags, **spec.tags}),
+            ),
+            opts=pulumi.ResourceOptions(
+                parent=parent,
+                depends_on=[*depends_on, *iam.children_of(role)],
+                protect=protect,
+            ),
+        )
+    return created, roles
 
 
 def release_version(

@@ -12,7 +12,16 @@ below are the rules they use.
 from .errors import InvalidArgument, component_errors, fail, nested, require
 from .rules import *  # noqa: F403
 from .rules import __all__ as _rules
-from .types import check_fields, check_type, describe_type, field_hints, has_outputs, when_known
+from .types import (
+    check_fields,
+    check_type,
+    describe_type,
+    field_hints,
+    has_outputs,
+    mark_validated,
+    was_validated,
+    when_known,
+)
 
 __all__ = [
     "InvalidArgument",
@@ -23,8 +32,10 @@ __all__ = [
     "fail",
     "field_hints",
     "has_outputs",
+    "mark_validated",
     "nested",
     "require",
+    "was_validated",
     "when_known",
     *_rules,
 ]

@@ -302,3 +302,30 @@ def when_known(
         return resolved
 
     return pulumi.Output.from_input(value).apply(run)
+
+
+_VALIDATED: dict[type, dict[tuple[str, ...], set[str]]] = {}
+"""Args the stack configuration has checked: by class, by the fields left out, their values."""
+
+
+def _fingerprint(args: Any, skip: tuple[str, ...]) -> str:
+    return repr(
+        [(f.name, getattr(args, f.name)) for f in dataclasses.fields(args) if f.name not in skip]
+    )
+
+
+def mark_validated(args: Any, skip: typing.Iterable[str] = ()) -> None:
+    """Record that ``args`` passed their rules (``skip``: fields filled in later, such as the
+    cluster a stack supplies once it exists), so the component they are given to does not run
+    the same rules again: a value from stack configuration is validated once, where its error
+    can name the config key."""
+    fields = tuple(sorted(skip))
+    _VALIDATED.setdefault(type(args), {}).setdefault(fields, set()).add(_fingerprint(args, fields))
+
+
+def was_validated(args: Any) -> bool:
+    """Whether :func:`mark_validated` recorded these very values (a changed value is not)."""
+    by_skip = _VALIDATED.get(type(args))
+    if not by_skip or not dataclasses.is_dataclass(args):
+        return False
+    return any(_fingerprint(args, skip) in seen for skip, seen in by_skip.items())

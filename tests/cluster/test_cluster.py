@@ -9,10 +9,14 @@ import re
 import pulumi
 import pytest
 
-from components.cluster.access import AccessEntrySpec
-from components.cluster.eks_cluster import EksCluster, FargateProfileSpec, FargateSelector
-from components.cluster.node_group import NodeGroupSpec, Taint
-from components.naming import stack_unique
+from components.cluster import (
+    AccessEntrySpec,
+    EksCluster,
+    FargateProfileSpec,
+    FargateSelector,
+    NodeGroupSpec,
+    Taint,
+)
 from components.synth import SynthResult
 from tests.support import ADMIN_ARN, cluster_args, depends_on, doc, refused, run
 from tests.trust_policy import Token, admits, service_may_assume
@@ -285,21 +289,84 @@ def test_the_vpc_cni_has_its_own_role_through_irsa() -> None:
 
     result = run(program)
     assert _attached(result, "t-vpc-cni") == {"AmazonEKS_CNI_Policy"}
+    # An ordinary IrsaRole, whose ServiceAccount is the add-on's (EKS creates it).
+    (irsa,) = result.by_type("eks-platform:index:IrsaRole")
+    assert irsa.name == "t-vpc-cni" and irsa.parent is not None
+    assert irsa.parent.endswith("eks-platform:index:EksCluster::t")
+    assert result.by_type("kubernetes:core/v1:ServiceAccount") == []
     role = result.one("aws:iam/role:Role", "t-vpc-cni")
+    assert role.parent == irsa.urn
+    assert role.inputs["name"] == "t-vpc-cni-0bdfff"  # the name it had as the cluster's child
     trust = doc(role, "assumeRolePolicy")
     issuer, provider = result.outputs["issuer"], result.outputs["provider"]
     assert admits(trust, Token(issuer, "system:serviceaccount:kube-system:aws-node"), provider)
     assert not admits(trust, Token(issuer, "system:serviceaccount:kube-system:other"), provider)
+    assert not admits(
+        trust, Token(issuer, "system:serviceaccount:kube-system:aws-node", aud="other"), provider
+    )
+    (statement,) = trust["Statement"]
+    assert set(statement["Condition"]) == {"StringEquals"}  # sub and aud pinned, no wildcard
     cni = next(
         a for a in result.by_type("aws:eks/addon:Addon") if a.inputs["addonName"] == "vpc-cni"
     )
-    assert (
-        cni.inputs["serviceAccountRoleArn"]
-        == f"arn:aws:iam::123456789012:role/{role.inputs['name']}"
+    assert cni.inputs["serviceAccountRoleArn"] == "arn:aws:iam::123456789012:role/t-vpc-cni-0bdfff"
+    assert depends_on(
+        result,
+        cni,
+        result.one(
+            "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "t-vpc-cni-AmazonEKS_CNI_Policy"
+        ),
     )
     # Without it, the nodes carry the CNI's permissions.
     without = run(lambda: EksCluster("t", cluster_args(cni_role=False)))
     assert "AmazonEKS_CNI_Policy" in _attached(without, "t-general-node")
+    assert without.by_type("eks-platform:index:IrsaRole") == []
+
+
+def test_the_vpc_cni_role_keeps_the_urns_it_had_as_the_clusters_child(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Its role and policy attachment were the cluster's children: aliases to those URNs, so
+    that the engine updates them in place instead of replacing them."""
+    from google.protobuf import json_format
+
+    from components.synth import record
+
+    aliases: dict[str, list[dict]] = {}
+    register = record.RecordingMonitor.RegisterResource
+
+    def recording(self: record.RecordingMonitor, request: object) -> object:
+        response = register(self, request)
+        found = [json_format.MessageToDict(a) for a in request.aliases]  # type: ignore[attr-defined]
+        if found:
+            aliases[response.urn] = found
+        return response
+
+    monkeypatch.setattr(record.RecordingMonitor, "RegisterResource", recording)
+    result = run(lambda: EksCluster("t", cluster_args()))
+    cluster_urn = result.one("eks-platform:index:EksCluster").urn
+
+    def old_urn(alias: dict, urn: str) -> str:
+        # The engine's rule: the alias's parent's type, then the resource's own type and name.
+        assert set(alias["spec"]) == {"parentUrn"}, alias  # same name, type, stack, project
+        parent_type = alias["spec"]["parentUrn"].split("::")[2].split("$")[-1]
+        _, _, qualified_type, name = urn.split("::")
+        return (
+            f"urn:pulumi:test::eks-platform::{parent_type}${qualified_type.split('$')[-1]}::{name}"
+        )
+
+    moved = {
+        r.urn: r
+        for r in result.resources
+        if r.parent is not None and r.parent.endswith("$eks-platform:index:IrsaRole::t-vpc-cni")
+    }
+    assert len(moved) == 2
+    assert {old_urn(a, urn) for urn in moved for a in aliases[urn]} == {
+        "urn:pulumi:test::eks-platform::eks-platform:index:EksCluster$aws:iam/role:Role::t-vpc-cni",
+        "urn:pulumi:test::eks-platform::eks-platform:index:EksCluster"
+        "$aws:iam/rolePolicyAttachment:RolePolicyAttachment::t-vpc-cni-AmazonEKS_CNI_Policy",
+    }
+    assert all(a["spec"]["parentUrn"] == cluster_urn for urn in moved for a in aliases[urn])
 
 
 def test_al2_is_refused_where_eks_has_no_al2_amis() -> None:
@@ -327,8 +394,6 @@ def test_on_bottlerocket_the_disk_setting_sizes_the_data_volume() -> None:
 
 
 def test_access_entries_carry_their_policy_and_scope() -> None:
-    from components.cluster.access import AccessEntrySpec
-
     entries = {
         "platform": AccessEntrySpec(principal_arn=ADMIN_ARN, policy="cluster-admin"),
         "team": AccessEntrySpec(
@@ -506,9 +571,8 @@ def test_outputs() -> None:
     )
     assert outputs["oidc_issuer_url"].startswith("https://oidc.eks.us-west-2.amazonaws.com/id/")
     assert outputs["vpc_id"] == "vpc-0123456789abcdef0"
-    assert outputs["node_role_arns"] == [
-        "arn:aws:iam::123456789012:role/" + stack_unique("test-general-node")
-    ]
+    # The role's name: the component's, plus a hash of the project and stack.
+    assert outputs["node_role_arns"] == ["arn:aws:iam::123456789012:role/test-general-node-0bdfff"]
     assert outputs["cluster_security_group_id"].startswith("sg-")
 
 

@@ -10,7 +10,6 @@ from typing import Any
 import pulumi
 import pytest
 
-from components import network as network_mod
 from components.identity.iam import RoleSettings
 from components.network import (
     ExistingVpcArgs,
@@ -19,6 +18,7 @@ from components.network import (
     restricts_default_security_group,
     validate_settings,
 )
+from components.network import endpoints as endpoints_mod
 from components.synth import SynthResult
 from components.synth.mocks import PlatformMocks
 from components.validation.config_reader import config_error, from_config
@@ -248,7 +248,7 @@ def test_flow_logs_on_an_existing_vpc() -> None:
 def private_route_tables(monkeypatch: pytest.MonkeyPatch) -> None:
     """The mocked awsx Vpc has no route tables: stand in for the lookup of the private ones."""
     monkeypatch.setattr(
-        network_mod,
+        endpoints_mod,
         "private_route_table_ids",
         lambda vpc: pulumi.Output.from_input(["rtb-private-a", "rtb-private-b"]),
     )
@@ -292,7 +292,7 @@ def test_private_route_tables_of_a_new_vpc_are_picked_by_their_subnet_type() -> 
     def program() -> None:
         tables = [table("rtb-1", "Public"), table("rtb-2", "Private"), table("rtb-3", "Private")]
         vpc = SimpleNamespace(route_tables=pulumi.Output.from_input(tables))
-        pulumi.export("ids", network_mod.private_route_table_ids(vpc))
+        pulumi.export("ids", endpoints_mod.private_route_table_ids(vpc))
 
     assert run(program).outputs["ids"] == ["rtb-2", "rtb-3"]
 

@@ -34,7 +34,7 @@ for what they hold:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -46,9 +46,6 @@ from .chart import MANAGED_VALUES, chart_values, default_owner_id
 from .iam import INLINE_POLICY_NAME, RECORD_NAMES_KEY, RECORD_TYPES_KEY, route53_policy, zone_arn
 from .validation import interval_seconds, validate_settings
 from .zones import domain_filters, effective_zone_type, resolve_zones, zone_ids
-
-if TYPE_CHECKING:
-    from ...identity.cluster_ref import ClusterRef
 
 __all__ = [
     "DEFAULT_CHART",
@@ -75,6 +72,7 @@ class ExternalDns(Controller[ExternalDnsArgs]):
     """
 
     KIND = "ExternalDns"
+    RULES = staticmethod(validate_settings)
     ARGS = ExternalDnsArgs
     MANAGED_VALUES = MANAGED_VALUES
 
@@ -90,10 +88,6 @@ class ExternalDns(Controller[ExternalDnsArgs]):
     """The TXT registry owner id."""
     service_account: k8s.core.v1.ServiceAccount
     """The controller's ServiceAccount."""
-
-    def validate(self, args: ExternalDnsArgs, cluster: ClusterRef) -> None:
-        """:func:`validate_settings` (the base has checked the fields' types)."""
-        validate_settings(args)
 
     def build(self, name: str, args: ExternalDnsArgs) -> Mapping[str, Any]:
         """The zones, a role that may change records in them only, the release told the same."""

@@ -97,6 +97,7 @@ class ExternalSecrets(Controller[ExternalSecretsArgs]):
     """
 
     KIND = "ExternalSecrets"
+    RULES = staticmethod(validate_settings)
     ARGS = ExternalSecretsArgs
     MANAGED_VALUES = MANAGED_VALUES
 
@@ -110,9 +111,7 @@ class ExternalSecrets(Controller[ExternalSecretsArgs]):
     """Each tenant's SecretStores, by tenant key and backend."""
 
     def validate(self, args: ExternalSecretsArgs, cluster: ClusterRef) -> None:
-        """The shared and the add-on's own rules (:func:`validate_settings`), then the
-        cluster's OIDC trust for IRSA."""
-        validate_settings(args)
+        """What the cluster must offer."""
         validate_cluster(args, cluster)
 
     def build(self, name: str, args: ExternalSecretsArgs) -> Mapping[str, Any]:

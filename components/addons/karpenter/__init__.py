@@ -111,6 +111,7 @@ class Karpenter(Controller[KarpenterArgs]):
     """
 
     KIND = "Karpenter"
+    RULES = staticmethod(validate_settings)
     ARGS = KarpenterArgs
     MANAGED_VALUES = MANAGED_VALUES
 
@@ -156,9 +157,8 @@ class Karpenter(Controller[KarpenterArgs]):
     """Names of the NodePools."""
 
     def validate(self, args: KarpenterArgs, cluster: ClusterRef) -> None:
-        """:func:`validate_settings`, what Karpenter needs of the cluster, the node role (the
-        base has checked the fields' types)."""
-        validate_settings(args)
+        """What the cluster must offer; the node role's settings with the owner (a boundary
+        that is an Output is checked once known)."""
         validate_cluster(args, cluster)
         with v.nested("node_role"):
             self._node_settings: RoleSettings = roles.validate_role_settings(

@@ -38,7 +38,7 @@ they hold:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -52,9 +52,6 @@ from .cleanup import LoadBalancerCleanup
 from .iam import claim_policy_name, controller_policy
 from .ingress_classes import create_ingress_class
 from .validation import validate_settings
-
-if TYPE_CHECKING:
-    from ...identity.cluster_ref import ClusterRef
 
 __all__ = [
     "DEFAULT_CHART",
@@ -79,6 +76,7 @@ class LoadBalancerController(Controller[LoadBalancerControllerArgs]):
     """
 
     KIND = "LoadBalancerController"
+    RULES = staticmethod(validate_settings)
     ARGS = LoadBalancerControllerArgs
     MANAGED_VALUES = MANAGED_VALUES
 
@@ -107,10 +105,6 @@ class LoadBalancerController(Controller[LoadBalancerControllerArgs]):
     cleanup: LoadBalancerCleanup | None
     """The cleanup before uninstall (also in :attr:`cleanups`); None when turned off or when
     the cluster reference has no kubeconfig."""
-
-    def validate(self, args: LoadBalancerControllerArgs, cluster: ClusterRef) -> None:
-        """:func:`validate_settings` (the base has checked the fields' types)."""
-        validate_settings(args)
 
     def claim(self, name: str, args: LoadBalancerControllerArgs) -> None:
         """The IAM policy's name."""
