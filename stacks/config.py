@@ -102,6 +102,25 @@ def _external_secrets(eso: ExternalSecretsArgs, config: PlatformConfig) -> Exter
     return eso if demo_args is None else demo.with_demo_scope(eso, demo_args)
 
 
+SCOPED_STORE_ENVIRONMENTS = ("staging", "prod")
+"""The environments whose shared ClusterSecretStores must list the namespaces they serve."""
+
+
+def _shared_stores_scoped(eso: ExternalSecretsArgs, config: PlatformConfig) -> None:
+    """staging and prod name the namespaces that may use the shared stores (or say, with
+    storesForEveryNamespace, that every namespace may)."""
+    env = config[ENVIRONMENT]
+    if env in SCOPED_STORE_ENVIRONMENTS and not (
+        eso.store_namespaces or eso.stores_for_every_namespace
+    ):
+        raise InvalidArgument(
+            f"{config.key(EXTERNAL_SECRETS)}.storeNamespaces",
+            f"{env} must list the namespaces whose ExternalSecrets may use the shared "
+            "ClusterSecretStores (empty: every namespace reads the whole shared scope); or set "
+            "storesForEveryNamespace: true to allow that on purpose",
+        )
+
+
 def _karpenter(args: KarpenterArgs, config: PlatformConfig) -> KarpenterArgs:
     """Where the VPC CNI has its own role, Karpenter's nodes need no ENI permissions."""
     cni_policy = args.node_cni_policy and not config[CLUSTER].cni_role
@@ -229,6 +248,7 @@ EXTERNAL_SECRETS = Addon(
     args=ExternalSecretsArgs,
     derive=_external_secrets,
     validate=external_secrets.validate_settings,
+    check=_shared_stores_scoped,
     documents=(Reference(SecretsTenantSpec, "externalSecrets.tenants.<name>"),),
     component=ExternalSecrets,
     name="external-secrets",

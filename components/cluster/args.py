@@ -87,8 +87,11 @@ class EksClusterArgs:
     names you choose); required with ``secrets_encryption``. Include the identity that runs
     ``pulumi up``: KMS refuses a key policy that would lock its creator out."""
     kms_break_glass_principal_arn: pulumi.Input[str] | None = None
-    """The only principal that may disable the Secrets key or schedule its deletion (everyone
-    else, administrators included, is denied both); none: nobody may."""
+    """The only principal (with the account's root user) that may disable the Secrets key,
+    schedule its deletion or change its key policy: everyone else, administrators and the
+    deploy role included, is denied the three, and the deletion window is 30 days. Required
+    with ``deletion_protection``. None: the administrators may delete the key (7-day window),
+    so ``pulumi destroy`` works (docs/security.md, "The Secrets key")."""
     oidc_provider_arn: pulumi.Input[str] | None = None
     """An existing IAM OIDC provider for the cluster's issuer to adopt (e.g. when re-creating
     a cluster's stack); by default the cluster's :class:`OidcTrust` creates one."""

@@ -66,6 +66,23 @@ def validate_args(args: EksClusterArgs) -> None:
         "the Secrets key this component creates needs administrators (include the identity "
         "that runs pulumi up), or give an existing key in kms_key_arn",
     )
+    creates_key = args.secrets_encryption and args.kms_key_arn is None
+    v.require(
+        not (creates_key and args.deletion_protection)
+        or args.kms_break_glass_principal_arn is not None,
+        "kms_break_glass_principal_arn",
+        "a protected cluster (deletion_protection) needs a break-glass principal for its Secrets "
+        "key: only it may then disable the key, schedule its deletion or change its policy "
+        "(without one, any key administrator could delete the key)",
+    )
+    glass = args.kms_break_glass_principal_arn
+    for key, arn in args.kms_key_administrators.items():
+        v.require(
+            not (isinstance(glass, str) and arn == glass),
+            "kms_break_glass_principal_arn",
+            f"{glass} is also kms_key_administrators[{key!r}]: the break-glass principal must "
+            "not be an everyday administrator, or the guard on the key guards nothing",
+        )
     for i, log_type in enumerate(args.enabled_log_types):
         v.one_of(log_type, LOG_TYPES, f"enabled_log_types[{i}]")
     if isinstance(args.kms_key_arn, str):

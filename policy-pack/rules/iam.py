@@ -292,7 +292,9 @@ WILDCARD_RESOURCE = Rule(
     "the account, not the ones it owns; read-only metadata calls (Describe*, List*, Get* other "
     "than data reads) cannot be scoped by most services and are fine. Data reads "
     "(secretsmanager:GetSecretValue, ssm:GetParameter*, s3:GetObject, dynamodb reads) on '*' "
-    "read every secret or object, so they count as mutating here. A Condition on resource or "
+    "read every secret or object, so they count as mutating here; "
+    "secretsmanager:BatchGetSecretValue does not (it takes no resource, and returns only the "
+    "secrets GetSecretValue is allowed on). A Condition on resource or "
     "request tags, iam:AWSServiceName, iam:PassedToService or kms:ViaService scopes the "
     "statement the way AWS recommends when ARNs are not known in advance.",
     source="AWS IAM User Guide: Security best practices > Apply least-privilege permissions; "
@@ -310,7 +312,6 @@ WILDCARD_RESOURCE = Rule(
             "Reads of data, treated as mutating on Resource '*' (patterns).",
             [
                 "secretsmanager:GetSecretValue",
-                "secretsmanager:BatchGetSecretValue",
                 "ssm:GetParameter*",
                 "s3:GetObject*",
                 "dynamodb:GetItem",

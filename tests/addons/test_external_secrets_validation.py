@@ -3,7 +3,9 @@ the config key) and the rule."""
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,13 +19,16 @@ from components.addons.external_secrets import (
 )
 from components.addons.helm import ChartSpec
 from components.identity.iam import RoleSettings
+from components.synth import main
 from components.validation.config_reader import config_error, from_config
 from tests.addons.external_secrets_support import (
     ACCOUNT,
+    CLUSTER_STORE,
     TENANTS,
     base_args,
     offline_cluster,
 )
+from tests.stacks.harness import ROOT, copy_program, load_dev_with, set_path, stack
 from tests.support import refused
 
 BAD_ARGS: list[tuple[dict[str, Any], str]] = [
@@ -42,6 +47,10 @@ BAD_ARGS: list[tuple[dict[str, Any], str]] = [
     ({"service_account": "Bad Name"}, "service_account:"),
     ({"store_namespaces": ["Apps"]}, r"store_namespaces\[0\]:"),
     ({"store_namespaces": ["apps", "apps"]}, "store_namespaces: duplicate"),
+    (
+        {"store_namespaces": ["apps"], "stores_for_every_namespace": True},
+        "stores_for_every_namespace: contradicts store_namespaces",
+    ),
     ({"push_prefix": "dev/"}, "push_prefix: 'dev/' contains the read prefix 'dev/apps/'"),
     ({"push_prefix": "pushed"}, "push_prefix: 'pushed' must end with '/'"),
     ({"replicas": 0}, "replicas:"),
@@ -173,3 +182,50 @@ def test_configuration_errors_name_the_config_key() -> None:
     assert str(config_error(key, error.value)).startswith(
         f"{key}.tenants.team-a.secretPrefixes[0]: 'dev-eks/team-a/' overlaps 'dev-eks/'"
     )
+
+
+# -- staging and prod: the shared stores serve listed namespaces only ---------------------------
+
+
+@pytest.mark.parametrize("env", ["staging", "prod"])
+def test_staging_and_prod_shared_stores_serve_only_their_namespaces(env: str) -> None:
+    stores = stack(env).by_type(CLUSTER_STORE)
+    assert len(stores) == 2
+    for store in stores:
+        assert store.inputs["spec"]["conditions"] == [{"namespaces": ["storefront"]}]
+
+
+@pytest.mark.parametrize("env", ["staging", "prod"])
+def test_staging_and_prod_refuse_stores_for_every_namespace_unless_said(
+    env: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = (ROOT / f"Pulumi.{env}.yaml").read_text()
+    line = "    storeNamespaces: [storefront]\n"
+    assert line in text
+    program = copy_program(tmp_path, env, text.replace(line, ""))
+    assert main(["--program", str(program), "--stack", env]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(
+        f"error: eks-platform:externalSecrets.storeNamespaces: {env} must list the namespaces "
+        "whose ExternalSecrets may use the shared ClusterSecretStores"
+    ), err
+    # The documented opt-out.
+    opted_out = tmp_path / "opted-out"
+    opted_out.mkdir()
+    text = text.replace(line, "    storesForEveryNamespace: true\n")
+    resources = _recorded(copy_program(opted_out, env, text), env)
+    stores = [r for r in resources if r["type"] == CLUSTER_STORE]
+    assert stores and all("conditions" not in r["inputs"]["spec"] for r in stores)
+
+
+def test_dev_may_leave_the_store_namespaces_empty() -> None:
+    """Only staging and prod require the list (dev sets one anyway)."""
+    config = load_dev_with(set_path("eks-platform:externalSecrets.storeNamespaces", []))
+    assert config.values["externalSecrets"].store_namespaces == []
+
+
+def _recorded(program: Path, env: str) -> list[dict[str, Any]]:
+    out = program / "synth.json"
+    assert main(["--program", str(program), "--stack", env, "--json", str(out)]) == 0
+    resources: list[dict[str, Any]] = json.loads(out.read_text())["resources"]
+    return resources

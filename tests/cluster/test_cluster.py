@@ -433,33 +433,6 @@ def test_the_creators_invisible_entry_goes_before_the_declared_ones_come() -> No
     )
 
 
-def test_the_secrets_key_policy_names_administrators_and_guards_deletion() -> None:
-    admin = "arn:aws:iam::123456789012:role/KeyAdmin"
-    glass = "arn:aws:iam::123456789012:role/BreakGlass"
-    result = cluster(
-        secrets_encryption=True,
-        kms_key_administrators={"keys": admin},
-        kms_break_glass_principal_arn=glass,
-    )
-    policy = doc(result.one("aws:kms/key:Key"), "policy")
-    by_sid = {s["Sid"]: s for s in policy["Statement"]}
-    assert by_sid["Administrators"]["Principal"]["AWS"] == sorted([admin, glass])
-    role_arn = f"arn:aws:iam::123456789012:role/{result.one('aws:iam/role:Role', 'test-cluster').inputs['name']}"
-    assert by_sid["ClusterUsesTheKey"]["Principal"]["AWS"] == role_arn
-    deny = by_sid["NoDisableOrDeletionButBreakGlass"]
-    assert deny["Effect"] == "Deny" and set(deny["Action"]) == {
-        "kms:ScheduleKeyDeletion",
-        "kms:DisableKey",
-    }
-    assert deny["Condition"] == {"ArnNotEquals": {"aws:PrincipalArn": glass}}
-    # The cluster runs as the role the key policy names (the mock's role id is its name) and
-    # encrypts with the key this policy belongs to.
-    eks = result.one("eks:index:Cluster")
-    assert eks.inputs["serviceRole"] == role_arn.rsplit("/", 1)[1]
-    assert depends_on(result, eks, result.one("aws:kms/key:Key"))
-    assert eks.inputs["encryptionConfigKeyArn"].startswith("arn:aws:kms:us-west-2:")
-
-
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
@@ -548,7 +521,10 @@ def test_secrets_encryption_with_a_given_key_creates_none() -> None:
 
 def test_deletion_protection_protects_the_control_plane_and_key() -> None:
     result = cluster(
-        deletion_protection=True, secrets_encryption=True, kms_key_administrators={"a": ADMIN_ARN}
+        deletion_protection=True,
+        secrets_encryption=True,
+        kms_key_administrators={"a": ADMIN_ARN},
+        kms_break_glass_principal_arn="arn:aws:iam::123456789012:role/BreakGlass",
     )
     control_plane = result.one("eks:index:Cluster")
     assert control_plane.protect is True

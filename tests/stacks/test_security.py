@@ -85,13 +85,23 @@ def test_the_api_endpoint_is_private_or_restricted(name: str) -> None:
 
 @pytest.mark.parametrize("name", ["staging", "prod"])
 def test_the_secrets_key_has_a_policy_that_guards_it(name: str) -> None:
+    """staging: deletable by its administrators (destroy works); prod: deletion, disabling and
+    policy changes by the break-glass principal only (evaluated in
+    tests/cluster/test_secrets_key.py)."""
     key = stack(name).one("aws:kms/key:Key")
     policy = json.loads(key.inputs["policy"])
-    (deny,) = [s for s in policy["Statement"] if s["Effect"] == "Deny"]
-    assert set(deny["Action"]) == {"kms:ScheduleKeyDeletion", "kms:DisableKey"}
+    denies = [s for s in policy["Statement"] if s["Effect"] == "Deny"]
     assert key.inputs["enableKeyRotation"] is True
     if name == "prod":
-        assert "ArnNotEquals" in deny["Condition"]  # a break-glass principal, and only it
+        (deny,) = denies
+        assert set(deny["Action"]) == {
+            "kms:ScheduleKeyDeletion",
+            "kms:DisableKey",
+            "kms:PutKeyPolicy",
+        }
+        assert "ArnNotEquals" in deny["Condition"]  # the break-glass principal and the root
+    else:
+        assert denies == [] and key.inputs["deletionWindowInDays"] == 7
 
 
 @pytest.mark.parametrize("name", STACKS)

@@ -123,9 +123,15 @@ class ExternalSecretsArgs(ControllerArgs):
     """The operator's ServiceAccount, created by the component (the chart's is disabled)."""
     store_namespaces: list[str] = field(default_factory=list)
     """Namespaces whose ExternalSecrets may use the shared ClusterSecretStores
-    (``spec.conditions``). Empty: every namespace. This limits the ClusterSecretStores only;
-    with ``pod-identity``, a SecretStore without ``auth`` in any namespace still gets the
+    (``spec.conditions``). Empty: every namespace (the staging and prod stacks refuse that
+    unless ``stores_for_every_namespace``). This limits the ClusterSecretStores only; with
+    ``pod-identity``, a SecretStore without ``auth`` in any namespace still gets the
     controller's role."""
+    stores_for_every_namespace: bool = False
+    """Say that the shared ClusterSecretStores serve every namespace on purpose
+    (``store_namespaces`` empty): anyone who may create an ExternalSecret anywhere then reads
+    the whole shared scope. The staging and prod stacks refuse an empty ``store_namespaces``
+    without it; it cannot be combined with a ``store_namespaces`` list."""
     push_prefix: str | None = None
     """Let ``PushSecret`` write Secrets Manager secrets, only under this name prefix (ending with
     ``/``); it may not contain a read prefix. Unset (default): no writes, and the chart's

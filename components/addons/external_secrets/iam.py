@@ -3,13 +3,18 @@
 * ``secretsmanager:GetSecretValue``, ``DescribeSecret``, ``ListSecretVersionIds`` on
   ``arn:<partition>:secretsmanager:<region>:<account>:secret:<prefix>*`` of each configured
   name prefix;
+* ``secretsmanager:ListSecrets`` and ``BatchGetSecretValue`` on ``*``, for ``dataFrom.find``:
+  neither action takes a resource (the Service Authorization Reference lists none), so this
+  is the one statement on ``*``. ``BatchGetSecretValue`` returns only the secrets the role may
+  ``GetSecretValue`` (still the prefixes); ``ListSecrets`` shows the names, tags and
+  descriptions, not the values, of every secret of the account and region;
 * ``ssm:GetParameter``, ``GetParameters``, ``GetParametersByPath`` on each configured
   parameter path and below it (not its siblings);
 * ``kms:Decrypt`` on the configured customer-managed keys, only through Secrets Manager or
   SSM (``kms:ViaService``);
 * with ``push_prefix`` (``PushSecret``), writes to Secrets Manager under that prefix only.
 
-There is no ``*`` resource and no fallback: no prefix and no path is an error.
+No other statement names ``*``, and there is no fallback: no prefix and no path is an error.
 """
 
 from __future__ import annotations
@@ -28,6 +33,10 @@ SECRETS_READ_ACTIONS = (
     "secretsmanager:ListSecretVersionIds",
 )
 """What a store may do with a secret under a configured prefix."""
+SECRETS_FIND_ACTIONS = ("secretsmanager:ListSecrets", "secretsmanager:BatchGetSecretValue")
+"""What ``dataFrom.find`` calls (ESO v2.9.0 ``providers/v1/aws/secretsmanager``: ``ListSecrets``
+without ``find.path``, then ``GetSecretValue`` per match; ``BatchGetSecretValue`` with a
+path or tags). Neither takes a resource: granted on ``*``."""
 SECRETS_PUSH_ACTIONS = (
     "secretsmanager:GetSecretValue",
     "secretsmanager:DescribeSecret",
@@ -35,10 +44,15 @@ SECRETS_PUSH_ACTIONS = (
     "secretsmanager:PutSecretValue",
     "secretsmanager:TagResource",
     "secretsmanager:UntagResource",
+    "secretsmanager:DeleteResourcePolicy",
 )
 """What ``PushSecret`` needs under ``push_prefix`` (ESO's Secrets Manager provider: it
 describes the secret, compares its value, creates it tagged ``managed-by: external-secrets``
-or puts a new version, and keeps its tags)."""
+or puts a new version, and keeps its tags). On every update of an existing secret ESO 2.9
+also calls ``DeleteResourcePolicy`` when the PushSecret sets no ``resourcePolicy`` (its
+``manageResourcePolicy``), tolerating only ResourceNotFound: without the action every update
+fails with AccessDenied. (``resourcePolicy`` itself, which needs ``Get``/``PutResourcePolicy``,
+and ``replicationLocations`` are not granted.)"""
 PUSH_DELETE_ACTION = "secretsmanager:DeleteSecret"
 """Granted under ``push_prefix`` only on secrets tagged ``managed-by: external-secrets``
 (a PushSecret with ``deletionPolicy: Delete``), as ESO documents."""
@@ -85,6 +99,9 @@ def read_grants(
             "StringEquals": {"kms:ViaService": [f"{s}.{{region}}.amazonaws.com" for s in services]}
         }
         grants.append(Grant("kms-decrypt-via-secrets", (statement,)))
+    if secret_prefixes:
+        # dataFrom.find; the values it returns are still those GetSecretValue allows above.
+        grants.append(Grant("secrets-manager-find", (_allow(SECRETS_FIND_ACTIONS, ["*"]),)))
     return grants
 
 

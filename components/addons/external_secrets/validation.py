@@ -36,6 +36,16 @@ def validate_settings(args: ExternalSecretsArgs) -> None:
     for i, namespace in enumerate(args.store_namespaces):
         v.dns_label(namespace, f"store_namespaces[{i}]", "namespace")
     v.unique(args.store_namespaces, "store_namespaces", "namespace")
+    v.require(
+        isinstance(args.stores_for_every_namespace, bool),
+        "stores_for_every_namespace",
+        "must be true or false",
+    )
+    v.require(
+        not (args.stores_for_every_namespace and args.store_namespaces),
+        "stores_for_every_namespace",
+        "contradicts store_namespaces (the stores serve only those namespaces): set one",
+    )
     if args.push_prefix is not None:
         secret_prefix(args.push_prefix, "push_prefix")
         for prefix in args.secret_prefixes:

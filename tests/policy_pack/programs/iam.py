@@ -307,3 +307,65 @@ def good_root_administers() -> None:
 @case("kms-key-administrator", bad=False)
 def good_default_policy() -> None:
     key("data", None)
+
+
+ADMIN_ROLE = f"arn:aws:iam::{ACCOUNT}:role/KeyAdmin"
+GLASS_ROLE = f"arn:aws:iam::{ACCOUNT}:role/BreakGlass"
+
+
+def guarded_key(exempt: list[str]) -> None:
+    """A key only a break-glass role (and the ``exempt`` principals) may re-policy: the deploy
+    role cannot pass the lockout check, so the key is created with the bypass."""
+    key(
+        "data",
+        [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": [ADMIN_ROLE, GLASS_ROLE]},
+                "Action": ["kms:Put*", "kms:Describe*"],
+                "Resource": "*",
+            },
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+                "Action": ["kms:PutKeyPolicy", "kms:GetKeyPolicy"],
+                "Resource": "*",
+            },
+            {
+                "Effect": "Deny",
+                "Principal": {"AWS": "*"},
+                "Action": ["kms:PutKeyPolicy", "kms:ScheduleKeyDeletion"],
+                "Resource": "*",
+                "Condition": {"ArnNotEquals": {"aws:PrincipalArn": exempt}},
+            },
+        ],
+        bypass_policy_lockout_safety_check=True,
+    )
+
+
+@case("kms-key-administrator", bad=False)
+def good_bypass_with_a_policy_that_keeps_the_root_user() -> None:
+    guarded_key([GLASS_ROLE, f"arn:aws:iam::{ACCOUNT}:root"])
+
+
+@case("kms-key-administrator", bad=True)
+def bad_bypass_with_a_deny_that_takes_the_root_user_back() -> None:
+    guarded_key([GLASS_ROLE])
+
+
+@case("iam-no-wildcard-resource", bad=False)
+def good_secrets_search_with_scoped_values() -> None:
+    """BatchGetSecretValue returns only the secrets GetSecretValue is allowed on."""
+    inline(
+        "finder",
+        {
+            "Effect": "Allow",
+            "Action": ["secretsmanager:ListSecrets", "secretsmanager:BatchGetSecretValue"],
+            "Resource": "*",
+        },
+        {
+            "Effect": "Allow",
+            "Action": "secretsmanager:GetSecretValue",
+            "Resource": f"arn:aws:secretsmanager:us-west-2:{ACCOUNT}:secret:team-a/*",
+        },
+    )
