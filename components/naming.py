@@ -11,7 +11,10 @@ names they do not get explicitly from their own (user-chosen) names:
   the full name, so the result is stable and distinct for distinct inputs;
 * :func:`claim` records every IAM name a program uses and refuses the second component
   that would use the same one (case-insensitively), naming both, before anything is
-  registered, instead of the second ``CreateRole`` failing halfway through a deployment.
+  registered, instead of the second ``CreateRole`` failing halfway through a deployment;
+* :func:`claim_object` does the same for the Kubernetes objects the components create
+  (Namespaces, ServiceAccounts, ExternalSecrets and the Secrets they write), keyed by the
+  cluster's Kubernetes provider: one object, one owner.
 """
 
 from __future__ import annotations
@@ -96,3 +99,44 @@ def claim(kind: str, name: str, owner: str, by: object, field: str) -> None:
             owner,
         )
     claims[key] = (owner, id(by))
+
+
+# Kubernetes objects by (cluster's provider, kind, namespace, name): (owner, creator, provider).
+_Objects = dict[tuple[int, str, str, str], tuple[str, int, object]]
+_OBJECTS: weakref.WeakKeyDictionary[Any, _Objects] = weakref.WeakKeyDictionary()
+_NO_ROOT_OBJECTS: _Objects = {}
+
+
+def claim_object(
+    provider: object,
+    cluster: str,
+    kind: str,
+    namespace: str,
+    name: str,
+    *,
+    owner: str,
+    by: object,
+    field: str,
+    hint: str,
+) -> None:
+    """Record that ``by`` (described as ``owner``) creates the Kubernetes ``kind``
+    ``namespace/name`` (``namespace`` empty for a cluster-scoped object) through ``provider``,
+    the Kubernetes provider of the cluster described as ``cluster``.
+
+    Raises :class:`~components.validation.InvalidArgument` on ``field`` when another object of
+    this program already creates it on that cluster, naming both and ending with ``hint`` (what
+    to change): two owners of one object overwrite each other, and deleting either deletes it.
+    """
+    root = pulumi.runtime.get_root_resource()
+    objects = _NO_ROOT_OBJECTS if root is None else _OBJECTS.setdefault(root, {})
+    key = (id(provider), kind, namespace, name)
+    other = objects.get(key)
+    if other is not None and other[1] != id(by):
+        shown = f"{namespace}/{name}" if namespace else name
+        raise v.InvalidArgument(
+            field,
+            f"{kind} {shown!r} on cluster {cluster!r} is already created by {other[0]} in this "
+            f"program (one object, one owner); {hint}",
+            owner,
+        )
+    objects[key] = (owner, id(by), provider)

@@ -173,9 +173,13 @@ def resolve_role_name(
     return role_name
 
 
-def managed(*policy_names: str) -> dict[str, pulumi.Output[str]]:
-    """AWS-managed policies by name, as ``managed_policy_arns`` for :func:`create_role`."""
-    return {name: aws_managed_policy_arn(name) for name in policy_names}
+def managed(
+    *policy_names: str, provider: pulumi.ProviderResource | None = None
+) -> dict[str, pulumi.Output[str]]:
+    """AWS-managed policies by name, as ``managed_policy_arns`` for :func:`create_role`, in the
+    partition of ``provider`` (the component's AWS provider: :func:`aws_context.provider_of`;
+    None: the default one)."""
+    return {name: aws_managed_policy_arn(name, provider) for name in policy_names}
 
 
 _POLICIES: weakref.WeakKeyDictionary[aws.iam.Role, list[pulumi.Resource]] = (

@@ -49,10 +49,12 @@ class IrsaRole(WorkloadRole):
     ) -> None:
         """Create the role and its ServiceAccount(s); see :class:`IrsaRole`."""
         with v.component_errors("IrsaRole", name):
-            planned = plan(self, "IrsaRole", name, args)
+            planned = plan(self, "IrsaRole", name, args, opts)
             trusts = trust_subjects(args, planned)
         super().__init__("eks-platform:index:IrsaRole", name, None, opts)
-        trust_policy = combined_trust_policy(trusts, args.trust_conditions)
+        trust_policy = combined_trust_policy(
+            trusts, args.trust_conditions, args.max_trust_policy_size, planned.owner
+        )
         self._create(name, args, planned, trust_policy, service_account_annotations)
         self.register_outputs(self._outputs())
 
@@ -66,10 +68,11 @@ def trust_subjects(
     args: WorkloadRoleArgs, planned: Plan
 ) -> list[tuple[OidcTrust, Sequence[ServiceAccountRef]]]:
     """Each OIDC trust with the ServiceAccounts it admits; checks the trust policy's size."""
-    for i, sa in enumerate(args.extra_service_accounts):
-        sa.validate(f"extra_service_accounts[{i}]")
+    extras = [
+        sa.validate(f"extra_service_accounts[{i}]", planned.owner)
+        for i, sa in enumerate(args.extra_service_accounts)
+    ]
     v.positive_int(args.max_trust_policy_size, "max_trust_policy_size", 2048, 4096)
-    extras = list(args.extra_service_accounts)
     entries: list[tuple[OidcTrust, list[ServiceAccountRef]]] = []
     if args.oidc is not None:
         trusts = [args.oidc] if isinstance(args.oidc, OidcTrust) else list(args.oidc)

@@ -42,11 +42,15 @@ _LONGEST_ARN_PREFIX = "arn:aws-us-gov:iam::123456789012:oidc-provider/"
 
 @dataclass(frozen=True)
 class ServiceAccountRef:
-    """A Kubernetes ServiceAccount a role trusts; ``pattern=True`` allows ``*``/``?`` (StringLike)."""
+    """A Kubernetes ServiceAccount a role trusts; ``pattern=True`` allows ``*``/``?`` (StringLike).
 
-    namespace: str
+    ``namespace`` and ``name`` may be Outputs (``ns.metadata.name``): the trust policy is then
+    built once they are known.
+    """
+
+    namespace: pulumi.Input[str]
     """Namespace of the ServiceAccount."""
-    name: str
+    name: pulumi.Input[str]
     """Name of the ServiceAccount."""
     pattern: bool = False
     """Treat namespace and name as IAM ``StringLike`` patterns. Only when you mean it: ``*`` admits
@@ -54,18 +58,52 @@ class ServiceAccountRef:
 
     @property
     def subject(self) -> str:
-        """The token's ``sub`` claim for this ServiceAccount."""
+        """The token's ``sub`` claim for this ServiceAccount (plain names only)."""
         return f"system:serviceaccount:{self.namespace}:{self.name}"
 
-    def validate(self, field_name: str) -> None:
-        """Kubernetes names (or, for patterns, names with ``*``/``?``)."""
+    @property
+    def deferred(self) -> bool:
+        """Whether a part is an Output (known only when the program runs)."""
+        return isinstance(self.namespace, pulumi.Output) or isinstance(self.name, pulumi.Output)
+
+    def validate(self, field_name: str, owner: str | None = None) -> ServiceAccountRef:
+        """Kubernetes names (or, for patterns, names with ``*``/``?``): plain ones now, Outputs
+        once known (failing then with the same message, naming ``owner``); returns the
+        reference to use."""
         if self.pattern:
-            for part, what in ((self.namespace, "namespace"), (self.name, "name")):
-                plain = part.replace("*", "a").replace("?", "a")
-                v.dns_label(plain, f"{field_name}.{what}", f"ServiceAccount {what} pattern")
+            checks = (
+                (lambda x, f: v.dns_label(_plain(x), f, "ServiceAccount namespace pattern")),
+                (lambda x, f: v.dns_label(_plain(x), f, "ServiceAccount name pattern")),
+            )
         else:
-            v.dns_label(self.namespace, f"{field_name}.namespace", "namespace")
-            v.dns_subdomain(self.name, f"{field_name}.name", "ServiceAccount name")
+            checks = (
+                (lambda x, f: v.dns_label(x, f, "namespace")),
+                (lambda x, f: v.dns_subdomain(x, f, "ServiceAccount name")),
+            )
+        return ServiceAccountRef(
+            v.when_known(self.namespace, checks[0], f"{field_name}.namespace", owner),
+            v.when_known(self.name, checks[1], f"{field_name}.name", owner),
+            self.pattern,
+        )
+
+
+def _plain(pattern: Any) -> Any:
+    """A pattern with its wildcards replaced, to check the rest as a name."""
+    return pattern.replace("*", "a").replace("?", "a") if isinstance(pattern, str) else pattern
+
+
+def resolve_subjects(
+    service_accounts: Sequence[ServiceAccountRef],
+) -> pulumi.Output[list[ServiceAccountRef]]:
+    """``service_accounts`` with every Output part resolved."""
+    return pulumi.Output.all(
+        *[pulumi.Output.all(sa.namespace, sa.name) for sa in service_accounts]
+    ).apply(
+        lambda names: [
+            ServiceAccountRef(str(n[0]), str(n[1]), sa.pattern)
+            for n, sa in zip(names, service_accounts, strict=True)
+        ]
+    )
 
 
 def issuer_host(issuer_url: str) -> str:
@@ -223,27 +261,45 @@ class OidcTrust(pulumi.ComponentResource):
 def combined_trust_policy(
     trusts: Sequence[tuple[OidcTrust, Sequence[ServiceAccountRef]]],
     conditions: Conditions | None = None,
+    limit: int | None = None,
+    owner: str | None = None,
 ) -> pulumi.Input[str]:
     """One trust policy over several clusters' providers, each admitting its own subjects.
 
-    Plain JSON when every provider and condition is known while the program runs, else an
-    Output.
+    Plain JSON when every provider, subject and condition is known while the program runs,
+    else an Output. With ``limit``, a policy whose subjects were Outputs is checked against
+    it once they are known (plain ones are bounded before: :func:`check_trust_policy_size`).
     """
-    if all(t.plain is not None for t, _ in trusts) and not v.has_outputs(conditions):
+    deferred = any(sa.deferred for _, sas in trusts for sa in sas)
+    if (
+        not deferred
+        and all(t.plain is not None for t, _ in trusts)
+        and not v.has_outputs(conditions)
+    ):
         return json.dumps(
             web_identity_trust_policy(
                 [(*t.plain, sas) for t, sas in trusts if t.plain is not None], conditions
             )
         )
-    pairs = [pulumi.Output.all(t.provider_arn, t.issuer_host) for t, _ in trusts]
-    return pulumi.Output.all(pulumi.Output.from_input(conditions or {}), *pairs).apply(
-        lambda resolved: json.dumps(
-            web_identity_trust_policy(
-                [(p[0], p[1], sas) for p, (_, sas) in zip(resolved[1:], trusts, strict=True)],
-                resolved[0],
-            )
+    per_trust = [
+        pulumi.Output.all(t.provider_arn, t.issuer_host, resolve_subjects(sas)) for t, sas in trusts
+    ]
+
+    def render(resolved: list[Any]) -> str:
+        document = web_identity_trust_policy(
+            [(p[0], p[1], p[2]) for p in resolved[1:]], resolved[0]
         )
-    )
+        if deferred and limit is not None and policy_size(document) > limit:
+            raise v.InvalidArgument(
+                "service_account",
+                f"the trust policy is {policy_size(document)} characters, over IAM's limit of "
+                f"{limit}; split the service accounts over several roles, or raise the quota "
+                "and pass max_trust_policy_size",
+                owner,
+            )
+        return json.dumps(document)
+
+    return pulumi.Output.all(pulumi.Output.from_input(conditions or {}), *per_trust).apply(render)
 
 
 def check_trust_policy_size(
@@ -258,7 +314,11 @@ def check_trust_policy_size(
     """
     worst = web_identity_trust_policy(
         [
-            (_LONGEST_ARN_PREFIX + _LONGEST_HOST + str(i), _LONGEST_HOST + str(i), subjects)
+            (
+                _LONGEST_ARN_PREFIX + _LONGEST_HOST + str(i),
+                _LONGEST_HOST + str(i),
+                [_known_part(sa) for sa in subjects],
+            )
             for i, subjects in enumerate(subjects_per_provider)
         ],
         conditions if not v.has_outputs(conditions) else None,
@@ -272,6 +332,15 @@ def check_trust_policy_size(
         f"provider(s) may reach {size} characters, over IAM's limit of {limit}; split the service "
         "accounts over several roles, use a pattern (pattern=True), or raise the quota and pass "
         "max_trust_policy_size",
+    )
+
+
+def _known_part(sa: ServiceAccountRef) -> ServiceAccountRef:
+    """``sa`` with an Output part counted as empty (checked again once known)."""
+    return ServiceAccountRef(
+        sa.namespace if isinstance(sa.namespace, str) else "",
+        sa.name if isinstance(sa.name, str) else "",
+        sa.pattern,
     )
 
 

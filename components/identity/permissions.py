@@ -1,40 +1,47 @@
 """Permission helpers: the common grants, one call each, as least-privilege IAM statements.
 
-Give them to a workload role (``IrsaRole``, ``PodIdentityRole``) as ``permissions``::
-
-    from eks_platform import permissions
-
-    permissions=[
-        permissions.s3_read("example-reports", prefix="daily/"),
-        permissions.secrets_read("payments/"),
-        permissions.sqs_consume(queue.arn),
-    ]
+Give them to a workload role (``IrsaRole``, ``PodIdentityRole``) as ``permissions``:
+``permissions=[permissions.s3_read("example-reports", prefix="daily/"),
+permissions.sqs_consume(queue.arn)]``.
 
 Each helper takes names or ARNs, plain or as Outputs of other resources (``bucket.bucket``,
 ``queue.arn``), and names exactly those resources: no ``*`` where the service lets a
-statement name its resource. ARNs built from names use the partition, region and account
-being deployed to (:mod:`components.aws_context`). The statements of all grants go into one
-inline policy of the role, ``permissions``.
+statement name its resource. What AWS would refuse (or accept and grant something else) is
+refused: an S3 object ARN or a path where a bucket belongs (give ``prefix=``), a wildcard, an
+ARN of another service or resource type, an account id that is not 12 digits
+(:mod:`components.identity.arns`).
+
+A helper knows no component: ARNs built from names keep ``{partition}``, ``{region}`` and
+``{account}`` placeholders, and the component that receives the grant fills them in from its
+own AWS provider (:func:`policy_document`), so a role deployed through
+``aws.Provider("east", region="us-east-1")`` gets us-east-1 ARNs in that provider's account.
+
+Errors: a plain value is refused when the helper is called, naming the helper and the
+argument (``permissions.s3_read: bucket: ...``). An Output is checked once its value is known,
+by the component that received the grant, which names itself and the grant too
+(``IrsaRole 'reports-reader': permissions[0]: permissions.s3_read: bucket: ...``).
 """
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import pulumi
 
 from .. import aws_context
 from .. import validation as v
+from . import arns
+from .arns import ResourceKind
 
-_PLACEHOLDERS = ("{partition}", "{region}", "{account}")
-_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _SECRET_PREFIX = re.compile(r"^[A-Za-z0-9/_+=.@-]{1,512}$")
 _PARAMETER_PATH = re.compile(r"^(/[A-Za-z0-9_.-]+)+$")
 _S3_PREFIX = re.compile(r"^[^*?]*$")
-_SIMPLE_NAME = re.compile(r"^[A-Za-z0-9_.:/-]{1,256}$")
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -42,7 +49,8 @@ class Grant:
     """A permission: IAM statements whose values may be Outputs of other resources.
 
     Strings may contain ``{partition}``, ``{region}`` and ``{account}``, filled in with
-    where the program deploys. Build one by hand for what the helpers do not cover::
+    where the receiving component deploys. Build one by hand for what the helpers do not
+    cover::
 
         Grant("read-queue-attributes", ({"Effect": "Allow", "Action": ["sqs:GetQueueAttributes"],
               "Resource": [queue.arn]},))
@@ -54,13 +62,52 @@ class Grant:
     """The IAM statements (``Effect``, ``Action``, ``Resource``, optional ``Condition``)."""
 
 
+@dataclass(frozen=True)
+class Deferred:
+    """A resource a helper was given as an Output: checked and turned into an ARN once its
+    value is known, by the component that receives the grant (so errors name it)."""
+
+    value: pulumi.Output[Any]
+    """What the caller gave."""
+    resolve: Callable[[Any], str]
+    """The ARN (or pattern) for the resolved value; raises InvalidArgument naming the argument."""
+    helper: str
+    """The helper that made it, ``permissions.s3_read``."""
+
+    def then(self, suffix: str) -> Deferred:
+        """The same resource with ``suffix`` appended to its ARN (``/*``)."""
+        resolve = self.resolve
+        return Deferred(self.value, lambda x: resolve(x) + suffix, self.helper)
+
+
+Resource = str | Deferred
+
+
+def _helper(fn: Callable[P, R]) -> Callable[P, R]:
+    """Name the helper in every error it raises: ``permissions.<name>: <argument>: <rule>``."""
+    label = f"permissions.{fn.__name__}"
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return fn(*args, **kwargs)
+        except v.InvalidArgument as error:
+            if error.component is not None:
+                raise
+            raise v.InvalidArgument(error.field, error.rule, label) from None
+
+    return wrapper
+
+
+@_helper
 def s3_read(bucket: pulumi.Input[str], prefix: str = "") -> Grant:
     """Read the objects of an S3 bucket (under ``prefix`` when given) and list them.
 
-    ``bucket``: the bucket's name or ARN. ``prefix``: a key prefix such as ``reports/``;
-    listing is then limited to it too (``s3:prefix``).
+    ``bucket``: the bucket's name or ARN (not an object ARN or a path: give the key prefix as
+    ``prefix``). ``prefix``: a key prefix such as ``reports/``; listing is then limited to it
+    too (``s3:prefix``).
     """
-    bucket_arn = _arn(bucket, "arn:{partition}:s3:::{name}", _bucket_name, "bucket")
+    bucket_arn = _resource(arns.S3_BUCKET, bucket, "bucket", "s3_read")
     _s3_prefix(prefix)
     return Grant(
         "s3-read",
@@ -71,10 +118,11 @@ def s3_read(bucket: pulumi.Input[str], prefix: str = "") -> Grant:
     )
 
 
+@_helper
 def s3_read_write(bucket: pulumi.Input[str], prefix: str = "") -> Grant:
     """Read, write and delete the objects of an S3 bucket under ``prefix`` (the whole bucket
-    when empty), including multipart uploads."""
-    bucket_arn = _arn(bucket, "arn:{partition}:s3:::{name}", _bucket_name, "bucket")
+    when empty), including multipart uploads. ``bucket`` as for :func:`s3_read`."""
+    bucket_arn = _resource(arns.S3_BUCKET, bucket, "bucket", "s3_read_write")
     _s3_prefix(prefix)
     return Grant(
         "s3-read-write",
@@ -98,28 +146,49 @@ def s3_read_write(bucket: pulumi.Input[str], prefix: str = "") -> Grant:
 SECRETS_READ_ACTIONS = ("secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret")
 
 
-def secrets_read(*name_prefixes: str) -> Grant:
+@_helper
+def secrets_read(*name_prefixes: pulumi.Input[str]) -> Grant:
     """Read the Secrets Manager secrets whose names start with one of ``name_prefixes``.
 
     A prefix such as ``payments/`` matches ``payments/db`` but not ``payments-old/db``;
-    the ARN's random suffix (``-AbCdEf``) is covered by the trailing ``*``.
+    the ARN's random suffix (``-AbCdEf``) is covered by the trailing ``*``. A prefix may be an
+    Output (``secret.name``: that secret).
     """
     v.require(len(name_prefixes) > 0, "name_prefixes", "give at least one secret name prefix")
-    for i, prefix in enumerate(name_prefixes):
-        v.require(
-            isinstance(prefix, str) and bool(_SECRET_PREFIX.match(prefix)),
-            f"name_prefixes[{i}]",
-            f"{prefix!r} is not a secret name prefix (1-512 letters, digits and /_+=.@-)",
-        )
     return Grant(
         "secrets-read",
         (
             _allow(
                 list(SECRETS_READ_ACTIONS),
-                [secret_arn_pattern(p) for p in name_prefixes],
+                [
+                    _checked(p, _secret_prefix, f"name_prefixes[{i}]", "secrets_read")
+                    for i, p in enumerate(name_prefixes)
+                ],
             ),
         ),
     )
+
+
+def _secret_prefix(prefix: Any, field: str) -> str:
+    """The ARN pattern of a checked secret name prefix."""
+    if isinstance(prefix, str) and prefix.startswith("arn:"):
+        raise v.InvalidArgument(
+            field,
+            f"{prefix!r} is an ARN; give the secret's name prefix (payments/ grants every "
+            "secret whose name starts with it)",
+        )
+    v.require(
+        not (isinstance(prefix, str) and "*" in prefix),
+        field,
+        f"{prefix!r} has a wildcard; give the name prefix without it (payments/ already "
+        "matches every secret whose name starts with it)",
+    )
+    v.require(
+        isinstance(prefix, str) and bool(_SECRET_PREFIX.match(prefix)),
+        field,
+        f"{prefix!r} is not a secret name prefix (1-512 letters, digits and /_+=.@-)",
+    )
+    return secret_arn_pattern(prefix)
 
 
 def secret_arn_pattern(name_prefix: str) -> str:
@@ -130,27 +199,36 @@ def secret_arn_pattern(name_prefix: str) -> str:
 SSM_READ_ACTIONS = ("ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath")
 
 
-def ssm_read(*paths: str) -> Grant:
+@_helper
+def ssm_read(*paths: pulumi.Input[str]) -> Grant:
     """Read the SSM parameters at and under each of ``paths`` (``/team/app``: that parameter
-    and ``/team/app/...``, not the sibling ``/team/application``)."""
+    and ``/team/app/...``, not the sibling ``/team/application``); a path may be an Output
+    (``parameter.name``)."""
     v.require(len(paths) > 0, "paths", "give at least one parameter path")
-    for i, path in enumerate(paths):
-        parameter_path(path, f"paths[{i}]")
-    return Grant(
-        "ssm-read",
-        (_allow(list(SSM_READ_ACTIONS), [a for p in paths for a in parameter_arns(p)]),),
-    )
+    resources = [
+        _checked(path, _parameter_arn(below), f"paths[{i}]", "ssm_read")
+        for i, path in enumerate(paths)
+        for below in (False, True)
+    ]
+    return Grant("ssm-read", (_allow(list(SSM_READ_ACTIONS), resources),))
 
 
 def parameter_path(value: Any, field: str) -> str:
     """An SSM parameter path such as ``/team/app`` (no trailing ``/``)."""
+    if isinstance(value, str) and value.startswith("arn:"):
+        raise v.InvalidArgument(field, f"{value!r} is an ARN; give the parameter path (/team/app)")
     v.require(
         isinstance(value, str) and bool(_PARAMETER_PATH.match(value)),
         field,
         f"{value!r} is not an SSM parameter path (/segment[/segment...], letters, digits, "
-        "'_', '.', '-'; no trailing '/')",
+        "'_', '.', '-'; no trailing '/', no wildcard: a path covers what is under it)",
     )
     return str(value)
+
+
+def _parameter_arn(below: bool) -> Callable[[Any, str], str]:
+    """The ARN of a checked parameter path (``below``: of the parameters under it)."""
+    return lambda path, field: parameter_arns(parameter_path(path, field))[int(below)]
 
 
 def parameter_arns(path: str) -> list[str]:
@@ -159,13 +237,14 @@ def parameter_arns(path: str) -> list[str]:
     return [base, f"{base}/*"]
 
 
+@_helper
 def kms_decrypt(key_arn: pulumi.Input[str], via_services: Sequence[str] = ()) -> Grant:
-    """Decrypt with one KMS key (a customer-managed key's ARN).
+    """Decrypt with one KMS key (a customer-managed key's ARN, not an alias).
 
     ``via_services``: only through these services (``secretsmanager``, ``ssm``, ``s3``...),
     the ``kms:ViaService`` condition for the region being deployed to.
     """
-    key = v.when_known(key_arn, _key_arn, "key_arn")
+    key = _resource(arns.KMS_KEY, key_arn, "key_arn", "kms_decrypt")
     statement = _allow(["kms:Decrypt"], [key])
     if via_services:
         for i, service in enumerate(via_services):
@@ -198,12 +277,12 @@ DYNAMODB_WRITE_ACTIONS = (
 )
 
 
+@_helper
 def dynamodb_read_write(table: pulumi.Input[str], write: bool = True) -> Grant:
     """Read and write the items of a DynamoDB table and query its indexes (``write=False``:
     read only). ``table``: its name or ARN."""
-    table_arn = _arn(
-        table, "arn:{partition}:dynamodb:{region}:{account}:table/{name}", _simple_name, "table"
-    )
+    v.require(isinstance(write, bool), "write", f"expected true or false, got {write!r}")
+    table_arn = _resource(arns.DYNAMODB_TABLE, table, "table", "dynamodb_read_write")
     actions = [*DYNAMODB_READ_ACTIONS, *(DYNAMODB_WRITE_ACTIONS if write else ())]
     return Grant(
         "dynamodb-read-write" if write else "dynamodb-read",
@@ -211,9 +290,10 @@ def dynamodb_read_write(table: pulumi.Input[str], write: bool = True) -> Grant:
     )
 
 
+@_helper
 def sqs_consume(queue: pulumi.Input[str]) -> Grant:
-    """Receive and delete the messages of an SQS queue (its name or ARN)."""
-    queue_arn = _arn(queue, "arn:{partition}:sqs:{region}:{account}:{name}", _simple_name, "queue")
+    """Receive and delete the messages of an SQS queue (its name or ARN, not its URL)."""
+    queue_arn = _resource(arns.SQS_QUEUE, queue, "queue", "sqs_consume")
     return Grant(
         "sqs-consume",
         (
@@ -231,32 +311,30 @@ def sqs_consume(queue: pulumi.Input[str]) -> Grant:
     )
 
 
+@_helper
 def sqs_send(queue: pulumi.Input[str]) -> Grant:
-    """Send messages to an SQS queue (its name or ARN)."""
-    queue_arn = _arn(queue, "arn:{partition}:sqs:{region}:{account}:{name}", _simple_name, "queue")
+    """Send messages to an SQS queue (its name or ARN, not its URL)."""
+    queue_arn = _resource(arns.SQS_QUEUE, queue, "queue", "sqs_send")
     return Grant(
         "sqs-send",
         (_allow(["sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"], [queue_arn]),),
     )
 
 
+@_helper
 def sns_publish(topic: pulumi.Input[str]) -> Grant:
     """Publish to an SNS topic (its name or ARN)."""
-    topic_arn = _arn(topic, "arn:{partition}:sns:{region}:{account}:{name}", _simple_name, "topic")
+    topic_arn = _resource(arns.SNS_TOPIC, topic, "topic", "sns_publish")
     return Grant("sns-publish", (_allow(["sns:Publish"], [topic_arn]),))
 
 
+@_helper
 def ecr_pull(*repositories: pulumi.Input[str]) -> Grant:
     """Pull images from ECR repositories (names or ARNs). ``ecr:GetAuthorizationToken`` has
     no resource to scope, so it is granted on ``*``, as AWS requires."""
     v.require(len(repositories) > 0, "repositories", "give at least one repository")
-    arns = [
-        _arn(
-            r,
-            "arn:{partition}:ecr:{region}:{account}:repository/{name}",
-            _simple_name,
-            f"repositories[{i}]",
-        )
+    repository_arns = [
+        _resource(arns.ECR_REPOSITORY, r, f"repositories[{i}]", "ecr_pull")
         for i, r in enumerate(repositories)
     ]
     return Grant(
@@ -268,7 +346,7 @@ def ecr_pull(*repositories: pulumi.Input[str]) -> Grant:
                     "ecr:GetDownloadUrlForLayer",
                     "ecr:BatchCheckLayerAvailability",
                 ],
-                arns,
+                repository_arns,
             ),
             _allow(["ecr:GetAuthorizationToken"], ["*"]),
         ),
@@ -278,23 +356,48 @@ def ecr_pull(*repositories: pulumi.Input[str]) -> Grant:
 # -- the policy ---------------------------------------------------------------------------------
 
 
-def policy_document(grants: Sequence[Grant]) -> pulumi.Input[dict[str, Any]]:
-    """One policy document with the statements of every grant.
+def policy_document(
+    grants: Sequence[Grant],
+    provider: pulumi.ProviderResource | None = None,
+    owner: str | None = None,
+    field: str = "permissions",
+) -> pulumi.Input[dict[str, Any]]:
+    """One policy document with the statements of every grant, for a component (``owner``,
+    e.g. ``IrsaRole 'api'``) whose AWS provider is ``provider`` (None: the default one).
 
     A plain document when every value is plain and needs no lookup; otherwise an Output
-    resolved with the partition, region and account being deployed to.
+    resolved with the partition, region and account of ``provider``. A resource given as an
+    Output that turns out wrong fails with ``<owner>: <field>[<i>]: permissions.<helper>: ...``.
     """
-    statements = [dict(s) for g in grants for s in g.statements]
+    statements = [
+        _bind(dict(s), f"{field}[{i}]", owner) for i, g in enumerate(grants) for s in g.statements
+    ]
     document: dict[str, Any] = {"Version": "2012-10-17", "Statement": statements}
-    deferred = v.has_outputs(statements)
-    if not deferred and not _has_placeholders(statements):
+    if not v.has_outputs(statements) and not arns.has_placeholders(statements):
         return document
-    context = pulumi.Output.all(
-        aws_context.partition(), aws_context.region(), aws_context.account_id()
-    )
-    return pulumi.Output.all(context, pulumi.Output.from_input(document)).apply(
-        lambda a: _fill(a[1], dict(zip(_PLACEHOLDERS, a[0], strict=True)))
-    )
+    return pulumi.Output.all(
+        aws_context.context(provider), pulumi.Output.from_input(document)
+    ).apply(lambda a: arns.fill_placeholders(a[1], a[0]))
+
+
+def _bind(value: Any, where: str, owner: str | None) -> Any:
+    """``value`` with each :class:`Deferred` replaced by an Output that checks it, naming
+    ``owner`` and ``where`` when it fails."""
+    if isinstance(value, Deferred):
+        deferred = value
+
+        def resolve(resolved: Any) -> str:
+            try:
+                return deferred.resolve(resolved)
+            except v.InvalidArgument as error:
+                raise v.InvalidArgument(where, f"{deferred.helper}: {error}", owner) from None
+
+        return deferred.value.apply(resolve)
+    if isinstance(value, Mapping):
+        return {k: _bind(x, where, owner) for k, x in value.items()}
+    if isinstance(value, list | tuple):
+        return [_bind(x, where, owner) for x in value]
+    return value
 
 
 # -- helpers ------------------------------------------------------------------------------------
@@ -304,49 +407,32 @@ def _allow(actions: list[str], resources: list[Any]) -> dict[str, Any]:
     return {"Effect": "Allow", "Action": actions, "Resource": resources}
 
 
-def _list_bucket(bucket_arn: pulumi.Input[str], prefix: str) -> dict[str, Any]:
+def _list_bucket(bucket_arn: Resource, prefix: str) -> dict[str, Any]:
     statement = _allow(["s3:ListBucket"], [bucket_arn])
     if prefix:
         statement["Condition"] = {"StringLike": {"s3:prefix": [f"{prefix}*"]}}
     return statement
 
 
-def _arn(value: pulumi.Input[str], template: str, check_name: Any, field: str) -> pulumi.Input[str]:
-    """``value`` if it is an ARN, else ``template`` with ``{name}`` set to it."""
+def _resource(kind: ResourceKind, value: pulumi.Input[str], field: str, helper: str) -> Resource:
+    """The ARN of ``value`` (a name or an ARN of ``kind``): checked now when plain, by the
+    receiving component once known when an Output."""
+    return _checked(value, lambda x, f: arns.arn_of(kind, x, f, helper), field, helper)
 
-    def build(resolved: str) -> str:
-        if not isinstance(resolved, str):
-            raise v.InvalidArgument(field, f"expected a name or an ARN, got {resolved!r}")
-        if resolved.startswith("arn:"):
-            return resolved
-        check_name(resolved, field)
-        return template.replace("{name}", resolved)
 
+def _checked(
+    value: pulumi.Input[str], resolve: Callable[[Any, str], str], field: str, helper: str
+) -> Resource:
+    """``resolve(value, field)``: now when plain, by the receiving component once known."""
     if isinstance(value, pulumi.Output):
-        return value.apply(build)
-    return build(value)  # type: ignore[arg-type]
+        return Deferred(value, lambda x: resolve(x, field), f"permissions.{helper}")
+    return resolve(value, field)
 
 
-def _join(arn: pulumi.Input[str], suffix: str) -> pulumi.Input[str]:
-    if isinstance(arn, str):
-        return arn + suffix
-    return pulumi.Output.concat(arn, suffix)
-
-
-def _bucket_name(value: str, field: str) -> None:
-    v.require(
-        bool(_BUCKET.match(value)) and ".." not in value,
-        field,
-        f"{value!r} is not an S3 bucket name (3-63 lower-case letters, digits, '.' and '-')",
-    )
-
-
-def _simple_name(value: str, field: str) -> None:
-    v.require(
-        bool(_SIMPLE_NAME.match(value)),
-        field,
-        f"{value!r} is not a resource name (letters, digits, '_', '.', '-', '/')",
-    )
+def _join(arn: Resource, suffix: str) -> Resource:
+    if isinstance(arn, Deferred):
+        return arn.then(suffix)
+    return arn + suffix
 
 
 def _s3_prefix(prefix: Any) -> None:
@@ -355,34 +441,3 @@ def _s3_prefix(prefix: Any) -> None:
         "prefix",
         f"{prefix!r} is not an S3 key prefix (no '*' or '?', no leading '/'), e.g. reports/",
     )
-
-
-def _key_arn(value: Any, field: str) -> None:
-    v.require(
-        isinstance(value, str)
-        and bool(re.match(r"^arn:[a-z-]+:kms:[a-z0-9-]+:\d{12}:key/", value)),
-        field,
-        f"{value!r} is not a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>)",
-    )
-
-
-def _has_placeholders(value: Any) -> bool:
-    if isinstance(value, str):
-        return any(p in value for p in _PLACEHOLDERS)
-    if isinstance(value, Mapping):
-        return any(_has_placeholders(x) for x in value.values())
-    if isinstance(value, list | tuple):
-        return any(_has_placeholders(x) for x in value)
-    return False
-
-
-def _fill(value: Any, context: dict[str, str]) -> Any:
-    if isinstance(value, str):
-        for placeholder, actual in context.items():
-            value = value.replace(placeholder, actual)
-        return value
-    if isinstance(value, Mapping):
-        return {k: _fill(x, context) for k, x in value.items()}
-    if isinstance(value, list | tuple):
-        return [_fill(x, context) for x in value]
-    return value

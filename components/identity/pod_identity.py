@@ -63,25 +63,21 @@ class PodIdentityRole(WorkloadRole):
     ) -> None:
         """Create the role, the association(s) and the ServiceAccount(s); see :class:`PodIdentityRole`."""
         with v.component_errors("PodIdentityRole", name):
-            planned = plan(self, "PodIdentityRole", name, args)
+            planned = plan(self, "PodIdentityRole", name, args, opts)
             _refuse_irsa_only(args)
         super().__init__("eks-platform:index:PodIdentityRole", name, None, opts)
-        owner = f"PodIdentityRole {name!r}"
-        ready = [b.cluster.pod_identity_ready(owner) for b in planned.bindings]
+        provider = planned.aws_provider
+        ready = [b.cluster.pod_identity_ready(planned.owner, provider) for b in planned.bindings]
         trust = pulumi.Output.all(
-            aws_context.account_id(),
+            aws_context.account_id(provider),
             pulumi.Output.from_input(args.trust_conditions),
-            *[b.cluster.name for b in planned.bindings],
+            *[
+                pulumi.Output.all(b.cluster.name, b.namespace, b.service_account)
+                for b in planned.bindings
+            ],
         ).apply(
             lambda a: json.dumps(
-                pod_identity_trust_policy(
-                    [
-                        (cluster_name, b.namespace, b.service_account)
-                        for cluster_name, b in zip(a[2:], planned.bindings, strict=True)
-                    ],
-                    a[0],
-                    a[1],
-                )
+                pod_identity_trust_policy([(c[0], c[1], c[2]) for c in a[2:]], a[0], a[1])
             )
         )
         self._create(name, args, planned, trust, lambda _: {})
@@ -93,7 +89,12 @@ class PodIdentityRole(WorkloadRole):
                 namespace=binding.namespace,
                 service_account=binding.service_account,
                 role_arn=self.role_arn,
-                opts=pulumi.ResourceOptions(parent=self, depends_on=depends_on or None),
+                # An EKS call on the cluster: through the cluster's AWS provider when it has one.
+                opts=pulumi.ResourceOptions(
+                    parent=self,
+                    depends_on=depends_on or None,
+                    provider=binding.cluster.aws_provider,
+                ),
             )
             self.association_ids[binding.key] = association.association_id
         self.register_outputs(

@@ -19,12 +19,19 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
+from .. import aws_context
 from .. import validation as v
 from . import iam, permissions
 from .cluster_ref import ClusterRef, as_cluster_ref
 from .iam import RoleSettings
 from .oidc import DEFAULT_TRUST_POLICY_MAX, Conditions, OidcTrust, ServiceAccountRef
 from .permissions import Grant
+from .service_accounts import (
+    ResolvedBinding,
+    claim_objects,
+    create_service_account,
+    pod_security_labels,
+)
 
 if TYPE_CHECKING:
     from ..cluster import EksCluster
@@ -44,10 +51,12 @@ class ClusterBinding:
 
     cluster: EksCluster | ClusterRef
     """The cluster."""
-    namespace: str | None = None
-    """Namespace of the ServiceAccount on this cluster (default: ``WorkloadRoleArgs.namespace``)."""
-    service_account: str | None = None
-    """Name of the ServiceAccount on this cluster (default: ``WorkloadRoleArgs.service_account``)."""
+    namespace: pulumi.Input[str] | None = None
+    """Namespace of the ServiceAccount on this cluster (default: ``WorkloadRoleArgs.namespace``);
+    a name or an Output, as there."""
+    service_account: pulumi.Input[str] | None = None
+    """Name of the ServiceAccount on this cluster (default: ``WorkloadRoleArgs.service_account``);
+    a name or an Output, as there."""
 
 
 ClusterTarget: TypeAlias = "EksCluster | ClusterRef | ClusterBinding"
@@ -67,10 +76,13 @@ class WorkloadRoleArgs:
     """The cluster the pods run on; for a role several clusters share (blue/green), a mapping
     of names you choose to clusters or :class:`ClusterBinding` (the names prefix the resources
     made per cluster: ``{"blue": blue, "green": green}``)."""
-    namespace: str
-    """Namespace of the ServiceAccount."""
-    service_account: str
-    """Name of the ServiceAccount."""
+    namespace: pulumi.Input[str]
+    """Namespace of the ServiceAccount: a name, or an Output such as ``ns.metadata.name`` (the
+    trust policy and the ServiceAccount are then built once it is known, and it is checked
+    then; resource names derive from the component's name, never from it)."""
+    service_account: pulumi.Input[str]
+    """Name of the ServiceAccount: a name, or an Output (as ``namespace``). Only one component
+    may create a given ServiceAccount on a cluster."""
     permissions: Sequence[Grant] = ()
     """What the role may do: grants from :mod:`~components.identity.permissions`
     (``permissions.s3_read("bucket")``); their statements form the inline policy ``permissions``."""
@@ -107,26 +119,6 @@ class WorkloadRoleArgs:
     """IRSA only: the account's trust-policy size quota (2048 by default, up to 4096 when raised)."""
 
 
-@dataclass(frozen=True)
-class ResolvedBinding:
-    """A resolved cluster binding: where one ServiceAccount of the role lives."""
-
-    key: str | None
-    """The caller's name for the cluster (None for a single cluster)."""
-    cluster: ClusterRef
-    namespace: str
-    service_account: str
-
-    @property
-    def subject(self) -> ServiceAccountRef:
-        return ServiceAccountRef(self.namespace, self.service_account)
-
-    def resource_name(self, name: str, suffix: str = "") -> str:
-        """``<name>[-<key>][-<suffix>]``: child names stay as they were with one cluster."""
-        parts = [name, *([self.key] if self.key else []), *([suffix] if suffix else [])]
-        return "-".join(parts)
-
-
 @dataclass
 class Plan:
     """Everything a workload role needs, validated before anything is registered."""
@@ -136,21 +128,38 @@ class Plan:
     settings: RoleSettings
     managed_policy_arns: dict[str, pulumi.Input[str]]
     inline_policies: dict[str, pulumi.Input[str]]
+    owner: str
+    """The component as errors name it: ``IrsaRole 'api'``."""
+    aws_provider: pulumi.ProviderResource | None
+    """The component's AWS provider (None: the default one)."""
 
 
-def plan(component: pulumi.Resource, kind: str, name: str, args: WorkloadRoleArgs) -> Plan:
-    """Check ``args`` for a ``kind`` role named ``name``; raises InvalidArgument naming the field."""
+def plan(
+    component: pulumi.Resource,
+    kind: str,
+    name: str,
+    args: WorkloadRoleArgs,
+    opts: pulumi.ResourceOptions | None = None,
+) -> Plan:
+    """Check ``args`` for a ``kind`` role named ``name`` created with ``opts``; raises
+    InvalidArgument naming the field. Claims the role's name and the Kubernetes objects it
+    creates for ``component``."""
     owner = f"{kind} {name!r}"
     v.check_fields(args, WorkloadRoleArgs)
-    v.dns_label(args.namespace, "namespace", "namespace")
-    v.dns_subdomain(args.service_account, "service_account", "ServiceAccount name")
+    v.require(
+        opts is None or isinstance(opts, pulumi.ResourceOptions),
+        "opts",
+        f"expected pulumi.ResourceOptions, got {type(opts).__name__}",
+    )
+    namespace = _namespace(args.namespace, "namespace", owner)
+    service_account = _service_account_name(args.service_account, "service_account", owner)
     v.labels(args.service_account_labels, "service_account_labels")
     v.require(
         args.create_service_account or not args.create_namespace,
         "create_namespace",
         "creating the namespace without the ServiceAccount is not supported; create it separately",
     )
-    bindings = _bindings(args)
+    bindings = _bindings(args, namespace, service_account, owner)
     with v.nested("role"):
         settings = iam.validate_role_settings(args.role, owner)
     managed = iam.validate_policy_arns(args.managed_policy_arns, "managed_policy_arns", owner)
@@ -165,38 +174,72 @@ def plan(component: pulumi.Resource, kind: str, name: str, args: WorkloadRoleArg
         key: iam.policy_json(doc, f"inline_policies[{key!r}]", owner)
         for key, doc in args.inline_policies.items()
     }
+    provider = aws_context.provider_of(opts)
     if args.permissions:
         inline[PERMISSIONS_POLICY] = iam.policy_json(
-            permissions.policy_document(args.permissions), "permissions", owner
+            permissions.policy_document(args.permissions, provider, owner),
+            "permissions",
+            owner,
         )
+    role_name = iam.resolve_role_name(name, args.role, owner, component)
+    for binding in bindings:
+        claim_objects(binding, args, owner, component)
     return Plan(
         bindings=bindings,
-        role_name=iam.resolve_role_name(name, args.role, owner, component),
+        role_name=role_name,
         settings=settings,
         managed_policy_arns=managed,
         inline_policies=inline,
+        owner=owner,
+        aws_provider=provider,
     )
 
 
-def _bindings(args: WorkloadRoleArgs) -> list[ResolvedBinding]:
+def _namespace(value: Any, field_name: str, owner: str) -> pulumi.Input[str]:
+    """A namespace name: checked now when plain, once known when an Output."""
+    return v.when_known(value, lambda x, f: v.dns_label(x, f, "namespace"), field_name, owner)
+
+
+def _service_account_name(value: Any, field_name: str, owner: str) -> pulumi.Input[str]:
+    """A ServiceAccount name: checked now when plain, once known when an Output."""
+    return v.when_known(
+        value, lambda x, f: v.dns_subdomain(x, f, "ServiceAccount name"), field_name, owner
+    )
+
+
+def _bindings(
+    args: WorkloadRoleArgs,
+    namespace: pulumi.Input[str],
+    service_account: pulumi.Input[str],
+    owner: str,
+) -> list[ResolvedBinding]:
     if not isinstance(args.cluster, Mapping):
         ref = as_cluster_ref(args.cluster, "cluster")
-        return [ResolvedBinding(None, ref, args.namespace, args.service_account)]
+        return [ResolvedBinding(None, ref, namespace, service_account)]
     v.require(len(args.cluster) > 0, "cluster", "give at least one cluster")
     bindings = []
     for key, target in args.cluster.items():
         where = f"cluster[{key!r}]"
         v.resource_key(key, "cluster")
-        if isinstance(target, ClusterBinding):
-            ref = as_cluster_ref(target.cluster, f"{where}.cluster")
-            namespace = target.namespace or args.namespace
-            service_account = target.service_account or args.service_account
-            v.dns_label(namespace, f"{where}.namespace", "namespace")
-            v.dns_subdomain(service_account, f"{where}.service_account", "ServiceAccount name")
-        else:
-            ref = as_cluster_ref(target, where)
-            namespace, service_account = args.namespace, args.service_account
-        bindings.append(ResolvedBinding(key, ref, namespace, service_account))
+        if not isinstance(target, ClusterBinding):
+            target = ClusterBinding(cluster=as_cluster_ref(target, where))
+        ns_field, sa_field = (
+            (f"{where}.namespace", "namespace")[target.namespace is None],
+            (f"{where}.service_account", "service_account")[target.service_account is None],
+        )
+        binding = ResolvedBinding(
+            key,
+            as_cluster_ref(target.cluster, f"{where}.cluster"),
+            namespace
+            if target.namespace is None
+            else _namespace(target.namespace, ns_field, owner),
+            service_account
+            if target.service_account is None
+            else _service_account_name(target.service_account, sa_field, owner),
+            ns_field,
+            sa_field,
+        )
+        bindings.append(binding)
     v.unique([str(id(b.cluster)) for b in bindings], "cluster", "cluster (the same one twice)")
     return bindings
 
@@ -261,8 +304,8 @@ class WorkloadRole(pulumi.ComponentResource):
         self.service_accounts = {}
         if args.create_service_account:
             for binding in planned.bindings:
-                self.service_accounts[binding.key] = _service_account(
-                    name, args, binding, self.service_account_annotations, parent=self
+                self.service_accounts[binding.key] = create_service_account(
+                    name, args, binding, self.service_account_annotations, planned.owner, self
                 )
         first = planned.bindings[0]
         self.service_account = self.service_accounts.get(first.key)
@@ -282,44 +325,6 @@ class WorkloadRole(pulumi.ComponentResource):
         }
 
 
-def _service_account(
-    name: str,
-    args: WorkloadRoleArgs,
-    binding: ResolvedBinding,
-    annotations: dict[str, pulumi.Input[str]],
-    parent: pulumi.Resource,
-) -> k8s.core.v1.ServiceAccount:
-    """The ServiceAccount (and its namespace when asked) on the binding's cluster."""
-    opts = pulumi.ResourceOptions(parent=parent, provider=binding.cluster.provider)
-    namespace: pulumi.Input[str] = binding.namespace
-    if args.create_namespace:
-        ns = k8s.core.v1.Namespace(
-            binding.resource_name(name, "ns"),
-            metadata=k8s.meta.v1.ObjectMetaArgs(
-                name=binding.namespace, labels=pod_security_labels(args.pod_security)
-            ),
-            opts=opts,
-        )
-        namespace = ns.metadata.name
-    return k8s.core.v1.ServiceAccount(
-        binding.resource_name(name, "sa"),
-        metadata=k8s.meta.v1.ObjectMetaArgs(
-            name=binding.service_account,
-            namespace=namespace,
-            annotations=annotations or None,
-            labels={"app.kubernetes.io/managed-by": "pulumi", **args.service_account_labels},
-        ),
-        opts=opts,
-    )
-
-
-def pod_security_labels(level: str) -> dict[str, str]:
-    """The Pod Security Admission labels that enforce, warn about and audit ``level``."""
-    return {
-        f"pod-security.kubernetes.io/{mode}": level for mode in ("enforce", "warn", "audit")
-    } | {"pod-security.kubernetes.io/enforce-version": "latest"}
-
-
 def validate_mechanism(mechanism: Any, field_name: str = "identity") -> None:
     """``irsa`` or ``pod-identity``."""
     v.one_of(mechanism, MECHANISMS, field_name)
@@ -335,4 +340,5 @@ __all__ = [
     "WorkloadRole",
     "WorkloadRoleArgs",
     "plan",
+    "pod_security_labels",
 ]

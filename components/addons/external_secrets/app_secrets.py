@@ -9,14 +9,19 @@ Secret, its keys read from the stores and read again every ``refreshInterval``.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 import pulumi_kubernetes as k8s
 
+from ... import aws_context, naming
 from ... import validation as v
+from ...identity.cluster_ref import ClusterRef, as_cluster_ref
 from .args import API_VERSION, SecretValue, StoreRef, labels
+
+if TYPE_CHECKING:
+    from ...cluster import EksCluster
 
 CREATION_POLICIES = ("Owner", "Orphan", "Merge", "None", "CreateOrMerge")
 DEFAULT_REFRESH_INTERVAL = "1h"
@@ -80,19 +85,25 @@ def external_secret(
     namespace: pulumi.Input[str],
     store: StoreRef,
     data: Sequence[SecretValue],
+    cluster: EksCluster | ClusterRef | None = None,
     refresh_interval: str = DEFAULT_REFRESH_INTERVAL,
     creation_policy: str = "Owner",
     target_name: str | None = None,
     opts: pulumi.ResourceOptions | None = None,
 ) -> k8s.apiextensions.CustomResource:
-    """An ``ExternalSecret`` custom resource (see :func:`external_secret_manifest`).
+    """An ``ExternalSecret`` custom resource (see :func:`external_secret_manifest`) on
+    ``cluster`` (an ``EksCluster`` or a ``ClusterRef``).
 
-    Give ``opts=operator.workload_options(...)``: the cluster's provider and a dependency on
-    the release and the stores, so the ExternalSecret is created after them and deleted
-    before them. Its namespace must exist first (put what creates it in ``depends_on``)::
+    Without ``cluster``, ``opts`` must carry the cluster's Kubernetes provider (``provider=``,
+    ``providers=`` or a parent's): an ExternalSecret never goes to whatever cluster the
+    deployer's kubeconfig points at. Give ``opts=operator.workload_options(...)`` when the
+    operator is in this program: its provider and a dependency on the release and the stores,
+    so the ExternalSecret is created after them and deleted before them. Its namespace (a name
+    or an Output such as ``ns.metadata.name``) must exist first (put what creates it in
+    ``depends_on``)::
 
         external_secret(
-            "demo-config", name="demo-config", namespace="demo",
+            "demo-config", name="demo-config", namespace="demo", cluster=cluster,
             store=eso.store_ref("SecretsManager"),
             data=[
                 SecretValue(secret_key="password", remote_key=secret.name, property="password"),
@@ -102,7 +113,11 @@ def external_secret(
             refresh_interval="1h",
             opts=eso.workload_options(pulumi.ResourceOptions(depends_on=[namespace])),
         )
+
+    Two ExternalSecrets of one name and namespace on one cluster, or two that write the same
+    Secret, are refused, naming both.
     """
+    owner = f"ExternalSecret {resource_name!r}"
     with v.component_errors("ExternalSecret", resource_name):
         manifest = external_secret_manifest(
             name=name,
@@ -113,17 +128,103 @@ def external_secret(
             creation_policy=creation_policy,
             target_name=target_name,
         )
+        provider, label = _cluster_provider(cluster, opts)
+        checked = v.when_known(
+            namespace, lambda x, f: v.dns_label(x, f, "namespace"), "namespace", owner
+        )
+        objects = _Objects(provider, label, name, target_name or name, owner)
+        if isinstance(checked, str):
+            objects.claim(checked)
+        else:
+            checked = pulumi.Output.from_input(checked).apply(objects.claim)
     metadata = manifest["metadata"]
     return k8s.apiextensions.CustomResource(
         resource_name,
         api_version=manifest["apiVersion"],
         kind=manifest["kind"],
         metadata=k8s.meta.v1.ObjectMetaArgs(
-            name=metadata["name"], namespace=metadata["namespace"], labels=metadata["labels"]
+            name=metadata["name"], namespace=checked, labels=metadata["labels"]
         ),
         spec=manifest["spec"],
-        opts=opts,
+        opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(provider=provider)),
     )
+
+
+def _cluster_provider(
+    cluster: Any, opts: pulumi.ResourceOptions | None
+) -> tuple[k8s.Provider | pulumi.ProviderResource, str]:
+    """The Kubernetes provider the ExternalSecret goes through, and the cluster's name for
+    errors: ``cluster``'s, or the one ``opts`` gives."""
+    v.require(
+        opts is None or isinstance(opts, pulumi.ResourceOptions),
+        "opts",
+        f"expected pulumi.ResourceOptions, got {type(opts).__name__}",
+    )
+    if cluster is None:
+        provider = aws_context.provider_of(opts, "kubernetes")
+        v.require(
+            provider is not None,
+            "cluster",
+            "give the cluster it goes to (cluster=an EksCluster or a ClusterRef), or opts with "
+            "its Kubernetes provider (opts=operator.workload_options()); without either it "
+            "would go to whatever cluster the deployer's kubeconfig points at",
+        )
+        assert provider is not None
+        return provider, provider.pulumi_resource_name
+    ref = as_cluster_ref(cluster, "cluster")
+    explicit = (
+        aws_context.provider_of(
+            pulumi.ResourceOptions(provider=opts.provider, providers=_providers(opts)), "kubernetes"
+        )
+        if opts is not None
+        else None
+    )
+    v.require(
+        explicit is None or explicit is ref.provider,
+        "opts.provider",
+        f"is not the Kubernetes provider of cluster {ref.key!r}; give cluster= or the "
+        "provider, not both",
+    )
+    return ref.provider, ref.key
+
+
+def _providers(
+    opts: pulumi.ResourceOptions,
+) -> Mapping[str, pulumi.ProviderResource] | list[pulumi.ProviderResource] | None:
+    providers = opts.providers
+    return list(providers) if isinstance(providers, Sequence) else providers
+
+
+class _Objects:
+    """What one ExternalSecret owns on its cluster: itself and the Secret it writes."""
+
+    def __init__(self, provider: object, cluster: str, name: str, target: str, owner: str):
+        self.provider, self.cluster, self.name, self.target = provider, cluster, name, target
+        self.owner = owner
+
+    def claim(self, namespace: str) -> str:
+        for kind, name, field_name, hint in (
+            ("ExternalSecret", self.name, "name", "give one of them another name"),
+            (
+                "Secret",
+                self.target,
+                "target_name",
+                "two ExternalSecrets writing one Secret overwrite each other: give one of them "
+                "another target_name",
+            ),
+        ):
+            naming.claim_object(
+                self.provider,
+                self.cluster,
+                kind,
+                namespace,
+                name,
+                owner=self.owner,
+                by=self,
+                field=field_name,
+                hint=hint,
+            )
+        return namespace
 
 
 def validate_external_secret(

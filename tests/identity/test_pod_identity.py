@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pulumi
@@ -74,7 +75,8 @@ def test_switching_from_irsa_is_a_change_of_class() -> None:
             role=RoleSettings(path="/eks/"),
         )
         IrsaRole("irsa", args)
-        PodIdentityRole("pod", args)
+        # The same arguments but the ServiceAccount, which has one owner (and one role).
+        PodIdentityRole("pod", dataclasses.replace(args, service_account="api-v2"))
 
     result = run(program)
     for name in ("irsa", "pod"):

@@ -26,7 +26,8 @@ GRANTS: dict[str, Callable[[], Grant]] = {
     "kms_decrypt": lambda: p.kms_decrypt(KEY, via_services=["secretsmanager", "ssm"]),
     "dynamodb_read_write": lambda: p.dynamodb_read_write("orders"),
     "dynamodb_read": lambda: p.dynamodb_read_write(
-        pulumi.Output.from_input("arn:aws:dynamodb:us-west-2:123456789012:table/t"), write=False
+        pulumi.Output.from_input("arn:aws:dynamodb:us-west-2:123456789012:table/orders"),
+        write=False,
     ),
     "sqs_consume": lambda: p.sqs_consume("jobs"),
     "sqs_send": lambda: p.sqs_send(pulumi.Output.from_input("jobs")),
@@ -123,17 +124,26 @@ def test_plain_grants_make_a_plain_document() -> None:
 @pytest.mark.parametrize(
     ("make", "message"),
     [
-        (lambda: p.s3_read("Not_A_Bucket"), "^bucket: 'Not_A_Bucket' is not an S3 bucket name"),
-        (lambda: p.s3_read("reports", prefix="/x"), "^prefix: "),
-        (lambda: p.s3_read("reports", prefix="logs/*"), "^prefix: "),
-        (lambda: p.secrets_read(), "^name_prefixes: give at least one"),
-        (lambda: p.secrets_read("bad prefix"), r"^name_prefixes\[0\]: "),
-        (lambda: p.ssm_read("payments"), r"^paths\[0\]: 'payments' is not an SSM parameter path"),
-        (lambda: p.ssm_read("/payments/"), r"^paths\[0\]: "),
-        (lambda: p.kms_decrypt("alias/payments"), "^key_arn: "),
-        (lambda: p.kms_decrypt(KEY, via_services=["Secrets Manager"]), r"^via_services\[0\]: "),
-        (lambda: p.ecr_pull(), "^repositories: "),
-        (lambda: p.sqs_send("jobs queue"), "^queue: "),
+        (
+            lambda: p.s3_read("Not_A_Bucket"),
+            "^permissions.s3_read: bucket: 'Not_A_Bucket' is not an S3 bucket name",
+        ),
+        (lambda: p.s3_read("reports", prefix="/x"), "^permissions.s3_read: prefix: "),
+        (lambda: p.s3_read("reports", prefix="logs/*"), "^permissions.s3_read: prefix: "),
+        (lambda: p.secrets_read(), "^permissions.secrets_read: name_prefixes: give at least one"),
+        (lambda: p.secrets_read("bad prefix"), r"^permissions.secrets_read: name_prefixes\[0\]: "),
+        (
+            lambda: p.ssm_read("payments"),
+            r"^permissions.ssm_read: paths\[0\]: 'payments' is not an SSM parameter path",
+        ),
+        (lambda: p.ssm_read("/payments/"), r"^permissions.ssm_read: paths\[0\]: "),
+        (lambda: p.kms_decrypt("alias/payments"), "^permissions.kms_decrypt: key_arn: "),
+        (
+            lambda: p.kms_decrypt(KEY, via_services=["Secrets Manager"]),
+            r"^permissions.kms_decrypt: via_services\[0\]: ",
+        ),
+        (lambda: p.ecr_pull(), "^permissions.ecr_pull: repositories: "),
+        (lambda: p.sqs_send("jobs queue"), "^permissions.sqs_send: queue: "),
     ],
 )
 def test_bad_input_is_refused_naming_the_parameter(make: Callable[[], Grant], message: str) -> None:
