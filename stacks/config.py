@@ -252,7 +252,10 @@ EXTERNAL_SECRETS = Addon(
     documents=(Reference(SecretsTenantSpec, "externalSecrets.tenants.<name>"),),
     component=ExternalSecrets,
     name="external-secrets",
-    exports=lambda c: {"externalSecretsRoleArn": c.role_arn},
+    exports=lambda c: {
+        "externalSecretsRoleArn": c.role_arn,
+        "externalSecretsStores": c.store_catalog,
+    },
 )
 KARPENTER = Addon(
     key="karpenter",

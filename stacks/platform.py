@@ -67,6 +67,8 @@ def deploy(config: PlatformConfig) -> Platform:
     pulumi.export("privateSubnetIds", cluster.private_subnet_ids)
     pulumi.export("publicSubnetIds", cluster.public_subnet_ids)
     pulumi.export("clusterSecurityGroupId", cluster.cluster_security_group_id)
+    # The nodes run in the cluster security group (pulumi-eks's separate node group is not made).
+    pulumi.export("nodeSecurityGroupId", cluster.cluster_security_group_id)
     pulumi.export("nodeRoleArns", cluster.node_role_arns)
     addons: dict[str, Any] = {}
     for addon in ADDONS:

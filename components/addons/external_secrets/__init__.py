@@ -50,6 +50,7 @@ from .args import (
     SecretsTenantSpec,
     SecretValue,
     StoreRef,
+    tenant_namespace,
 )
 from .chart import MANAGED_VALUES, SKIP_CONTAINERS_ANNOTATION, chart_values
 from .iam import push_grants, read_grants
@@ -109,6 +110,10 @@ class ExternalSecrets(Controller[ExternalSecretsArgs]):
     """ARN of each tenant's role, by tenant key."""
     tenant_stores: dict[str, Stores]
     """Each tenant's SecretStores, by tenant key and backend."""
+    store_catalog: list[dict[str, Any]]
+    """Every store with the namespaces it serves (``kind``, ``name``, ``backend``,
+    ``namespaces``; an empty list: every namespace): what the stacks export as
+    ``externalSecretsStores`` and ``ClusterRef.from_stack`` reads."""
 
     def validate(self, args: ExternalSecretsArgs, cluster: ClusterRef) -> None:
         """What the cluster must offer."""
@@ -147,6 +152,24 @@ class ExternalSecrets(Controller[ExternalSecretsArgs]):
                 name, key, tenant, region, self.after(self.release, role)
             )
 
+        self.store_catalog = [
+            {
+                "kind": "ClusterSecretStore",
+                "name": STORE_NAMES[backend],
+                "backend": backend,
+                "namespaces": list(args.store_namespaces),
+            }
+            for backend in self.stores
+        ] + [
+            {
+                "kind": "SecretStore",
+                "name": STORE_NAMES[backend],
+                "backend": backend,
+                "namespaces": [tenant_namespace(key, args.tenants[key])],
+            }
+            for key, stores in self.tenant_stores.items()
+            for backend in stores
+        ]
         self.ready += [
             self.release,
             *self.stores.values(),
