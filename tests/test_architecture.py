@@ -27,6 +27,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "components.naming",
             "components.aws_context",
             "components.policies",
+            "components.dynamic",
         ),
     ),
     ("identity", ("components.identity",)),

@@ -16,23 +16,60 @@ view          ``AmazonEKSViewPolicy``                the cluster, or ``namespace
 **The cluster creator.** EKS makes the identity that creates a cluster a cluster admin
 through an access entry of its own (pulumi-eks always asks for it:
 ``bootstrapClusterCreatorAdminPermissions: true``). That entry is in no code and no preview.
-:class:`CreatorAccessRemoval` removes it during the first ``pulumi up``, after checking that
-the creating identity is one of the declared entries (which then replaces it, visibly), and
-refuses with a clear message when it is not (the deploy would otherwise lose its access).
+:class:`CreatorAccessRemoval` removes it during the first ``pulumi up`` of each cluster (it is
+replaced when the cluster is), after checking that the creating identity is one of the declared
+entries (which then replaces it, visibly) and that this entry is ``cluster-admin`` on the whole
+cluster; it refuses with a clear message otherwise (the deploy would lose its access, or its
+admin, halfway through ``up``). :func:`check_deployer_entry` makes the second check before
+anything is registered when the principals are known. The provider's code is in
+:mod:`.creator_access`.
+
+**Replacing an association.** EKS keys an access-policy association by cluster, principal and
+policy; terraform-provider-aws (``internal/service/eks/access_policy_association.go``) marks
+``access_scope`` (``type``, ``namespaces``), ``policy_arn``, ``principal_arn`` and
+``cluster_name`` ``ForceNew``. A new scope keeps the same key: created before the old one is
+deleted, the create would update the existing association and the delete then
+(``DisassociateAccessPolicy``) remove it, access gone without an error. The associations are
+therefore replaced delete-first.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 import pulumi
 import pulumi_aws as aws
-from pulumi.dynamic import CreateResult, DiffResult, ResourceProvider, UpdateResult
 
 from .. import aws_context
 from .. import validation as v
+from .creator_access import (
+    MANAGED_TAG,
+    CreatorNotDeclared,
+    DeployerNotAdmin,
+    EksAccessApi,
+    _Provider,
+    _same_principal,
+    deployer_problem,
+    remove_creator_entry,
+)
+
+__all__ = [
+    "ACCESS_POLICIES",
+    "MANAGED_TAG",
+    "AccessEntrySpec",
+    "CreatorAccessRemoval",
+    "CreatorNotDeclared",
+    "DeployerNotAdmin",
+    "EksAccessApi",
+    "_Provider",
+    "_same_principal",
+    "check_deployer_entry",
+    "create_access_entries",
+    "remove_creator_entry",
+    "validate_access_entries",
+]
 
 AccessPolicy = Literal["cluster-admin", "admin", "edit", "view"]
 ACCESS_POLICIES: dict[str, str] = {
@@ -41,8 +78,8 @@ ACCESS_POLICIES: dict[str, str] = {
     "edit": "AmazonEKSEditPolicy",
     "view": "AmazonEKSViewPolicy",
 }
-MANAGED_TAG = "eks-platform/access-entry"
-"""Tag on the access entries this library declares (the creator's bootstrap entry has none)."""
+ASSOCIATION_REPLACED_BY = ["accessScope", "policyArn", "principalArn", "clusterName"]
+"""What replaces an ``aws.eks.AccessPolicyAssociation`` (``ForceNew`` upstream, see above)."""
 
 
 @dataclass(kw_only=True)
@@ -79,10 +116,65 @@ def validate_access_entries(entries: Mapping[str, AccessEntrySpec], field_name: 
     v.unique(principals, field_name, "principal (one access entry per principal)")
 
 
+def _entry(key: str, spec: AccessEntrySpec, principal: Any) -> dict[str, Any]:
+    return {
+        "key": key,
+        "principalArn": principal,
+        "policy": spec.policy,
+        "namespaces": list(spec.namespaces),
+    }
+
+
+def _aws_invoke_options(opts: pulumi.ResourceOptions | None) -> pulumi.InvokeOptions | None:
+    """Invoke options for the aws provider a component with ``opts`` will use."""
+    if opts is None:
+        return None
+    provider = opts.provider if getattr(opts.provider, "package", None) == "aws" else None
+    providers = opts.providers
+    if isinstance(providers, Mapping):
+        provider = providers.get("aws", provider)
+    elif providers:
+        provider = next((p for p in providers if getattr(p, "package", None) == "aws"), provider)
+    return pulumi.InvokeOptions(parent=opts.parent, provider=provider)
+
+
+def check_deployer_entry(
+    entries: Mapping[str, AccessEntrySpec],
+    field_name: str,
+    opts: pulumi.ResourceOptions | None = None,
+) -> None:
+    """Refuse, before anything is registered, a declared entry for the identity running
+    ``pulumi up`` that is not ``cluster-admin`` on the whole cluster: it would replace the
+    creator's admin entry and leave the deploy without admin halfway through ``up``. Entries
+    whose principal is an Output are checked by the provider at create.
+
+    Only where the program deploys: a preview may run as a read-only identity that is
+    rightly declared ``view`` (the CI preview role), so a preview only warns."""
+    known = [
+        _entry(key, spec, spec.principal_arn)
+        for key, spec in entries.items()
+        if isinstance(spec.principal_arn, str)
+    ]
+    if not known:
+        return
+    try:
+        caller = aws.get_caller_identity(opts=_aws_invoke_options(opts)).arn
+    except Exception:  # no credentials or provider yet: the provider checks at create
+        return
+    problem = deployer_problem(caller, known)
+    if problem:
+        key, why = problem
+        if pulumi.runtime.is_dry_run():
+            pulumi.log.warn(f"{field_name}[{key!r}].policy: {why}; pulumi up will refuse it")
+            return
+        raise v.fail(f"{field_name}[{key!r}].policy", why)
+
+
 def create_access_entries(
     name: str,
     *,
     cluster_name: pulumi.Input[str],
+    cluster_identity: pulumi.Input[str],
     entries: Mapping[str, AccessEntrySpec],
     principals: Mapping[str, pulumi.Input[str]],
     remove_creator_admin: bool,
@@ -90,17 +182,20 @@ def create_access_entries(
     parent: pulumi.Resource,
 ) -> list[pulumi.Resource]:
     """The declared access entries (``<name>-access-<key>``), each with its access policy and
-    scope, children of ``parent``; first, once, the creator's undeclared entry goes
-    (:class:`CreatorAccessRemoval`, when ``remove_creator_admin``). ``principals`` are the
-    entries' principal ARNs, checked. Returns every resource made."""
+    scope, children of ``parent``; first, once per cluster (``cluster_identity``), the
+    creator's undeclared entry goes (:class:`CreatorAccessRemoval`, when
+    ``remove_creator_admin``). ``principals`` are the entries' principal ARNs, checked. Returns
+    every resource made."""
     created: list[pulumi.Resource] = []
     first: list[pulumi.Resource] = []
     if remove_creator_admin:
         removal = CreatorAccessRemoval(
             f"{name}-creator-access",
             cluster_name=cluster_name,
-            region=aws_context.region(),
+            cluster_identity=cluster_identity,
+            region=aws.get_region_output(opts=pulumi.InvokeOutputOptions(parent=parent)).region,
             declared_principals=list(principals.values()),
+            declared_entries=[_entry(k, spec, principals[k]) for k, spec in entries.items()],
             opts=pulumi.ResourceOptions(parent=parent),
         )
         first = [removal]
@@ -128,7 +223,12 @@ def create_access_entries(
             )
             if spec.namespaces
             else aws.eks.AccessPolicyAssociationAccessScopeArgs(type="cluster"),
-            opts=pulumi.ResourceOptions(parent=parent),
+            # Delete-first: a new scope keeps the association's key (see the module).
+            opts=pulumi.ResourceOptions(
+                parent=parent,
+                delete_before_replace=True,
+                replace_on_changes=ASSOCIATION_REPLACED_BY,
+            ),
         )
         created += [entry, association]
     return created
@@ -137,116 +237,19 @@ def create_access_entries(
 # -- the creator's bootstrap entry ----------------------------------------------------------------
 
 
-class EksAccessApi(Protocol):
-    """What the removal needs of the EKS API."""
-
-    def access_entries(self, cluster: str) -> list[str]:
-        """Principal ARNs of the cluster's access entries."""
-        ...
-
-    def tags(self, cluster: str, principal_arn: str) -> dict[str, str]:
-        """The tags of one access entry."""
-        ...
-
-    def delete(self, cluster: str, principal_arn: str) -> None:
-        """Delete one access entry."""
-        ...
-
-
-class CreatorNotDeclared(Exception):
-    """The identity running ``pulumi up`` would lose its access: it is not a declared entry."""
-
-
-def _same_principal(caller_arn: str, principal_arn: str) -> bool:
-    """Whether ``principal_arn`` (an IAM role/user ARN) is the identity ``caller_arn`` (from
-    ``sts:GetCallerIdentity``: a user ARN, or an assumed-role session ARN without the role's path)."""
-    if ":assumed-role/" in caller_arn:
-        account = caller_arn.split(":")[4]
-        role = caller_arn.split(":assumed-role/", 1)[1].split("/")[0]
-        return (
-            principal_arn.split(":")[4] == account
-            and ":role/" in principal_arn
-            and principal_arn.rsplit("/", 1)[-1] == role
-        )
-    return caller_arn == principal_arn
-
-
-def remove_creator_entry(
-    eks: EksAccessApi, cluster: str, caller_arn: str, declared: Sequence[str]
-) -> list[str]:
-    """Delete the creator's bootstrap entry if the caller is declared; returns what was deleted.
-
-    Raises :class:`CreatorNotDeclared` when the caller has no declared entry (nothing deleted).
-    """
-    if not any(_same_principal(caller_arn, arn) for arn in declared):
-        raise CreatorNotDeclared(
-            f"the identity running pulumi up ({caller_arn}) has no declared access entry on "
-            f"cluster {cluster!r}: EKS made it an admin when it created the cluster, in an entry "
-            "no code shows; add it to accessEntries (policy cluster-admin) so that a declared "
-            "entry replaces that one, or set removeCreatorAdmin: false to keep it"
-        )
-    removed = []
-    for principal in eks.access_entries(cluster):
-        if _same_principal(caller_arn, principal) and MANAGED_TAG not in eks.tags(
-            cluster, principal
-        ):
-            eks.delete(cluster, principal)
-            removed.append(principal)
-    return removed
-
-
-class _Eks:
-    def __init__(self, region: str) -> None:
-        import boto3
-
-        self._client = boto3.client("eks", region_name=region)
-        self._sts = boto3.client("sts", region_name=region)
-
-    def caller(self) -> str:
-        return str(self._sts.get_caller_identity()["Arn"])
-
-    def access_entries(self, cluster: str) -> list[str]:
-        pages = self._client.get_paginator("list_access_entries").paginate(clusterName=cluster)
-        return [arn for page in pages for arn in page["accessEntries"]]
-
-    def tags(self, cluster: str, principal_arn: str) -> dict[str, str]:
-        entry = self._client.describe_access_entry(clusterName=cluster, principalArn=principal_arn)
-        return dict(entry["accessEntry"].get("tags") or {})
-
-    def delete(self, cluster: str, principal_arn: str) -> None:
-        self._client.delete_access_entry(clusterName=cluster, principalArn=principal_arn)
-
-
-class _Provider(ResourceProvider):
-    """The work happens once, on create (the first ``pulumi up`` after the cluster exists)."""
-
-    def create(self, props: dict[str, Any]) -> CreateResult:
-        eks = _Eks(props["region"])
-        removed = remove_creator_entry(
-            eks, props["clusterName"], eks.caller(), list(props["declaredPrincipals"])
-        )
-        return CreateResult(
-            id_=f"{props['clusterName']}-creator-access", outs={**props, "removed": removed}
-        )
-
-    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        changed = [k for k in news if olds.get(k) != news.get(k)]
-        return DiffResult(changes=bool(changed), replaces=[], delete_before_replace=False)
-
-    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        return UpdateResult(outs={**news, "removed": olds.get("removed", [])})
-
-
 class CreatorAccessRemoval(pulumi.dynamic.Resource):
-    """Removes the access entry EKS gave the cluster's creator, once, on the first ``pulumi up``."""
+    """Removes the access entry EKS gave the cluster's creator, once per cluster, on the
+    ``pulumi up`` that creates it (:mod:`.creator_access`)."""
 
     def __init__(
         self,
         name: str,
         *,
         cluster_name: pulumi.Input[str],
+        cluster_identity: pulumi.Input[str],
         region: pulumi.Input[str],
         declared_principals: Sequence[pulumi.Input[str]],
+        declared_entries: Sequence[Mapping[str, Any]],
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__(
@@ -254,8 +257,10 @@ class CreatorAccessRemoval(pulumi.dynamic.Resource):
             name,
             {
                 "clusterName": cluster_name,
+                "clusterIdentity": cluster_identity,
                 "region": region,
                 "declaredPrincipals": list(declared_principals),
+                "declaredEntries": [dict(e) for e in declared_entries],
                 "removed": None,
             },
             opts,

@@ -34,7 +34,7 @@ from .. import validation as v
 from ..identity import iam
 from ..identity.cluster_ref import POD_IDENTITY_AGENT, ClusterRef
 from ..identity.oidc import OidcTrust, OidcTrustArgs
-from .access import create_access_entries
+from .access import check_deployer_entry, create_access_entries
 from .addons import CNI_POLICY, AddonTarget, managed_addon, vpc_cni, workload_addons
 from .args import EksClusterArgs
 from .fargate import create_fargate_profiles
@@ -114,6 +114,8 @@ class EksCluster(pulumi.ComponentResource):
                 )
                 for key, entry in args.access_entries.items()
             }
+            if args.remove_creator_admin:
+                check_deployer_entry(args.access_entries, "access_entries", opts)
             roles = self._role_names(name, args, owner)
         super().__init__("eks-platform:index:EksCluster", name, None, opts)
         self.__name, self.__args, self.__owner = name, args, owner
@@ -291,6 +293,8 @@ class EksCluster(pulumi.ComponentResource):
         return create_access_entries(
             self.__name,
             cluster_name=self.cluster_name,
+            # New for every cluster EKS creates, even under the same name.
+            cluster_identity=self.oidc_issuer_url,
             entries=args.access_entries,
             principals=principals,
             remove_creator_admin=args.remove_creator_admin,

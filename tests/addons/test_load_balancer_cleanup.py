@@ -1,6 +1,10 @@
-"""The cleanup that runs before the load-balancer controller is deleted, against fake APIs."""
+"""The cleanup that runs before the load-balancer controller is deleted, against fake APIs;
+what runs it (armed, the owner marker) and what it waits for. Through the real provider host:
+``tests/dynamic/test_host.py``."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import pytest
 
@@ -8,9 +12,10 @@ from components.addons.load_balancer_controller.cleanup import (
     CLUSTER_TAG,
     CleanupError,
     KubeObject,
+    _Provider,
     cleanup,
 )
-from tests.addons.load_balancer_controller_support import RELEASE, synth
+from tests.addons.load_balancer_controller_support import INGRESS_CLASS, PARAMS, RELEASE, synth
 from tests.support import depends_on
 
 
@@ -125,25 +130,125 @@ def test_nothing_to_do_is_quick() -> None:
     assert waited == [] and fake.deleted == []
 
 
+# ------------------------------------------------------------- armed, and only its owner
+
+
+class Owned(FakeCluster):
+    """The fake cluster with the owner marker (``kube-system/<marker>``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.marker: str | None = None
+        self.rounds = 0  # the controller is quick here
+
+    def owner(self) -> str | None:
+        return self.marker
+
+    def claim(self, owner: str) -> None:
+        self.marker = owner
+
+    def release(self, owner: str) -> None:
+        if self.marker == owner:
+            self.marker = None
+
+
+class Provider(_Provider):
+    """The provider with the fake cluster behind it (the seams its real APIs plug into)."""
+
+    def __init__(self, fake: Owned) -> None:
+        super().__init__()
+        self.fake = fake
+
+    def kubernetes(self, props: dict[str, Any]) -> Any:
+        return self.fake
+
+    def marker(self, api: Any, props: dict[str, Any]) -> Any:
+        return self.fake
+
+    def kube_api(self, api: Any) -> Any:
+        return self.fake
+
+    def tagging_api(self, props: dict[str, Any]) -> Any:
+        return self.fake
+
+
+def props(**changes: Any) -> dict[str, Any]:
+    return {
+        "kubeconfig": "{}",
+        "clusterName": "dev-eks",
+        "region": "us-west-2",
+        "ingressClasses": ["alb"],
+        "armed": True,
+        "timeoutSeconds": 5,
+        "pollSeconds": 0,
+        **changes,
+    }
+
+
+def test_turned_off_it_is_updated_never_replaced_and_its_delete_does_nothing() -> None:
+    fake = Owned({WEB: "alb"}, [NLB])
+    provider = Provider(fake)
+    created = provider.create(props())
+    assert fake.marker == created.id and created.outs
+    off = props(armed=False)
+    diff = provider.diff(created.id, created.outs, off)
+    assert diff.changes and diff.replaces == [] and not diff.delete_before_replace
+    provider.delete(created.id, provider.update(created.id, created.outs, off).outs or {})
+    assert fake.deleted == []  # nothing ran: disabling is not deleting
+
+
+def test_a_renamed_or_moved_cleanup_does_not_run_its_old_delete() -> None:
+    fake = Owned({WEB: "alb"}, [NLB])
+    provider = Provider(fake)
+    old = provider.create(props())
+    new = provider.create(props())  # the new URN: created first, then the old one deleted
+    assert old.id != new.id and fake.marker == new.id
+    provider.delete(old.id, old.outs or {})
+    assert fake.deleted == []
+    provider.delete(new.id, new.outs or {})
+    assert set(fake.deleted) == {WEB, NLB} and fake.marker is None
+
+
+def test_a_state_written_before_markers_and_armed_existed_still_cleans_up() -> None:
+    fake = Owned({WEB: "alb"}, [])
+    old = {k: v for k, v in props().items() if k != "armed"}
+    Provider(fake).delete("dev-eks-load-balancer-cleanup", old)
+    assert fake.deleted == [WEB]
+
+
 # --------------------------------------------------------------------------- wiring
 
 
-def test_the_cleanup_is_deleted_before_the_release_while_the_controller_runs() -> None:
-    result = synth()
+def test_the_cleanup_is_deleted_before_everything_the_controller_needs_to_finish() -> None:
+    """The release, the CRDs, and the IngressClasses with their params: with a class gone, the
+    controller's webhook refuses the Ingress update that removes its finalizer
+    (aws-load-balancer-controller issue #4341, PR #4624)."""
+    result = synth(public_ingress_class="alb-public", public_namespaces=["shop"])
     (cleanup_resource,) = [
         r for r in result.by_type("pulumi-python:dynamic:Resource") if r.name == "alb-cleanup"
     ]
-    assert depends_on(result, cleanup_resource, result.one(RELEASE))
+    needs = [
+        result.one(RELEASE),
+        *result.by_type(INGRESS_CLASS),
+        *result.by_type(PARAMS),
+        *result.by_type("kubernetes:yaml/v2:ConfigFile"),
+    ]
+    assert len(needs) == 1 + 2 + 2 + 2
+    for resource in needs:
+        assert depends_on(result, cleanup_resource, resource), resource.name
     inputs = cleanup_resource.inputs
     assert inputs["kubeconfig"] == "[secret]"
-    assert inputs["ingressClasses"] == ["alb"]
+    assert inputs["ingressClasses"] == ["alb", "alb-public"]
     assert inputs["clusterName"] == "test"
     assert inputs["region"] == "us-west-2"
+    assert inputs["armed"] is True
 
 
-def test_the_cleanup_can_be_turned_off() -> None:
+def test_turned_off_the_cleanup_stays_disarmed() -> None:
+    """Removing it would run its delete during an ordinary ``pulumi up``."""
     dynamic = synth(cleanup_on_delete=False).by_type("pulumi-python:dynamic:Resource")
-    assert not [r.name for r in dynamic if r.name.startswith("alb")]
+    (cleanup_resource,) = [r for r in dynamic if r.name == "alb-cleanup"]
+    assert cleanup_resource.inputs["armed"] is False
 
 
 def test_the_aws_side_finds_what_the_controller_tagged() -> None:
@@ -168,4 +273,5 @@ def test_the_aws_side_finds_what_the_controller_tagged() -> None:
         elbv2.create_load_balancer(
             Name="k8s-other", Subnets=subnets, Tags=[{"Key": CLUSTER_TAG, "Value": "prod-eks"}]
         )
-        assert _Tagging("us-west-2").tagged(CLUSTER_TAG, "dev-eks") == [ours]
+        tagging = _Tagging(boto3.Session(region_name="us-west-2"), "us-west-2")
+        assert tagging.tagged(CLUSTER_TAG, "dev-eks") == [ours]

@@ -27,12 +27,14 @@ that takes, all children of it:
   encrypted gp3 root volume) and the ``NodePool`` objects (``karpenter.sh/v1``) the arguments
   describe, each with CPU and memory limits.
 
-Destroy order is what keeps this safe: the NodePools and the EC2NodeClass depend on the
-release, which depends on the node role, the queue, the access entry and the security group
-tag. ``pulumi destroy`` deletes the NodePools first (their NodeClaims go with them, and
-Karpenter drains and terminates their instances), then the EC2NodeClass, whose finalizer
-waits until no NodeClaim uses it and then deletes the instance profile, then the controller,
-and only then the AWS resources the nodes needed. See ``docs/karpenter.md``.
+Destroy order is what keeps this safe: the cleanup (:mod:`.cleanup`) depends on the releases,
+the EC2NodeClass and the NodePools, which depend on the release, which depends on the node
+role, the queue, the access entry and the security group tag. ``pulumi destroy`` runs the
+cleanup first: it deletes every NodePool and NodeClaim in the cluster, the teams' too, waits
+for Karpenter to drain and terminate their nodes (bounded by the longest
+``terminationGracePeriod``), deletes every EC2NodeClass and sweeps the instances left; then go
+the stack's NodePools and EC2NodeClass (whose delete timeout exceeds that bound), the
+controller, and only then the AWS resources the nodes needed. See ``docs/karpenter.md``.
 
 The package, by role: :mod:`.args` (the arguments and specs, constants), :mod:`.validation`
 (its rules; ``validate_settings`` is also what a stack runs on its configuration),
@@ -67,6 +69,7 @@ from .args import (
     NodePoolSpec,
 )
 from .chart import MANAGED_VALUES, chart_values, crd_chart, release_values
+from .cleanup import KarpenterCleanup, drain_bound
 from .validation import validate_cluster, validate_node_class, validate_node_pool, validate_settings
 
 if TYPE_CHECKING:
@@ -155,6 +158,9 @@ class Karpenter(Controller[KarpenterArgs]):
     """The NodePools by name."""
     node_pool_names: list[str]
     """Names of the NodePools."""
+    cleanup: KarpenterCleanup | None
+    """Drains every node Karpenter launched before it goes (also in :attr:`cleanups`;
+    disarmed when ``cleanup_on_delete`` is false); None without the cluster's kubeconfig."""
 
     def validate(self, args: KarpenterArgs, cluster: ClusterRef) -> None:
         """What the cluster must offer; the node role's settings with the owner (a boundary
@@ -261,15 +267,23 @@ class Karpenter(Controller[KarpenterArgs]):
         # The custom resources wait for the controller. On destroy the NodePools go first, then
         # the node class, whose finalizer holds until Karpenter has terminated every node that
         # used it; only then the controller.
+        # The node class's delete waits for the longest drain the NodePools allow.
+        drain_seconds = drain_bound([p.termination_grace_period for p in args.node_pools.values()])
         self.node_class_name = args.node_class.name
         self.node_class = nodepools.create_node_class(
-            name, args.node_class, self.node_role.name, cluster.name, self.after(self.release)
+            name,
+            args.node_class,
+            self.node_role.name,
+            cluster.name,
+            self.after(self.release),
+            delete_timeout=f"{(drain_seconds + 15 * 60) // 60}m",
         )
         self.node_pools = nodepools.create_node_pools(
             name, args.node_pools, args.node_class.name, self.after(self.release, self.node_class)
         )
         self.node_pool_names = list(args.node_pools)
         self.ready = [self.release, self.node_class, *self.node_pools.values()]
+        self.cleanup = self._cleanup(name, args, drain_seconds)
         return {
             "roleArn": self.role_arn,
             "nodeRoleArn": self.node_role_arn,
@@ -281,3 +295,36 @@ class Karpenter(Controller[KarpenterArgs]):
             "nodeClassName": self.node_class_name,
             "nodePoolNames": self.node_pool_names,
         }
+
+    def _cleanup(
+        self, name: str, args: KarpenterArgs, drain_seconds: int
+    ) -> KarpenterCleanup | None:
+        """Before the controller, its node class and NodePools go, drain and delete every node
+        Karpenter launched in the cluster, the teams' included (:mod:`.cleanup`); added to
+        :attr:`cleanups`. With ``cleanup_on_delete`` false the resource stays, disarmed."""
+        if self.cluster.kubeconfig is None:
+            pulumi.log.warn(
+                f"{name}: the cluster reference has no kubeconfig, so nodes of NodePools this "
+                "stack does not own are not drained when Karpenter goes",
+                resource=self,
+            )
+            return None
+        cleanup = KarpenterCleanup(
+            f"{name}-cleanup",
+            kubeconfig=self.cluster.kubeconfig,
+            cluster_name=self.cluster.name,
+            region=aws.get_region_output(opts=pulumi.InvokeOutputOptions(parent=self)).region,
+            armed=args.cleanup_on_delete,
+            drain_timeout_seconds=drain_seconds,
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                depends_on=[
+                    self.release,
+                    self.crds_release,
+                    self.node_class,
+                    *self.node_pools.values(),
+                ],
+            ),
+        )
+        self.cleanups.append(cleanup)
+        return cleanup

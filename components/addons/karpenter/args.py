@@ -241,6 +241,13 @@ class KarpenterArgs(ControllerArgs):
     for large clusters (upstream suggests 1 CPU and 1Gi). On Fargate the requests size the pod."""
     tags: dict[str, str] = field(default_factory=dict)
     """AWS tags on the interruption queue, the EventBridge rules and the node access entry."""
+    cleanup_on_delete: bool = True
+    """Before the controller is deleted, delete every NodePool and NodeClaim in the cluster (the
+    teams' too), wait until the nodes are gone (at most the longest ``terminationGracePeriod``
+    of ``node_pools`` plus 15 minutes, at least 30 minutes), delete the EC2NodeClasses and
+    terminate any instance Karpenter launched for the cluster that is still running; fail,
+    listing what is left, otherwise (see :mod:`components.addons.karpenter.cleanup`). False
+    keeps the cleanup registered but disarmed: nothing runs. Needs the cluster's kubeconfig."""
     deletion_protection: bool = False
     """Protect the Helm releases (the controller and its CRDs; Pulumi ``protect``), as in prod:
     removing the controller, which would leave its nodes running unmanaged, then takes a

@@ -173,9 +173,11 @@ def create_node_class(
     role_name: pulumi.Input[str],
     cluster_name: pulumi.Input[str],
     opts: pulumi.ResourceOptions,
+    delete_timeout: str = "30m",
 ) -> k8s.apiextensions.CustomResource:
     """The EC2NodeClass. Its finalizer holds its deletion until Karpenter has terminated every
-    node that used it (hence the 30-minute delete timeout)."""
+    node that used it: ``delete_timeout`` must exceed the longest ``terminationGracePeriod``
+    of the NodePools using it."""
     return k8s.apiextensions.CustomResource(
         f"{name}-node-class",
         api_version=NODECLASS_API_VERSION,
@@ -183,7 +185,8 @@ def create_node_class(
         metadata=k8s.meta.v1.ObjectMetaArgs(name=spec.name, labels=labels()),
         spec=node_class_spec(spec, role_name, cluster_name),
         opts=pulumi.ResourceOptions.merge(
-            opts, pulumi.ResourceOptions(custom_timeouts=pulumi.CustomTimeouts(delete="30m"))
+            opts,
+            pulumi.ResourceOptions(custom_timeouts=pulumi.CustomTimeouts(delete=delete_timeout)),
         ),
     )
 

@@ -71,6 +71,7 @@ def validate_settings(args: KarpenterArgs) -> None:
         "fargate",
         "node_ssm_access",
         "node_cni_policy",
+        "cleanup_on_delete",
     ):
         v.require(isinstance(getattr(args, flag), bool), flag, "must be true or false")
     if args.fargate:

@@ -31,7 +31,7 @@ they hold:
 * ``chart``: :func:`~.chart.chart_values`, the managed values, the CRDs' URLs;
 * ``ingress_classes``: the IngressClasses and their IngressClassParams;
 * ``cleanup``: the dynamic resource that deletes the controller's load balancers before it
-  goes (pickled by this module path in the state: it does not move);
+  goes (its provider is pickled by value: :mod:`components.dynamic.by_value`);
 * here: the component, which puts them together.
 """
 
@@ -44,7 +44,6 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from ... import aws_context
 from ..controller import Controller
 from .args import DEFAULT_CHART, NAMESPACE, SERVICE_ACCOUNT, LoadBalancerControllerArgs
 from .chart import MANAGED_VALUES, chart_values, cluster_values, crd_urls, resolve_target_type
@@ -103,15 +102,15 @@ class LoadBalancerController(Controller[LoadBalancerControllerArgs]):
     internet_facing_class_name: pulumi.Output[str] | None
     """The internet-facing IngressClass's name once it exists (None without one)."""
     cleanup: LoadBalancerCleanup | None
-    """The cleanup before uninstall (also in :attr:`cleanups`); None when turned off or when
-    the cluster reference has no kubeconfig."""
+    """The cleanup before uninstall (also in :attr:`cleanups`; disarmed when
+    ``cleanup_on_delete`` is false); None when the cluster reference has no kubeconfig."""
 
     def claim(self, name: str, args: LoadBalancerControllerArgs) -> None:
         """The IAM policy's name."""
         self._policy_name = claim_policy_name(name, self.owner, self)
 
     def build(self, name: str, args: LoadBalancerControllerArgs) -> Mapping[str, Any]:
-        """Policy and role, CRDs and release, the cleanup, then the IngressClasses."""
+        """Policy and role, CRDs and release, the IngressClasses, then the cleanup."""
         cluster = self.cluster
         self.ingress_scheme = args.ingress_scheme
         self.default_target_type = resolve_target_type(args, cluster)
@@ -149,7 +148,6 @@ class LoadBalancerController(Controller[LoadBalancerControllerArgs]):
         self.release = self.install(
             name, args, NAMESPACE, values, depends_on=self.crds, skip_crds=True
         )
-        self.cleanup = self._cleanup(name, args)
         self.release_name = self.release.name.apply(lambda n: n or "")
         self.release_status = self.release.status.apply(lambda s: (s.status or "") if s else "")
 
@@ -169,9 +167,10 @@ class LoadBalancerController(Controller[LoadBalancerControllerArgs]):
         self.public_ingress_class = args.public_ingress_class
         self.internet_facing_class_name = None
         classes: list[pulumi.Resource] = [self.ingress_class]
+        params: list[pulumi.Resource] = [self.ingress_class_params]
         if args.public_ingress_class is not None:
             public_name = args.public_ingress_class
-            _, public = create_ingress_class(
+            public_params, public = create_ingress_class(
                 f"{name}-public",
                 public_name,
                 args,
@@ -182,7 +181,9 @@ class LoadBalancerController(Controller[LoadBalancerControllerArgs]):
             )
             self.internet_facing_class_name = public.metadata.apply(lambda m: m.name or public_name)
             classes.append(public)
+            params.append(public_params)
         self.ready = [self.release, *classes]
+        self.cleanup = self._cleanup(name, args, [self.release, *self.crds, *params, *classes])
         return {
             "roleArn": self.role_arn,
             "policyArn": self.policy_arn,
@@ -191,11 +192,13 @@ class LoadBalancerController(Controller[LoadBalancerControllerArgs]):
             "ingressClassName": self.ingress_class_name,
         }
 
-    def _cleanup(self, name: str, args: LoadBalancerControllerArgs) -> LoadBalancerCleanup | None:
-        """Before the release goes, delete the load balancers of the controller's Ingresses and
-        of every Service of type LoadBalancer (see :mod:`.cleanup`); added to :attr:`cleanups`."""
-        if not args.cleanup_on_delete:
-            return None
+    def _cleanup(
+        self, name: str, args: LoadBalancerControllerArgs, needs: list[pulumi.Resource]
+    ) -> LoadBalancerCleanup | None:
+        """Before ``needs`` go (the release, CRDs, IngressClasses and their params), delete the
+        load balancers of the controller's Ingresses and of every Service of type LoadBalancer
+        (see :mod:`.cleanup`); added to :attr:`cleanups`. With ``cleanup_on_delete`` false the
+        resource stays, disarmed: removing it would run its delete."""
         if self.cluster.kubeconfig is None:
             pulumi.log.warn(
                 f"{name}: the cluster reference has no kubeconfig, so load balancers of Ingresses "
@@ -203,18 +206,19 @@ class LoadBalancerController(Controller[LoadBalancerControllerArgs]):
                 resource=self,
             )
             return None
-        # Depends on the release, so it is deleted first: while the controller still runs.
+        # Depends on what the controller needs to finish, so it is deleted first.
         cleanup = LoadBalancerCleanup(
             f"{name}-cleanup",
             kubeconfig=self.cluster.kubeconfig,
             cluster_name=self.cluster.name,
-            region=aws_context.region(),
+            region=aws.get_region_output(opts=pulumi.InvokeOutputOptions(parent=self)).region,
             ingress_classes=[
                 args.ingress_class,
                 *([args.public_ingress_class] if args.public_ingress_class else []),
             ],
+            armed=args.cleanup_on_delete,
             timeout_seconds=args.cleanup_timeout_seconds,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.release]),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=needs),
         )
         self.cleanups.append(cleanup)
         return cleanup

@@ -6,8 +6,8 @@ objects that no Pulumi stack knows about. If the controller is deleted first, no
 those AWS resources: they keep costing money and block the VPC's deletion.
 
 :class:`LoadBalancerCleanup` is a resource that depends on the controller's Helm release, so
-Pulumi deletes it *before* the release (on ``pulumi destroy``, or when the controller is
-removed from the configuration). Its delete:
+Pulumi deletes it *before* the release and everything else the controller needs (on
+``pulumi destroy``, or when the controller is removed from the configuration). Its delete:
 
 1. deletes every Ingress of the controller's classes and every Service of type LoadBalancer
    in the cluster;
@@ -17,24 +17,37 @@ removed from the configuration). Its delete:
    listing what is left, when the time is up; the release then stays, so the operator can
    look, fix and run ``pulumi destroy`` again instead of finding a VPC that will not delete.
 
-Why a dynamic provider: its delete runs during ``pulumi destroy`` from the state alone
-(kubeconfig, cluster, region, classes), with the Kubernetes and AWS Python clients the
-program already has, and its logic (:func:`cleanup`) is plain Python, tested against fake
-APIs. ``pulumi-command`` would need ``kubectl`` on every runner and shell quoting of the
-same logic; resource hooks run only while the program runs, which ``pulumi destroy`` does
-not do by default.
+It never runs by accident: turning it off (``cleanup_on_delete: false``) keeps the resource
+with ``armed: false``, and a delete runs only while the cluster's owner marker names the
+resource, so a rename or a new parent does not run it either
+(:class:`~components.dynamic.CleanupProvider`). It depends on everything the controller needs to
+finish: the release, the CRDs, the IngressClasses and their IngressClassParams (with a class
+gone, the controller's webhook refuses the Ingress update that removes the finalizer:
+aws-load-balancer-controller issue #4341, PR #4624).
+
+Why a dynamic provider: its delete runs during ``pulumi destroy`` with what the state recorded,
+the provider's code (pickled by value: :mod:`components.dynamic.by_value`) and the resource's
+inputs (kubeconfig, cluster, region, classes), as the stack's AWS identity (its ``aws:*``
+configuration, :mod:`components.dynamic.aws`), with the Kubernetes and AWS Python clients the
+program already has; its logic (:func:`cleanup`) is plain Python, tested against fake APIs and
+through the SDK's provider host. ``pulumi-command`` would need ``kubectl`` on every runner and
+shell quoting of the same logic; resource hooks run only while the program runs, which
+``pulumi destroy`` does not do by default.
+
+This module is what the provider host loads: it imports the standard library, ``pulumi``,
+``boto3``, ``kubernetes`` and :mod:`components.dynamic` only.
 """
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 import pulumi
-from pulumi.dynamic import CreateResult, DiffResult, ResourceProvider, UpdateResult
+
+from ...dynamic.provider import CleanupProvider
 
 CLUSTER_TAG = "elbv2.k8s.aws/cluster"
 """The tag the controller puts on every AWS resource it creates, with the cluster's name."""
@@ -133,12 +146,11 @@ def cleanup(
 
 
 class _Kubernetes:
-    """The Kubernetes API through the official client, from a kubeconfig (JSON)."""
+    """The Kubernetes API through the official client (an ``ApiClient`` for the cluster)."""
 
-    def __init__(self, kubeconfig: str) -> None:
-        from kubernetes import client, config
+    def __init__(self, api: Any) -> None:
+        from kubernetes import client
 
-        api = config.new_client_from_config_dict(json.loads(kubeconfig))
         # The generated client's models type every field Optional; read them as the API sends them.
         self._core: Any = client.CoreV1Api(api)
         self._networking: Any = client.NetworkingV1Api(api)
@@ -160,16 +172,17 @@ class _Kubernetes:
             if svc.spec.type == "LoadBalancer"
         ]
 
-    def _call(self, obj: KubeObject, verb: str) -> Any:
+    def _call(self, obj: KubeObject, verb: str, **options: Any) -> Any:
         if obj.kind == "Ingress":
             method = getattr(self._networking, f"{verb}_namespaced_ingress")
         else:
             method = getattr(self._core, f"{verb}_namespaced_service")
-        return method(obj.name, obj.namespace)
+        return method(obj.name, obj.namespace, **options)
 
     def delete(self, obj: KubeObject) -> None:
+        # Not deserialized: the API returns the object while finalizers hold it, not a Status.
         try:
-            self._call(obj, "delete")
+            self._call(obj, "delete", _preload_content=False).read()
         except self._not_found as error:
             if error.status != 404:
                 raise
@@ -187,10 +200,8 @@ class _Kubernetes:
 class _Tagging:
     """The Resource Groups Tagging API (it lists load balancers, target groups, security groups)."""
 
-    def __init__(self, region: str) -> None:
-        import boto3
-
-        self._client = boto3.client("resourcegroupstaggingapi", region_name=region)
+    def __init__(self, session: Any, region: str | None) -> None:
+        self._client = session.client("resourcegroupstaggingapi", region_name=region)
 
     def tagged(self, key: str, value: str) -> list[str]:
         pages = self._client.get_paginator("get_resources").paginate(
@@ -199,34 +210,35 @@ class _Tagging:
         return sorted(r["ResourceARN"] for page in pages for r in page["ResourceTagMappingList"])
 
 
-class _Provider(ResourceProvider):
-    """Nothing to create; the work happens on delete."""
+class _Provider(CleanupProvider):
+    """Nothing to create but the owner marker; the work happens on delete (:func:`cleanup`)."""
 
-    def create(self, props: dict[str, Any]) -> CreateResult:
-        return CreateResult(id_=f"{props['clusterName']}-load-balancer-cleanup", outs=props)
+    KIND = "load-balancer-cleanup"
+    MARKER = "eks-platform-load-balancer-cleanup"
 
-    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        changed = [k for k in news if olds.get(k) != news.get(k)]
-        return DiffResult(changes=bool(changed), replaces=[], delete_before_replace=False)
+    def kube_api(self, api: Any) -> KubernetesApi:
+        return _Kubernetes(api)
 
-    def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        return UpdateResult(outs=news)
+    def tagging_api(self, props: dict[str, Any]) -> TaggingApi:
+        return _Tagging(self.session(props), self.region(props))
 
-    def delete(self, _id: str, props: dict[str, Any]) -> None:
+    def clean(self, props: dict[str, Any], api: Any) -> None:
         cleanup(
-            _Kubernetes(props["kubeconfig"]),
-            _Tagging(props["region"]),
+            self.kube_api(api),
+            self.tagging_api(props),
             props["clusterName"],
             list(props["ingressClasses"]),
             timeout_seconds=float(props.get("timeoutSeconds", DEFAULT_TIMEOUT_SECONDS)),
+            poll_seconds=float(props.get("pollSeconds", POLL_SECONDS)),
         )
 
 
 class LoadBalancerCleanup(pulumi.dynamic.Resource):
     """Deletes the controller's Ingresses and LoadBalancer Services before the controller goes.
 
-    Create it with ``depends_on`` the controller's Helm release (``LoadBalancerController``
-    does): Pulumi deletes it first, and its delete runs :func:`cleanup`.
+    Create it with ``depends_on`` the controller's release, CRDs, IngressClasses and
+    IngressClassParams (``LoadBalancerController`` does): Pulumi deletes it first, and its
+    delete runs :func:`cleanup` when ``armed`` and still the cluster's cleanup.
     """
 
     def __init__(
@@ -237,7 +249,9 @@ class LoadBalancerCleanup(pulumi.dynamic.Resource):
         cluster_name: pulumi.Input[str],
         region: pulumi.Input[str],
         ingress_classes: Sequence[str],
+        armed: bool = True,
         timeout_seconds: int = DEFAULT_TIMEOUT_SECONDS,
+        poll_seconds: float = POLL_SECONDS,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__(
@@ -248,7 +262,9 @@ class LoadBalancerCleanup(pulumi.dynamic.Resource):
                 "clusterName": cluster_name,
                 "region": region,
                 "ingressClasses": list(ingress_classes),
+                "armed": armed,
                 "timeoutSeconds": timeout_seconds,
+                "pollSeconds": poll_seconds,
             },
             pulumi.ResourceOptions.merge(
                 opts, pulumi.ResourceOptions(additional_secret_outputs=["kubeconfig"])
