@@ -40,7 +40,7 @@ CASES: list[tuple[str, str, str]] = [
     (
         "camelCase in the rule",
         edited("        minSize: 1", "        minSize: 3"),
-        "eks-platform:cluster.nodeGroups.system.minSize: must be <= desiredSize (3 > 2)",
+        "eks-platform:cluster.nodeGroups.system.minSize: must be <= desiredSize (3 > 1)",
     ),
     (
         "nested optional section",
@@ -59,8 +59,8 @@ CASES: list[tuple[str, str, str]] = [
     (
         "AMI type",
         edited(
-            "        capacityType: ON_DEMAND",
-            "        capacityType: ON_DEMAND\n        amiType: AL2023_STANDARD",
+            "        capacityType: SPOT",
+            "        capacityType: SPOT\n        amiType: AL2023_STANDARD",
         ),
         "eks-platform:cluster.nodeGroups.system.amiType: 'AL2023_STANDARD' is not an EKS AMI type",
     ),
@@ -134,11 +134,11 @@ def test_no_check_refuses_a_valid_configuration(
         (
             "eks-platform:cluster.nodeGroups.system.minSize",
             3,
-            r"^eks-platform:cluster.nodeGroups.system.minSize: must be <= desiredSize \(3 > 2\)",
+            r"^eks-platform:cluster.nodeGroups.system.minSize: must be <= desiredSize \(3 > 1\)",
         ),
         (
-            "eks-platform:cluster.nodeGroups.system.maxSize",
-            1,
+            "eks-platform:cluster.nodeGroups.system.desiredSize",
+            3,
             "^eks-platform:cluster.nodeGroups.system.desiredSize: must be <= maxSize",
         ),
         (

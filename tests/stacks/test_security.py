@@ -200,10 +200,10 @@ def test_every_role_trusts_exactly_its_principal(name: str) -> None:
             assert not admits(trust, Token(issuer, f"system:serviceaccount:{who}"), other), role
 
 
-def test_the_sample_app_is_pinned_non_root_and_on_the_internet_facing_class() -> None:
+def test_the_sample_app_is_pinned_non_root_and_on_the_internal_class() -> None:
     result = stack("dev")
     ingress = result.one("kubernetes:networking.k8s.io/v1:Ingress")
-    assert ingress.inputs["spec"]["ingressClassName"] == "alb-public"
+    assert ingress.inputs["spec"]["ingressClassName"] == "alb"  # internal: no public IPv4
     deployment = result.one("kubernetes:apps/v1:Deployment")
     pod = deployment.inputs["spec"]["template"]["spec"]
     (container,) = pod["containers"]
