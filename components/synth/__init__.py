@@ -9,6 +9,10 @@
 * :mod:`.runner`: runs the program in-process under the Pulumi SDK's mock engine
   (:func:`synth`, :func:`run_program`); :mod:`.record`: what it records of every
   registration; :mod:`.cli`: the command line;
+* as strict as the engine: :mod:`.engine` refuses what it refuses (duplicate URNs,
+  unregistered parents, providers, dependencies), :mod:`.transforms` runs transforms as it
+  does, :mod:`.stack_refs` holds ``--stack-outputs`` to the stacks the program references;
+  :mod:`.errors`: one line for any error (:func:`describe`);
 * :mod:`.mocks`: plausible ids, ARNs and remote-component outputs;
 * :mod:`.tree`: the resource tree printed to stdout;
 * :mod:`.diff`: the structural diff of two ``--json`` documents (no provider SDK needed),
@@ -25,10 +29,12 @@ from typing import Any
 
 _EXPORTS = {
     "Recorded": "record",
-    "SynthError": "record",
+    "SynthError": "errors",
+    "EngineRefusal": "errors",
+    "describe": "errors",
     "SynthResult": "record",
     "load_stack_config": "runner",
-    "load_stack_outputs": "runner",
+    "load_stack_outputs": "stack_refs",
     "main": "cli",
     "run_program": "runner",
     "synth": "runner",

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
+import traceback
 from pathlib import Path
 
-import pulumi
-
-from .runner import SynthError, load_stack_outputs, synth
+from .errors import describe
+from .runner import synth
+from .stack_refs import load_stack_outputs
 from .tree import render_tree
 
 
@@ -38,19 +40,20 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     )
     parser.add_argument("--policy-pack", metavar="DIR", help="evaluate this policy pack")
     parser.add_argument("--policy-config", metavar="FILE", help="the policy pack's config")
+    parser.add_argument(
+        "--debug", action="store_true", help="on an error, also print the Python traceback"
+    )
     args = parser.parse_args(argv)
+    # As Pulumi's language host does: a failed program leaves futures nobody awaits, which
+    # asyncio would report (with tracebacks) when they are collected.
+    logging.getLogger("asyncio").setLevel(logging.CRITICAL)
     try:
         stack_outputs = dict(load_stack_outputs(spec) for spec in args.stack_outputs)
         result = synth(args.program, args.stack, stack_outputs)
-    except (
-        SynthError,
-        ValueError,
-        pulumi.RunError,
-        pulumi.ConfigMissingError,
-        pulumi.ConfigTypeError,
-    ) as e:
-        message = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        print(f"error: {message}", file=sys.stderr)
+    except Exception as e:
+        if args.debug:
+            traceback.print_exception(e, file=sys.stderr)
+        print(f"error: {describe(e)}", file=sys.stderr)
         return 1
     print(render_tree(result))
     if args.json_path:

@@ -1,9 +1,11 @@
 """What the synth records: every registration the program makes, as the engine would receive it.
 
-:class:`RecordingMonitor` is the SDK's mock monitor, extended to keep each resource's type,
-name, parent, inputs (camelCase), dependencies, ``protect`` flag and explicit provider as a
-:class:`Recorded`; :class:`SynthResult` holds them with the stack outputs, secrets written as
-``"[secret]"``.
+:class:`RecordingMonitor` is the SDK's mock monitor, extended to do what the engine does with a
+registration before any provider sees it: run the transforms (:mod:`.transforms`) and refuse
+what the engine refuses (:mod:`.engine`: duplicate URNs, unknown parents, providers and
+dependencies); then it keeps each resource's type, name, parent, inputs (camelCase),
+dependencies, ``protect`` flag and explicit provider as a :class:`Recorded`.
+:class:`SynthResult` holds them with the stack outputs, secrets written as ``"[secret]"``.
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
 
 from .diff import SECRET, UNKNOWN
+from .engine import Registry
+from .errors import SynthError as SynthError
+from .transforms import Transforms
 
 # The SDK's wire sentinels: how the engine marks secrets, resource references, output values
 # and unknowns inside property maps.
@@ -25,10 +30,6 @@ _SECRET_SIG = rpc._special_secret_sig
 _RESOURCE_SIG = rpc._special_resource_sig
 _OUTPUT_SIG = rpc._special_output_value_sig
 _UNKNOWN_VALUE = rpc.UNKNOWN
-
-
-class SynthError(Exception):
-    """A problem with the program's files or configuration, reported as one line."""
 
 
 @dataclass
@@ -97,18 +98,27 @@ def _provider_urn(reference: str) -> str | None:
 
 
 class RecordingMonitor(pulumi_mocks.MockMonitor):
-    """The SDK's mock monitor, also recording each registration's parent, dependencies and protect."""
+    """The SDK's mock monitor, also running transforms, refusing what the engine refuses and
+    recording each registration's parent, dependencies and protect."""
 
     def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
         super().__init__(mocks)
         self.recorded: list[Recorded] = []
         self.stack_urn: str | None = None
+        self.registry = Registry()
+        self.transforms = Transforms()
 
     def RegisterResource(self, request: Any) -> Any:
-        response = super().RegisterResource(request)
         if request.type == "pulumi:pulumi:Stack":
+            response = super().RegisterResource(request)
             self.stack_urn = response.urn
+            self.registry.add_stack(response.urn)
             return response
+        urn = self.make_urn(request.parent, request.type, request.name)
+        request = self.transforms.apply(request, self.registry.parent_of)
+        self.registry.register(urn, request)
+        self.transforms.remember(urn, request)
+        response = super().RegisterResource(request)
         raw = json_format.MessageToDict(request.object, preserving_proto_field_name=True)
         if "__provider" in raw:  # a dynamic provider, serialised: code, not configuration
             raw["__provider"] = "[dynamic provider]"
@@ -147,8 +157,21 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         ]
         return resource_pb2.DeploymentInfo(supportedFeatures=features)
 
+    def RegisterStackTransform(self, request: Any) -> Any:
+        self.transforms.add_stack(request)
+        return super().RegisterStackTransform(request)
+
+    def RegisterStackInvokeTransform(self, request: Any) -> Any:
+        self.transforms.add_stack_invoke(request)
+        return super().RegisterStackInvokeTransform(request)
+
+    def Invoke(self, request: Any) -> Any:
+        self.registry.check_invoke(request)
+        return super().Invoke(self.transforms.apply_invoke(request))
+
     def ReadResource(self, request: Any) -> Any:
         """A resource read, not created (``pulumi.StackReference``, ``get`` of an existing one)."""
+        self.registry.register(self.make_urn(request.parent, request.type, request.name), request)
         response = super().ReadResource(request)
         raw = json_format.MessageToDict(request.properties, preserving_proto_field_name=True)
         parent = request.parent or None

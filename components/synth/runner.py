@@ -9,7 +9,12 @@ provider, and the stack outputs, with secrets written as ``"[secret]"``.
 
 ``pulumi.StackReference`` works: the referenced stack's outputs come from ``stack_outputs``
 (a synth JSON document of that stack, or a mapping of its outputs), else from
-:func:`~.mocks.default_stack_outputs`.
+:func:`~.mocks.default_stack_outputs`; outputs given for a stack the program does not
+reference, or an output the program requires that its stack lacks, are refused
+(:mod:`.stack_refs`).
+
+What the engine refuses is refused (:mod:`.engine`, through the monitor): the exception the
+engine would have reported first (an :class:`~.errors.EngineRefusal`) is the one raised.
 """
 
 from __future__ import annotations
@@ -33,6 +38,8 @@ from pulumi.runtime.sync_await import _sync_await
 from .diff import SECRET
 from .mocks import DEFAULT_REGION, PlatformMocks
 from .record import Recorded, RecordingMonitor, SynthError, SynthResult
+from .stack_refs import STACK_REFERENCE, check_referenced, strict_require_output
+from .stack_refs import load_stack_outputs as load_stack_outputs
 
 
 def load_project_name(program: Path) -> str:
@@ -162,8 +169,10 @@ def run_program(
 ) -> SynthResult:
     """Run ``program_fn()`` (a Pulumi program as a function) under mocks; return what it registered.
 
-    ``stack_outputs`` maps a referenced stack's name (``org/project/stack``) to its outputs.
-    Exceptions raised by the program propagate (after outstanding registrations settle);
+    ``stack_outputs`` maps a referenced stack's name (``org/project/stack``) to its outputs;
+    a name the program does not reference is a :class:`SynthError`.
+    Exceptions raised by the program propagate (after outstanding registrations settle),
+    except that a registration the engine refuses raises that refusal (the first one);
     pass a list as ``recorded`` to see what was registered before the exception.
     """
     config = dict(config or {})
@@ -177,10 +186,17 @@ def run_program(
     )
     pulumi.runtime.set_all_config(config, secret_keys or [])
     try:
-        _sync_await(run_pulumi_func(program_fn))
-    except BaseException:
+        with strict_require_output(stack_outputs or {}):
+            _sync_await(run_pulumi_func(program_fn))
+    except BaseException as error:
         _cancel_pending_tasks()  # a failed program leaves applies behind; they must not leak
+        if monitor.registry.refusals and isinstance(error, Exception):
+            raise monitor.registry.refusals[0] from None
         raise
+    if monitor.registry.refusals:  # refused where nothing awaited the result
+        raise monitor.registry.refusals[0]
+    referenced = {str(r.inputs.get("name")) for r in monitor.recorded if r.type == STACK_REFERENCE}
+    check_referenced(stack_outputs or {}, referenced)
     root = pulumi_settings.get_root_resource()
     outputs = _resolve_outputs(dict(getattr(root, "outputs", {}) or {}))
     resources = sorted(monitor.recorded, key=lambda r: r.urn)
@@ -208,25 +224,3 @@ def synth(
             secret_keys,
             stack_outputs=stack_outputs,
         )
-
-
-def load_stack_outputs(spec: str) -> tuple[str, dict[str, Any]]:
-    """``org/project/stack=PATH`` -> (stack name, its outputs from the JSON file at PATH).
-
-    The file is a synth document (``--json`` of that stack: its ``outputs`` are used) or a
-    mapping of output names to values (``pulumi stack output --json``).
-    """
-    name, sep, path = spec.partition("=")
-    if not sep or not name or not path:
-        raise SynthError(f"--stack-outputs: {spec!r} is not <stack>=<path to a JSON file>")
-    try:
-        doc = json.loads(Path(path).read_text())
-    except (OSError, ValueError) as e:
-        raise SynthError(f"--stack-outputs: {path}: {e}") from None
-    if not isinstance(doc, dict):
-        raise SynthError(f"--stack-outputs: {path} does not hold a JSON object")
-    outputs = doc["outputs"] if isinstance(doc.get("outputs"), dict) and "resources" in doc else doc
-    return name, outputs
-
-
-# -- command line ---------------------------------------------------------------------------

@@ -90,7 +90,7 @@ def test_bad_config_is_one_line_and_exit_1(
     assert captured.out == ""
     assert (
         captured.err
-        == "error: eks-platform:cluster.nodeGroups.system.minSize: must be <= desiredSize (5 > 2)\n"
+        == "error: eks-platform:cluster.nodeGroups.system.minSize: must be <= desiredSize (5 > 1)\n"
     )
 
 
@@ -150,7 +150,7 @@ def test_bad_config_ends_the_real_program_with_a_run_error(tmp_path: Path) -> No
     config = (
         (ROOT / "Pulumi.dev.yaml")
         .read_text()
-        .replace("capacityType: ON_DEMAND", "capacityType: CHEAP")
+        .replace("capacityType: SPOT", "capacityType: CHEAP")
     )
     program = copy_program(tmp_path, "dev", config)
     with pytest.raises(
