@@ -27,7 +27,7 @@ from urllib.parse import unquote, urlparse
 
 import pulumi
 
-from ..validation.errors import InvalidArgument
+from ..validation.errors import InvalidArgument, KnownValueRefused
 
 
 class SynthError(Exception):
@@ -164,7 +164,7 @@ def root_cause(error: BaseException) -> BaseException:
     there is one in the chain, else the synth's own error, else the first exception that is
     not the SDK's ``While processing ...`` wrapper."""
     chain = _chain(error)
-    for kind in (InvalidArgument, SynthError):
+    for kind in (KnownValueRefused, InvalidArgument, SynthError):
         for candidate in chain:
             if isinstance(candidate, kind):
                 return candidate
@@ -186,7 +186,7 @@ def _first_line(error: BaseException) -> str:
 def describe(error: BaseException) -> str:
     """The one line the synth prints for ``error`` (without ``error: ``)."""
     root = root_cause(error)
-    if isinstance(root, InvalidArgument | SynthError):
+    if isinstance(root, KnownValueRefused | InvalidArgument | SynthError):
         return _first_line(root)
     where = traceback_location(root.__traceback__)
     if isinstance(root, TypeError):

@@ -9,7 +9,7 @@ Components write ``from .. import validation as v`` and call ``v.require(...)``;
 below are the rules they use.
 """
 
-from .errors import InvalidArgument, component_errors, fail, nested, require
+from .errors import InvalidArgument, KnownValueRefused, component_errors, fail, nested, require
 from .rules import *  # noqa: F403
 from .rules import __all__ as _rules
 from .types import (
@@ -25,6 +25,7 @@ from .types import (
 
 __all__ = [
     "InvalidArgument",
+    "KnownValueRefused",
     "check_fields",
     "check_type",
     "component_errors",

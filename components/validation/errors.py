@@ -12,6 +12,8 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
+import pulumi
+
 
 class InvalidArgument(ValueError):
     """A value that breaks a rule: ``[<component>: ]<field>: <rule>``, each part kept as data."""
@@ -54,6 +56,11 @@ def component_errors(kind: str, name: str) -> Iterator[None]:
         if error.component is not None:
             raise
         raise InvalidArgument(error.field, error.rule, f"{kind} {name!r}") from None
+    except KnownValueRefused as refused:
+        if refused.component is not None:
+            raise
+        named = InvalidArgument(refused.field, refused.rule, f"{kind} {name!r}")
+        raise KnownValueRefused(named) from None
 
 
 @contextlib.contextmanager
@@ -63,9 +70,26 @@ def nested(prefix: str) -> Iterator[None]:
         yield
     except InvalidArgument as error:
         raise error.within(prefix) from None
+    except KnownValueRefused as refused:
+        raise KnownValueRefused(refused.error.within(prefix)) from None
 
 
 def require(condition: bool, field: str, rule: str) -> None:
     """Raise ``ValueError("<field>: <rule>")`` unless ``condition`` holds."""
     if not condition:
         raise fail(field, rule)
+
+
+class KnownValueRefused(pulumi.RunError):
+    """An :class:`InvalidArgument` found once an Output's value was known.
+
+    Raised as a ``pulumi.RunError`` because ``pulumi up`` prints a RunError raised while Outputs
+    resolve as its message alone, in one line, while the SDK wraps any other exception
+    (``While processing input ...``) and the CLI prints a traceback. Carries the same
+    ``component``, ``field`` and ``rule``.
+    """
+
+    def __init__(self, error: InvalidArgument) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.component, self.field, self.rule = error.component, error.field, error.rule

@@ -21,7 +21,7 @@ from typing import Any
 
 import pulumi
 
-from .errors import InvalidArgument, nested
+from .errors import InvalidArgument, KnownValueRefused, nested
 
 _UNRESOLVED = object()
 
@@ -298,7 +298,9 @@ def when_known(
         try:
             check(resolved, field)
         except InvalidArgument as error:
-            raise InvalidArgument(error.field, error.rule, error.component or owner) from None
+            raise KnownValueRefused(
+                InvalidArgument(error.field, error.rule, error.component or owner)
+            ) from None
         return resolved
 
     return pulumi.Output.from_input(value).apply(run)

@@ -16,6 +16,7 @@ from components.identity.irsa import IrsaRole
 from components.identity.oidc import OidcTrust, OidcTrustArgs, ServiceAccountRef
 from components.identity.workload_identity import ClusterBinding, WorkloadRoleArgs
 from components.synth import SynthResult
+from components.validation import KnownValueRefused
 from tests.iam_validation import assert_valid_permission_policy
 from tests.support import doc, light_cluster, make_cluster, refused, run
 from tests.trust_policy import Token, admits
@@ -166,7 +167,7 @@ def test_a_bad_arn_known_only_at_deploy_time_names_the_component_and_field() -> 
             ),
         )
 
-    with pytest.raises(ValueError, match=r"IrsaRole 'app': managed_policy_arns\['x'\]: "):
+    with pytest.raises(KnownValueRefused, match=r"^IrsaRole 'app': managed_policy_arns\['x'\]: "):
         run(program)
 
 
