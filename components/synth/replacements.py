@@ -29,13 +29,7 @@ Sources, read for this table (not guessed):
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
-
-from .diff import SECRET, UNKNOWN
 
 TF = "hashicorp/terraform-provider-aws"
 K8S = "pulumi/pulumi-kubernetes@94977969d641"
@@ -201,6 +195,49 @@ RULES: dict[str, Rule] = {
         identity=("resourceId", "key"),
         on_collision=_SILENT,
         note="value updates in place (file read before its move to internal/service/ec2)",
+    ),
+    "aws:ec2/route:Route": Rule(
+        (
+            "routeTableId",
+            "destinationCidrBlock",
+            "destinationIpv6CidrBlock",
+            "destinationPrefixListId",
+        ),
+        _tf("internal/service/ec2/vpc_route.go", "0128541e0711"),
+        identity=("routeTableId", "destinationCidrBlock"),
+        on_collision="the create fails: RouteAlreadyExists (one route per destination)",
+        note="the target (networkInterfaceId, natGatewayId, ...) updates in place (ReplaceRoute)",
+    ),
+    "aws:iam/instanceProfile:InstanceProfile": Rule(
+        ("name", "namePrefix", "path"),
+        _tf("internal/service/iam/instance_profile.go", "013f1736b904"),
+        identity=("name",),
+        on_collision="the create fails: EntityAlreadyExists",
+        note="role updates in place",
+    ),
+    "aws:ec2/instance:Instance": Rule(
+        (
+            "ami",
+            "availabilityZone",
+            "subnetId",
+            "keyName",
+            "privateIp",
+            "associatePublicIpAddress",
+            "ebsBlockDevices",
+            "rootBlockDevice.encrypted",
+            "rootBlockDevice.kmsKeyId",
+            "launchTemplate",
+        ),
+        f"{TF} internal/service/ec2/ec2_instance.go (ForceNew per the provider's resource docs; "
+        "not re-read in source here)",
+        note="instanceType, userData (without userDataReplaceOnChange), sourceDestCheck and "
+        "metadataOptions update in place (instanceType and userData stop and start it)",
+    ),
+    "aws:ec2/eip:Eip": Rule(
+        ("domain", "networkBorderGroup", "publicIpv4Pool", "customerOwnedIpv4Pool", "address"),
+        f"{TF} internal/service/ec2/vpc_eip.go (ForceNew per the provider's resource docs; not "
+        "re-read in source here)",
+        note="the association (instance, networkInterface) updates in place",
     ),
     "aws:ec2/launchTemplate:LaunchTemplate": Rule(
         ("name", "namePrefix"),
@@ -384,39 +421,3 @@ def rule_for(type_: str) -> Rule | None:
 
 
 # --------------------------------------------------------------------------- input paths
-
-_SEGMENT = re.compile(r'\[(\d+|\*)\]|\[("(?:[^"\\]|\\.)*")\]|([^.\[\]]+)')
-
-
-def segments(path: str) -> list[str]:
-    """``a.b[0]["c.d"]`` -> ``["a", "b", "0", "c.d"]`` (diff.py's paths; ``*`` is kept)."""
-    return [i or (json.loads(q) if q else p) for i, q, p in _SEGMENT.findall(path)]
-
-
-def covers(prefix: str, path: str) -> bool:
-    """``path`` is ``prefix`` or inside it (``*`` matches any one segment)."""
-    p, q = segments(prefix), segments(path)
-    return len(p) <= len(q) and all(a in ("*", b) for a, b in zip(p, q, strict=False))
-
-
-def value_at(inputs: Mapping[str, Any], path: str) -> Any:
-    """The input at ``path``; None when absent, secret or unknown."""
-    node: Any = inputs
-    for part in segments(path):
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-        else:
-            return None
-    return None if isinstance(node, str) and node in (SECRET, UNKNOWN) else node
-
-
-def identity(rule: Rule | None, inputs: Mapping[str, Any]) -> tuple[tuple[str, Any], ...] | None:
-    """The physical identity the inputs fix, or None (autonamed, unknown, or no rule)."""
-    if rule is None or not rule.identity:
-        return None
-    values = [(k, value_at(inputs, k)) for k in rule.identity]
-    if any(v is None for _, v in values):
-        return None
-    return tuple(values + [(k, value_at(inputs, k)) for k in rule.scope])

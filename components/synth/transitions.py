@@ -54,7 +54,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .diff import diff_values
-from .replacements import covers, identity, rule_for
+from .input_paths import covers, identity
+from .replacements import rule_for
 from .transition_engine import has_options, match, recording_options, schedule, split_urn, type_of
 
 __all__ = ["Change", "Collision", "Plan", "destroy", "recording_options", "render", "transition"]
