@@ -168,6 +168,14 @@ class PlatformMocks(pulumi.runtime.Mocks):
             "arn": self._arn("ec2", f"launch-template/{lt_id}"),
         }
 
+    def _aws_ec2_instance_Instance(self, name: str, inputs: dict) -> tuple[str, dict]:
+        instance_id = f"i-{_hex(name)}"
+        return instance_id, {
+            "arn": self._arn("ec2", f"instance/{instance_id}"),
+            "primaryNetworkInterfaceId": f"eni-{_hex(name + 'eni')}",
+            "privateIp": "10.0.0.10",
+        }
+
     def _aws_eks_nodeGroup_NodeGroup(self, name: str, inputs: dict) -> tuple[str, dict]:
         group = inputs.get("nodeGroupName") or name
         return f"{inputs.get('clusterName')}:{group}", {
@@ -263,6 +271,7 @@ class PlatformMocks(pulumi.runtime.Mocks):
                 "endpoint": f"https://{oidc_id}.gr7.{self.region}.eks.amazonaws.com",
                 "certificateAuthorities": [{"data": "TU9DSw=="}],
                 "arn": self._arn("eks", f"cluster/{cluster}"),
+                "version": "1.35",  # a version EKS offers (the add-ons' defaults follow it)
             }, []
         return {}, []
 
