@@ -18,9 +18,12 @@ The layers, each importing only those before it (docs/architecture.md):
   grant helpers), ``cluster_ref`` (ClusterRef), ``workload_identity`` (what IRSA and Pod
   Identity share), ``irsa``, ``pod_identity``, ``workload_role`` (a role by mechanism);
 * ``network`` (Network) and ``cluster`` (EksCluster, access entries, the Secrets key, node
-  groups, Fargate);
+  groups, Fargate, EKS managed add-ons by name: AddonSpec, ManagedAddon);
 * ``addons``: ``controller`` (the one add-on shape), ``helm``, and a package per add-on:
-  ``load_balancer_controller``, ``external_dns``, ``external_secrets``, ``karpenter``;
+  ``load_balancer_controller``, ``external_dns``, ``external_secrets``, ``karpenter``,
+  ``auto_mode_ingress`` (EKS Auto Mode's IngressClasses); ``storage`` (EbsStorage: the EBS
+  CSI driver and the default StorageClass) and ``metrics_server`` (MetricsServer), on EKS
+  add-ons;
 * ``synth`` renders a program offline; ``_moved`` keeps module paths of 0.2 importable.
 """
 
@@ -32,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 from . import _moved
 
 if TYPE_CHECKING:
+    from .addons.auto_mode_ingress import AutoModeIngress, AutoModeIngressArgs
     from .addons.external_dns import ExternalDns, ExternalDnsArgs, HostedZone
     from .addons.external_secrets import (
         ExternalSecrets,
@@ -49,8 +53,13 @@ if TYPE_CHECKING:
         NodePoolSpec,
     )
     from .addons.load_balancer_controller import LoadBalancerController, LoadBalancerControllerArgs
+    from .addons.metrics_server import MetricsServer, MetricsServerArgs
+    from .addons.storage import EbsStorage, EbsStorageArgs
     from .cluster import EksCluster, EksClusterArgs, FargateProfileSpec, FargateSelector
     from .cluster.access import AccessEntrySpec
+    from .cluster.addon_spec import AddonSpec
+    from .cluster.compute import AutoModeNodePoolSpec, AutoModeSpec
+    from .cluster.managed_addon import ManagedAddon, ManagedAddonArgs
     from .cluster.node_group import NodeGroup, NodeGroupArgs, NodeGroupSpec, Taint
     from .identity import permissions
     from .identity.cluster_ref import ClusterRef
@@ -67,10 +76,17 @@ if TYPE_CHECKING:
 # needs one module) does not load the provider SDKs.
 _EXPORTS: dict[str, str] = {
     "AccessEntrySpec": "cluster.access",
+    "AddonSpec": "cluster.addon_spec",
+    "AutoModeIngress": "addons.auto_mode_ingress",
+    "AutoModeIngressArgs": "addons.auto_mode_ingress",
+    "AutoModeNodePoolSpec": "cluster.compute",
+    "AutoModeSpec": "cluster.compute",
     "ChartSpec": "addons.helm",
     "ClusterBinding": "identity.workload_identity",
     "ClusterRef": "identity.cluster_ref",
     "DisruptionBudgetSpec": "addons.karpenter",
+    "EbsStorage": "addons.storage",
+    "EbsStorageArgs": "addons.storage",
     "EksCluster": "cluster",
     "EksClusterArgs": "cluster",
     "ExistingVpcArgs": "network",
@@ -89,6 +105,10 @@ _EXPORTS: dict[str, str] = {
     "KarpenterArgs": "addons.karpenter",
     "LoadBalancerController": "addons.load_balancer_controller",
     "LoadBalancerControllerArgs": "addons.load_balancer_controller",
+    "ManagedAddon": "cluster.managed_addon",
+    "ManagedAddonArgs": "cluster.managed_addon",
+    "MetricsServer": "addons.metrics_server",
+    "MetricsServerArgs": "addons.metrics_server",
     "Network": "network",
     "NetworkArgs": "network",
     "NodeClassSpec": "addons.karpenter",
@@ -112,10 +132,17 @@ _MODULES = {"permissions": "identity.permissions"}
 
 __all__ = [
     "AccessEntrySpec",
+    "AddonSpec",
+    "AutoModeIngress",
+    "AutoModeIngressArgs",
+    "AutoModeNodePoolSpec",
+    "AutoModeSpec",
     "ChartSpec",
     "ClusterBinding",
     "ClusterRef",
     "DisruptionBudgetSpec",
+    "EbsStorage",
+    "EbsStorageArgs",
     "EksCluster",
     "EksClusterArgs",
     "ExistingVpcArgs",
@@ -134,6 +161,10 @@ __all__ = [
     "KarpenterArgs",
     "LoadBalancerController",
     "LoadBalancerControllerArgs",
+    "ManagedAddon",
+    "ManagedAddonArgs",
+    "MetricsServer",
+    "MetricsServerArgs",
     "Network",
     "NetworkArgs",
     "NodeClassSpec",

@@ -8,13 +8,14 @@ Usage::
     ... --markdown                                             # the table docs/cost.md holds
 
 Fixed cost is what the stack costs with no traffic: every hour-priced thing that is always on
-(the control plane, NAT gateways and their public IPv4 addresses, the node groups' desired
-instances and their volumes, load balancers, interface VPC endpoints) and every month-priced
-thing (KMS keys, Secrets Manager secrets, hosted zones). What usage decides is counted at zero and
-named with its price: NAT and endpoint bytes, load-balancer capacity units, data transfer, log
-ingestion and storage, requests, and the nodes Karpenter launches (its NodePools scale from zero).
-A month is 730 hours. The prices are :data:`PRICES`, :data:`ON_DEMAND` and :data:`SPOT`; their
-sources and dates are in docs/cost.md.
+(the control plane, NAT gateways or a NAT instance and their public IPv4 addresses, EC2
+instances and the node groups' desired instances with their volumes, load balancers, interface
+VPC endpoints) and every month-priced thing (KMS keys, Secrets Manager secrets, hosted zones).
+What usage decides is counted at zero and named with its price: NAT and endpoint bytes,
+load-balancer capacity units, data transfer, log ingestion and storage, requests, and the nodes
+Karpenter launches (its NodePools scale from zero).
+A month is 730 hours. The prices are :data:`PRICES`, :data:`ON_DEMAND` and :data:`SPOT`
+(:mod:`scripts.cost_prices`); their sources and dates are in docs/cost.md.
 """
 
 from __future__ import annotations
@@ -31,49 +32,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
+from .cost_prices import ON_DEMAND, PRICES, READ_ON, SPOT
+
 ROOT = Path(__file__).resolve().parent.parent
 REGION = "us-west-2"
 HOURS = Decimal(730)
 CENT = Decimal("0.01")
-READ_ON = "2026-12-07"
-"""The day the prices' sources (docs/cost.md) were read."""
-
-
-def _table(text: str) -> dict[str, Decimal]:
-    words = text.split()
-    return {name: Decimal(value) for name, value in zip(words[::2], words[1::2], strict=True)}
-
-
-PRICES = _table(
-    """
-    eks_standard_hour 0.10  eks_extended_hour 0.60  nat_hour 0.045  nat_gb 0.045  ipv4_hour 0.005
-    alb_hour 0.0225  alb_lcu_hour 0.008  nlb_hour 0.0225  gp3_gb_month 0.08  gp2_gb_month 0.10
-    logs_ingest_gb 0.50  logs_store_gb_month 0.03  kms_key_month 1.00  endpoint_az_hour 0.01
-    endpoint_gb 0.01  secret_month 0.40  zone_month 0.50  ssm_advanced_month 0.05
-    auto_mode_fraction 0.12
-    """
-)
-"""us-west-2 list prices in dollars (per hour, GB or month as named); sources: docs/cost.md."""
-
-ON_DEMAND = _table(
-    """
-    t3.medium 0.0416  t3.large 0.0832  t3a.medium 0.0376  t3a.large 0.0752  t4g.small 0.0168
-    t4g.medium 0.0336  t4g.large 0.0672  m5.large 0.096  m5.xlarge 0.192  m6i.large 0.096
-    m6i.xlarge 0.192  m6i.2xlarge 0.384  m6g.large 0.077  m6g.xlarge 0.154  m7g.large 0.0816
-    m7g.xlarge 0.1632  c6i.large 0.085  c6g.large 0.068  c7g.large 0.0725  r6i.large 0.126
-    """
-)
-"""On-demand Linux $/hour in us-west-2 (the same as us-east-1 for these types)."""
-
-SPOT = _table(
-    """
-    t3.medium 0.0171  t3a.medium 0.0167  t4g.small 0.0071  t4g.medium 0.0166  t4g.large 0.0243
-    m5.large 0.0343  m6a.large 0.0339  m8g.medium 0.0096  m8g.large 0.0358
-    """
-)
-"""Spot Linux $/hour in us-west-2: the lowest price AWS's Spot pricing page showed per type (its
-feed, as fetched on 2026-08-10). A Spot price moves; these are typical, not promised."""
-
 Resources = Sequence[Mapping[str, Any]]
 ALB_CONTROLLERS = ("ingress.k8s.aws/alb", "eks.amazonaws.com/alb")
 INGRESS = "kubernetes:networking.k8s.io/v1:Ingress"
@@ -144,7 +108,7 @@ def ami_architecture(ami_type: str) -> str | None:
 
 def _hourly(table: Mapping[str, Decimal], instance_type: str, kind: str) -> Decimal:
     if instance_type not in table:
-        raise CostError(f"no {kind} price for {instance_type} in scripts/cost.py: add one")
+        raise CostError(f"no {kind} price for {instance_type} in scripts/cost_prices.py: add one")
     return table[instance_type]
 
 
@@ -181,12 +145,29 @@ def _nat_gateways(resources: Resources, est: Estimate) -> None:
         if count is None:
             raise CostError(f"{vpc['name']}: unknown NAT gateway strategy {strategy!r}")
         where = f"awsx Vpc `{vpc['name']}`, strategy {strategy}, {azs} AZs"
-        est.hours(f"NAT gateways ({where}; 0 GB processed)", count, PRICES["nat_hour"])
-        est.hours("Public IPv4 addresses of the NAT gateways", count, PRICES["ipv4_hour"])
+        if count:
+            est.hours(f"NAT gateways ({where}; 0 GB processed)", count, PRICES["nat_hour"])
+            est.hours("Public IPv4 addresses of the NAT gateways", count, PRICES["ipv4_hour"])
     for gateway in _by_type(resources, "aws:ec2/natGateway:NatGateway"):
         est.hours(f"NAT gateway `{gateway['name']}` (0 GB processed)", 1, PRICES["nat_hour"])
+
+
+def _instances(resources: Resources, est: Estimate) -> None:
+    """EC2 instances (on-demand; a NAT instance), their root volumes, Elastic IPs."""
+    for vm in _by_type(resources, "aws:ec2/instance:Instance"):
+        inputs = vm["inputs"]
+        kind, root = inputs.get("instanceType", "?"), inputs.get("rootBlockDevice") or {}
+        if inputs.get("instanceMarketOptions") or "volumeSize" not in root:
+            raise CostError(f"instance {vm['name']}: price a Spot market or AMI-sized root by hand")
+        price = _hourly(ON_DEMAND, kind, "On-Demand")
+        est.hours(f"EC2 instance `{vm['name']}`: {kind} ON_DEMAND", 1, price)
+        gib, volume = Decimal(str(root["volumeSize"])), root.get("volumeType", "gp3")
+        if f"{volume}_gb_month" not in PRICES:
+            raise CostError(f"instance {vm['name']}: no price for {volume} volumes")
+        item, price = f"EBS {volume} root volume of `{vm['name']}`", PRICES[f"{volume}_gb_month"]
+        est.gib_months(item, f"1 x {gib} GiB", gib, price)
     for eip in _by_type(resources, "aws:ec2/eip:Eip"):
-        est.hours(f"Elastic IP `{eip['name']}`", 1, PRICES["ipv4_hour"])
+        est.hours(f"Public IPv4 address: Elastic IP `{eip['name']}`", 1, PRICES["ipv4_hour"])
 
 
 def _volume_gib(group: Mapping[str, Any], resources: Resources) -> list[tuple[Decimal, str]]:
@@ -371,8 +352,9 @@ def _monthly_items(resources: Resources, est: Estimate) -> None:
 def estimate(resources: Resources) -> Estimate:
     """Every always-on priced thing of a synth, as :class:`Line` items."""
     est = Estimate()
-    for part in (_control_planes, _nat_gateways, _node_groups, _load_balancers, _storage):
+    for part in (_control_planes, _nat_gateways, _instances, _node_groups, _load_balancers):
         part(resources, est)
+    _storage(resources, est)
     _monthly_items(resources, est)
     return est
 

@@ -22,6 +22,10 @@ from typing import Any
 import pulumi
 
 from components import (
+    AutoModeIngress,
+    AutoModeIngressArgs,
+    AutoModeNodePoolSpec,
+    AutoModeSpec,
     ChartSpec,
     DisruptionBudgetSpec,
     EksClusterArgs,
@@ -47,8 +51,15 @@ from components import (
 )
 from components import network as network_rules
 from components import validation as v
-from components.addons import external_dns, external_secrets, karpenter, load_balancer_controller
+from components.addons import (
+    auto_mode_ingress,
+    external_dns,
+    external_secrets,
+    karpenter,
+    load_balancer_controller,
+)
 from components.cluster import validation as cluster_rules
+from components.cluster.compute import AUTO_MODE
 from components.validation import InvalidArgument
 from components.validation.config_reader import project_keys
 from stacks import sample_app
@@ -57,6 +68,8 @@ from stacks.sample_app import SampleAppArgs
 
 from .section import Addon, PlatformConfig, Reader, Reference, Section, read_object
 from .section import reference_markdown as _reference
+from .storage_metrics import ADDON_SPEC_REFERENCE
+from .storage_metrics import sections as _storage_and_metrics
 
 # -- what a key takes from the others, and what it must agree with ------------------------------
 
@@ -127,9 +140,40 @@ def _karpenter(args: KarpenterArgs, config: PlatformConfig) -> KarpenterArgs:
     return dataclasses.replace(args, node_cni_policy=cni_policy)
 
 
+def _managed_compute_only(section: Section[Any], config: PlatformConfig, what: str) -> None:
+    """What EKS Auto Mode runs itself is not installed beside it (docs/compute.md)."""
+    if config[CLUSTER].compute == AUTO_MODE:
+        raise InvalidArgument(
+            config.key(section),
+            f"{what} is not installed with cluster.compute auto-mode, which runs it itself; "
+            "remove this key, or set cluster.compute to managed",
+        )
+
+
+def _load_balancer_controller(args: LoadBalancerControllerArgs, config: PlatformConfig) -> None:
+    _managed_compute_only(
+        LOAD_BALANCER_CONTROLLER,
+        config,
+        "the load-balancer controller (Auto Mode serves its own IngressClasses: autoModeIngress)",
+    )
+
+
+def _auto_mode_ingress(args: AutoModeIngressArgs, config: PlatformConfig) -> None:
+    """Auto Mode's IngressClasses only where Auto Mode runs (set or not, the stack makes them
+    there)."""
+    if config.is_set(AUTO_MODE_INGRESS) and config[CLUSTER].compute != AUTO_MODE:
+        raise InvalidArgument(
+            config.key(AUTO_MODE_INGRESS),
+            "is for cluster.compute auto-mode (this stack's compute is managed: the "
+            "loadBalancerController makes its IngressClasses); remove it, or set cluster.compute "
+            "to auto-mode",
+        )
+
+
 def _karpenter_placement(args: KarpenterArgs, config: PlatformConfig) -> None:
     """Karpenter must run where it does not manage the nodes: a managed node group its
     nodeSelector matches, or a Fargate profile selecting its namespace."""
+    _managed_compute_only(KARPENTER, config, "Karpenter (Auto Mode launches the nodes)")
     key, cluster = config.key(KARPENTER), config[CLUSTER]
     if args.fargate:
         selected = {s.namespace for p in cluster.fargate_profiles.values() for s in p.selectors}
@@ -206,18 +250,26 @@ CLUSTER = Section(
     documents=(
         Reference(NodeGroupSpec, "cluster.nodeGroups.<name>"),
         Reference(
-            Taint, "cluster.nodeGroups.<name>.taints[]", "karpenter.nodePools.<name>.taints[]"
+            Taint,
+            "cluster.nodeGroups.<name>.taints[]",
+            "cluster.autoMode.nodePools.<name>.taints[]",
+            "karpenter.nodePools.<name>.taints[]",
         ),
+        Reference(AutoModeSpec, "cluster.autoMode"),
+        Reference(AutoModeNodePoolSpec, "cluster.autoMode.nodePools.<name>"),
         Reference(FargateProfileSpec, "cluster.fargateProfiles.<name>"),
         Reference(FargateSelector, "cluster.fargateProfiles.<name>.selectors[]"),
+        ADDON_SPEC_REFERENCE,
     ),
 )
+STORAGE, METRICS_SERVER = _storage_and_metrics(CLUSTER)
 LOAD_BALANCER_CONTROLLER = Addon(
     key="loadBalancerController",
     summary="The AWS Load Balancer Controller (LoadBalancerControllerArgs without `cluster`); "
     "omit to skip it.",
     args=LoadBalancerControllerArgs,
     validate=load_balancer_controller.validate_settings,
+    check=_load_balancer_controller,
     documents=(
         Reference(ChartSpec, "<controller>.chart"),
         Reference(
@@ -225,11 +277,27 @@ LOAD_BALANCER_CONTROLLER = Addon(
             "<controller>.role",
             "externalSecrets.tenants.<name>.role",
             "karpenter.nodeRole",
+            "cluster.addons.<name>.role",
+            "storage.role",
         ),
     ),
     component=LoadBalancerController,
     name="aws-load-balancer-controller",
-    exports=lambda c: {"ingressClass": c.ingress_class_name},
+    exports=lambda c: {"ingressClass": c.ingress_class_name, "ingressClasses": c.ingress_classes},
+)
+AUTO_MODE_INGRESS = Addon(
+    key="autoModeIngress",
+    summary="EKS Auto Mode's IngressClasses (AutoModeIngressArgs without `cluster`), the "
+    "load-balancer controller's classes for cluster.compute auto-mode: made there whether set "
+    "or not.",
+    args=AutoModeIngressArgs,
+    presence="always",
+    installed=lambda config: config[CLUSTER].compute == AUTO_MODE,
+    validate=auto_mode_ingress.validate_settings,
+    check=_auto_mode_ingress,
+    component=AutoModeIngress,
+    name="auto-mode-ingress",
+    exports=lambda c: {"ingressClass": c.ingress_class_name, "ingressClasses": c.ingress_classes},
 )
 EXTERNAL_DNS = Addon(
     key="externalDns",
@@ -301,9 +369,12 @@ SECTIONS: tuple[Section[Any], ...] = (
     NETWORK,
     CLUSTER,
     LOAD_BALANCER_CONTROLLER,
+    AUTO_MODE_INGRESS,
     EXTERNAL_DNS,
     EXTERNAL_SECRETS,
     KARPENTER,
+    STORAGE,
+    METRICS_SERVER,
     DEMO,
     SAMPLE_APP,
 )

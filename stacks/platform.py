@@ -16,7 +16,16 @@ import pulumi
 
 from components import EksCluster, Network
 
-from .config import ADDONS, CLUSTER, NETWORK, TAGS, Addon, PlatformConfig
+from .config import (
+    ADDONS,
+    CLUSTER,
+    KARPENTER,
+    LOAD_BALANCER_CONTROLLER,
+    NETWORK,
+    TAGS,
+    Addon,
+    PlatformConfig,
+)
 
 C = TypeVar("C")
 
@@ -67,14 +76,21 @@ def deploy(config: PlatformConfig) -> Platform:
     pulumi.export("privateSubnetIds", cluster.private_subnet_ids)
     pulumi.export("publicSubnetIds", cluster.public_subnet_ids)
     pulumi.export("clusterSecurityGroupId", cluster.cluster_security_group_id)
+    pulumi.export("kubernetesVersion", settings.kubernetes_version)
+    pulumi.export("compute", settings.compute)
     # The nodes run in the cluster security group (pulumi-eks's separate node group is not made).
     pulumi.export("nodeSecurityGroupId", cluster.cluster_security_group_id)
     pulumi.export("nodeRoleArns", cluster.node_role_arns)
     addons: dict[str, Any] = {}
-    for addon in ADDONS:
+    # Karpenter first, then the table's order. The load-balancer controller depends on it: a
+    # destroy (or removing both) deletes the controller, its cleanup and every Ingress and
+    # LoadBalancer Service first, while the nodes it and CoreDNS may run on are there; only then
+    # does Karpenter's cleanup drain them (docs/operations.md, "Destroy").
+    for addon in sorted(ADDONS, key=lambda a: a is not KARPENTER):
         args = config.get(addon)
-        if args is None:
+        if args is None or not addon.installed(config):
             continue
+        after = addons.get(KARPENTER.key) if addon is LOAD_BALANCER_CONTROLLER else None
         component = addon.component(
             f"{name}-{addon.name}",
             # On the stack's cluster, protected where the cluster is.
@@ -83,6 +99,7 @@ def deploy(config: PlatformConfig) -> Platform:
                 cluster=cluster,
                 deletion_protection=args.deletion_protection or settings.deletion_protection,
             ),
+            pulumi.ResourceOptions(depends_on=[after]) if after is not None else None,
         )
         for output, value in addon.exports(component).items():
             pulumi.export(output, value)

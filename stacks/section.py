@@ -71,13 +71,16 @@ class Section(Generic[T]):
 class Addon(Section[T], Generic[T, C]):
     """A section that installs a component on the stack's cluster, when set."""
 
-    component: Callable[[str, T], C]
-    """The component class; its ``cluster`` (in :attr:`composed`) is the stack's cluster."""
+    component: Callable[[str, T, pulumi.ResourceOptions | None], C]
+    """The component class (name, args, opts); its ``cluster`` (in :attr:`composed`) is the
+    stack's cluster."""
     name: str
     """The component's name after the cluster's: ``<clusterName>-<name>``."""
     exports: Callable[[C], Mapping[str, Any]]
     """The stack outputs it adds, by output name."""
     composed: tuple[str, ...] = ("cluster",)
+    installed: Callable[[PlatformConfig], bool] = lambda config: True
+    """Whether the stack installs it, its value given (``presence="always"``: a default one)."""
 
 
 class PlatformConfig:

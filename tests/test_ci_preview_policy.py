@@ -48,7 +48,7 @@ _DATA_READS = {
     "lambda:getfunction",
 }
 _PUBLIC_PARAMETERS = re.compile(
-    r"^arn:aws:ssm:[a-z0-9-*]+::parameter/aws/service/(eks|bottlerocket)/\*$"
+    r"^arn:aws:ssm:[a-z0-9-*]+::parameter/aws/service/(eks|bottlerocket|ami-amazon-linux-latest)/\*$"
 )
 _STATE_OBJECT = re.compile(r"^arn:aws:s3:::[a-z0-9.-]+/\.pulumi/[^*]*\*?$")
 _STATE_BUCKET = re.compile(r"^arn:aws:s3:::[a-z0-9.-]+$")

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 import pulumi
 import pulumi_kubernetes as k8s
 
+from .. import aws_context
 from .. import validation as v
 from ..identity.cluster_ref import ClusterRef, as_cluster_ref
 from ..identity.iam import RoleSettings, validate_role_settings
@@ -53,7 +54,9 @@ class ControllerArgs:
     other defaults (its chart, its resources)."""
 
     cluster: EksCluster | ClusterRef
-    """The cluster the add-on runs on (an ``EksCluster``, or a ``ClusterRef``)."""
+    """The cluster the add-on runs on (an ``EksCluster``, or a ``ClusterRef``). Without an AWS
+    provider in the add-on's ``opts``, its AWS resources and lookups go through the cluster's
+    (``ClusterRef.aws_provider``), else the program's default one."""
     identity: IdentityMechanism = "irsa"
     """How the controller gets its AWS role: ``irsa`` (a ServiceAccount annotation, works on
     Fargate) or ``pod-identity`` (an EKS Pod Identity association; needs the
@@ -121,6 +124,27 @@ def zone_spread(app_name: str) -> list[dict[str, Any]]:
     ]
 
 
+def check_options(opts: object) -> None:
+    """``opts`` is None or a ``pulumi.ResourceOptions``; raises naming the field."""
+    v.require(
+        opts is None or isinstance(opts, pulumi.ResourceOptions),
+        "opts",
+        f"expected pulumi.ResourceOptions, got {type(opts).__name__}",
+    )
+
+
+def with_aws_provider(
+    opts: pulumi.ResourceOptions | None, cluster: ClusterRef
+) -> pulumi.ResourceOptions | None:
+    """``opts``, with the cluster's AWS provider added when ``opts`` names none (its own, in
+    ``providers=`` or through its parent): an add-on acts in its cluster's account and region
+    unless told otherwise."""
+    if cluster.aws_provider is None or aws_context.provider_of(opts) is not None:
+        return opts
+    added = pulumi.ResourceOptions(providers={aws_context.AWS: cluster.aws_provider})
+    return added if opts is None else pulumi.ResourceOptions.merge(opts, added)
+
+
 class Controller(pulumi.ComponentResource, Generic[A]):
     """Base of the add-ons: validation, role, release, readiness; see the module docstring.
 
@@ -140,9 +164,16 @@ class Controller(pulumi.ComponentResource, Generic[A]):
     ``RULES = staticmethod(validate_settings)``."""
     MANAGED_VALUES: ClassVar[ManagedValues] = {}
     """Chart value paths the component sets itself, each with what sets it."""
+    RUN_BY_AUTO_MODE: ClassVar[bool] = False
+    """EKS Auto Mode does the add-on's work itself: refused on a ``compute: auto-mode`` cluster."""
 
     cluster: ClusterRef
     """The cluster the add-on runs on."""
+    aws_provider: pulumi.ProviderResource | None
+    """The AWS provider of the add-on (None: the program's default one): ``opts``'s
+    (``provider=``, ``providers=`` or the parent's), else the cluster's. Its AWS children are
+    created through it, and the partition, region and account of every ARN and chart value the
+    add-on builds are its (:mod:`components.aws_context`)."""
     workload_role: IrsaRole | PodIdentityRole
     """The controller's role and ServiceAccount."""
     role_arn: pulumi.Output[str]
@@ -160,17 +191,38 @@ class Controller(pulumi.ComponentResource, Generic[A]):
     """Resources that run before the release is uninstalled (they depend on it)."""
 
     def __init__(self, name: str, args: A, opts: pulumi.ResourceOptions | None = None) -> None:
-        """Validate ``args`` (nothing is registered if they are wrong), then build the add-on."""
+        """Validate ``args`` (nothing is registered if they are wrong), then build the add-on.
+
+        ``opts``: as for any component; its AWS provider (``provider=``, ``providers=`` or the
+        parent's) is the add-on's :attr:`aws_provider`."""
         self.owner = f"{self.KIND} {name!r}"
         """The component as errors name it: ``Kind 'name'``."""
         with v.component_errors(self.KIND, name):
+            check_options(opts)
             if not v.was_validated(args):  # else the stack's configuration checked them
                 v.check_fields(args, self.ARGS)
                 type(self).RULES(args)
             cluster = as_cluster_ref(args.cluster)
             self.validate(args, cluster)
+            v.require(
+                args.identity != "irsa" or cluster.oidc is not None,
+                "identity",
+                "'irsa' needs the cluster's OIDC trust, and the cluster has none: use "
+                "'pod-identity', or reference the cluster with ClusterRef.from_stack / "
+                "ClusterRef.existing (which carry it)",
+            )
+            v.require(
+                not (self.RUN_BY_AUTO_MODE and cluster.compute == "auto-mode"),
+                "cluster",
+                f"the cluster runs EKS Auto Mode (compute auto-mode), which does {self.KIND}'s "
+                "work itself (docs/compute.md)",
+            )
             self.claim(name, args)
-        super().__init__(f"eks-platform:index:{self.KIND}", name, None, opts)
+        super().__init__(
+            f"eks-platform:index:{self.KIND}", name, None, with_aws_provider(opts, cluster)
+        )
+        # Resolved as the engine resolves its children's: opts, then the parent's.
+        self.aws_provider = self.get_provider("aws:index:provider")
         self.cluster = cluster
         self.ready = []
         self.cleanups = []

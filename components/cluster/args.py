@@ -11,6 +11,8 @@ from typing import Literal
 import pulumi
 
 from .access import AccessEntrySpec
+from .addon_spec import AddonSpec
+from .compute import AutoModeSpec
 from .node_group import NodeGroupSpec
 
 # In EKS standard support through 2026-11 and beyond (EKS 1.35: released early 2026, 14 months of standard support).
@@ -110,13 +112,27 @@ class EksClusterArgs:
     """Egress CIDRs of the machines that run ``pulumi up`` against the public endpoint (CI
     runners): refused unless ``public_access_cidrs`` cover them, so a stack cannot lock its
     own deploy job out."""
+    compute: Literal["managed", "auto-mode"] = "managed"
+    """What pods run on (docs/compute.md): ``managed`` (``node_groups``, ``fargate_profiles``;
+    a stack may add Karpenter) or ``auto-mode`` (EKS Auto Mode launches and patches the nodes
+    and runs networking, DNS, the EBS driver and the ALB controller itself; no node groups)."""
+    auto_mode: AutoModeSpec | None = None
+    """EKS Auto Mode's NodePools and default StorageClass; only with ``compute: auto-mode``
+    (None there: the built-in pools and a ``gp3`` class)."""
     node_groups: dict[str, NodeGroupSpec] = field(default_factory=dict)
     """Managed node groups by name."""
     fargate_profiles: dict[str, FargateProfileSpec] = field(default_factory=dict)
     """Fargate profiles by name."""
+    addons: dict[str, AddonSpec] = field(default_factory=dict)
+    """EKS managed add-ons by name (docs/storage-and-metrics.md): any add-on of the vendored
+    list (``aws-efs-csi-driver``, ``snapshot-controller``...), each with its version (default:
+    EKS's for the Kubernetes version), configuration values and, with ``service_account``, an
+    IAM role. The core ones (``vpc-cni``, ``kube-proxy``, ``coredns``,
+    ``eks-pod-identity-agent``) are always installed: listing one sets its version and
+    configuration."""
     addon_versions: dict[str, str] = field(default_factory=dict)
-    """Pinned versions of the managed add-ons (``vpc-cni``, ``kube-proxy``, ``coredns``,
-    ``eks-pod-identity-agent``); EKS's default for the Kubernetes version otherwise."""
+    """Pinned versions of the core add-ons, the older spelling of ``addons[<name>].version``
+    (give a version in one place only); EKS's default for the Kubernetes version otherwise."""
     pod_identity_agent: bool = True
     """Install the ``eks-pod-identity-agent`` add-on (needed by :class:`PodIdentityRole`)."""
     cni_role: bool = True

@@ -37,7 +37,10 @@ from ..identity.oidc import OidcTrust, OidcTrustArgs
 from .access import check_deployer_entry, create_access_entries
 from .addons import CNI_POLICY, AddonTarget, managed_addon, vpc_cni, workload_addons
 from .args import EksClusterArgs
+from .auto_mode import auto_mode_node_roles, auto_mode_options, create_in_cluster, role_policies
+from .compute import AUTO_MODE, AUTO_MODE_NODE_ROLE, CLUSTER_ROLE_POLICIES
 from .fargate import create_fargate_profiles
+from .managed_addon import create_cluster_addons
 from .node_group import create_node_groups
 from .secrets_key import create_secrets_key
 from .validation import validate_args
@@ -76,7 +79,12 @@ class EksCluster(pulumi.ComponentResource):
     on every managed node and (through the VPC CNI) every pod; the only group the cluster uses
     (pulumi-eks's extra node and cluster groups are not created)."""
     node_role_arns: pulumi.Output[list[str]]
-    """IAM role ARNs of the managed node groups (empty without node groups)."""
+    """IAM role ARNs of :attr:`node_roles` (the node groups', or Auto Mode's nodes')."""
+    node_roles: dict[str, aws.iam.Role]
+    """The roles the nodes run as, by node group (``auto-mode``: Auto Mode's), and their names."""
+    node_role_names: dict[str, pulumi.Output[str]]
+    compute: str
+    """``managed`` or ``auto-mode``: what Auto Mode runs itself is not installed under it."""
     provider: k8s.Provider
     """Kubernetes provider for this cluster."""
     oidc: OidcTrust
@@ -87,7 +95,7 @@ class EksCluster(pulumi.ComponentResource):
     """What other components need to run on this cluster (they also take the cluster itself)."""
 
     addons: dict[str, aws.eks.Addon]
-    """The managed add-ons by name."""
+    """The managed add-ons by name (the core ones and ``addons``); their roles: ``addon_roles``."""
     log_group: aws.cloudwatch.LogGroup
     """The control-plane log group, ``/aws/eks/<name>/cluster``."""
 
@@ -118,10 +126,12 @@ class EksCluster(pulumi.ComponentResource):
                 check_deployer_entry(args.access_entries, "access_entries", opts)
             roles = self._role_names(name, args, owner)
         super().__init__("eks-platform:index:EksCluster", name, None, opts)
-        self.__name, self.__args, self.__owner = name, args, owner
+        self.__name, self.__args, self.__owner, self.compute = name, args, owner, args.compute
         self.__tags = {**args.tags}
         self._service_role(roles.service)
+        self.node_roles = auto_mode_node_roles(name, roles.auto_node, self.__tags, self)
         key_arn = self._secrets_key()
+        self.secrets_key_arn = key_arn
         self._control_plane(key_arn)
         access = self._access(principals)
         self._oidc_trust()
@@ -134,17 +144,26 @@ class EksCluster(pulumi.ComponentResource):
             vpc_id=self.vpc_id,
             oidc=self.oidc,
             cluster_security_group_id=self.cluster_security_group_id,
+            node_security_group_id=self.cluster_security_group_id,  # the nodes' too
+            private_subnet_ids=self.private_subnet_ids,
+            public_subnet_ids=self.public_subnet_ids,
+            kubernetes_version=args.kubernetes_version,
+            compute=args.compute,
             uses_fargate=bool(args.fargate_profiles),
         )
         networking = self._networking_addons(roles.cni, ref)
         capacity = self._node_groups(roles.nodes, networking)
         capacity += self._fargate_profiles(roles.fargate, networking)
         self._workload_addons(capacity)
+        self.auto_mode = create_in_cluster(self, name, args.auto_mode, key_arn)  # None: managed
+        auto = args.compute == AUTO_MODE
         self.ref = dataclasses.replace(
             ref,
-            workload_dependencies=[*capacity, self.addons["coredns"]],
-            pod_identity_agent=self.addons.get(POD_IDENTITY_AGENT),
+            workload_dependencies=[*capacity, *[self.addons[k] for k in ("coredns",) if not auto]],
+            pod_identity_agent=self.addons.get(POD_IDENTITY_AGENT, self.cluster if auto else None),
+            node_role_arn=None if auto else next((r.arn for r in self.node_roles.values()), None),
         )
+        self.addon_roles = create_cluster_addons(self, name, self.__addons.place(), args.addons)
         self.register_outputs(
             {
                 "clusterName": self.cluster_name,
@@ -177,6 +196,7 @@ class EksCluster(pulumi.ComponentResource):
             # Named as before; the IrsaRole claims the name (a claim here would collide).
             cni=naming.stack_unique(f"{name}-vpc-cni") if args.cni_role else None,
             fargate=role_name("fargate", "fargate_role") if args.fargate_profiles else "",
+            auto_node=role_name("auto-node", "auto_mode") if args.compute == AUTO_MODE else None,
         )
 
     # -- the steps, in order -----------------------------------------------------------------
@@ -194,7 +214,7 @@ class EksCluster(pulumi.ComponentResource):
             ),
             settings=iam.RoleSettings(tags=self.__tags),
             parent=self,
-            managed_policy_arns=iam.managed("AmazonEKSClusterPolicy"),
+            managed_policy_arns=iam.managed(*CLUSTER_ROLE_POLICIES[self.__args.compute]),
         )
 
     def _secrets_key(self) -> pulumi.Input[str] | None:
@@ -239,6 +259,7 @@ class EksCluster(pulumi.ComponentResource):
         # The cluster's name comes through the log group, so the control plane (a remote
         # component, whose dependencies do not reach inside it) is created after it.
         name_after_log_group = self.log_group.name.apply(lambda _: args.cluster_name)
+        auto_node_role = self.node_roles.get(AUTO_MODE_NODE_ROLE)
         self.cluster = eks.Cluster(
             f"{self.__name}-eks",
             name=name_after_log_group,
@@ -265,6 +286,7 @@ class EksCluster(pulumi.ComponentResource):
             endpoint_private_access=args.endpoint_private_access,
             public_access_cidrs=args.public_access_cidrs if args.endpoint_public_access else None,
             upgrade_policy=aws.eks.ClusterUpgradePolicyArgs(support_type=args.upgrade_support),
+            auto_mode=auto_mode_options(args.auto_mode, auto_node_role),
             deletion_protection=args.deletion_protection,
             provider_credential_opts=eks.KubeconfigOptionsArgs(
                 profile_name=args.kubeconfig_aws_profile
@@ -272,7 +294,11 @@ class EksCluster(pulumi.ComponentResource):
             if args.kubeconfig_aws_profile
             else None,
             tags=self.__tags,
-            opts=pulumi.ResourceOptions(parent=self, protect=args.deletion_protection),
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                protect=args.deletion_protection,
+                depends_on=role_policies(self.service_role, auto_node_role),
+            ),
         )
         # Derived from an output of the control plane so that everything using the name
         # (access entries, add-ons, node groups) waits for the cluster to exist.
@@ -333,7 +359,11 @@ class EksCluster(pulumi.ComponentResource):
             versions=args.addon_versions,
             tags=self.__tags,
             protect=args.deletion_protection,
+            specs=args.addons,
         )
+        if args.compute == AUTO_MODE:  # Auto Mode runs pod networking and kube-proxy itself
+            self.cni_role, self.addons = None, {}
+            return []
         cni, self.cni_role = vpc_cni(self.__addons, cni_role_name, ref)
         self.addons = {"vpc-cni": cni, "kube-proxy": managed_addon(self.__addons, "kube-proxy", [])}
         return [cni, self.addons["kube-proxy"]]
@@ -357,7 +387,10 @@ class EksCluster(pulumi.ComponentResource):
             protect=args.deletion_protection,
             parent=self,
         )
-        self.node_role_arns = pulumi.Output.all(*[r.arn for r in roles.values()]).apply(list)
+        self.node_roles.update(roles)
+        self.node_role_names = {group: role.name for group, role in self.node_roles.items()}
+        arns = [role.arn for role in self.node_roles.values()]
+        self.node_role_arns = pulumi.Output.all(*arns).apply(list)
         return [g.resource for g in self.node_groups.values()]
 
     def _fargate_profiles(
@@ -381,6 +414,8 @@ class EksCluster(pulumi.ComponentResource):
     def _workload_addons(self, capacity: list[pulumi.Resource]) -> None:
         """CoreDNS and the Pod Identity agent, once there is capacity to run them."""
         args = self.__args
+        if args.compute == AUTO_MODE:  # Auto Mode runs CoreDNS and the Pod Identity agent
+            return
         self.addons |= workload_addons(
             self.__addons,
             capacity,
@@ -406,6 +441,7 @@ class _RoleNames:
     nodes: dict[str, str]
     cni: str | None
     fargate: str
+    auto_node: str | None = None
 
 
 def _server_from_kubeconfig(kubeconfig: str | dict) -> str:

@@ -1,5 +1,7 @@
-"""``NodeGroup``: an EKS managed node group on its own EC2 launch template; and
-:func:`create_node_groups`, a cluster's node groups with their node roles.
+"""``NodeGroup``: an EKS managed node group on its own EC2 launch template, on a cluster given
+as ``cluster=`` (an ``EksCluster`` or a ``ClusterRef``: :mod:`.node_cluster` derives what the
+group takes from it) or by name; and :func:`create_node_groups`, a cluster's node groups with
+their node roles.
 
 The launch template is where the node hardening lives:
 
@@ -18,13 +20,26 @@ import base64
 import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi_aws as aws
 
-from .. import naming
+from .. import aws_context, naming
 from .. import validation as v
 from ..identity import iam
+from .node_cluster import (
+    NODE_POLICIES,
+    SSM_POLICY,
+    create_access_entry,
+    create_node_role,
+    known_version,
+    resolve,
+)
+
+if TYPE_CHECKING:
+    from ..identity.cluster_ref import ClusterRef
+    from .eks_cluster import EksCluster
 
 # Taint effects as Kubernetes writes them -> as the EKS API wants them.
 TAINT_EFFECTS = ("NO_SCHEDULE", "NO_EXECUTE", "PREFER_NO_SCHEDULE")
@@ -65,10 +80,6 @@ AMI_RELEASE_PARAMETERS: dict[str, str | None] = {
 AMI_TYPES = tuple(AMI_RELEASE_PARAMETERS)
 NODE_GROUP_PREFIX_MAX = 36
 """Longest node group name prefix: EKS adds a 26-character suffix, and names end at 63."""
-NODE_POLICIES = ("AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly")
-"""What every node needs: join the cluster, pull images. The CNI's ENI permissions go to the
-CNI's own role; Session Manager (``AmazonSSMManagedInstanceCore``) only to groups that ask."""
-SSM_POLICY = "AmazonSSMManagedInstanceCore"
 
 
 @dataclass(kw_only=True)
@@ -121,17 +132,33 @@ class NodeGroupSpec:
 
 @dataclass(kw_only=True)
 class NodeGroupArgs:
-    """Arguments of :class:`NodeGroup`."""
+    """Arguments of :class:`NodeGroup`: ``cluster``, or ``cluster_name``, ``node_role_arn`` and
+    ``subnet_ids``."""
 
-    cluster_name: pulumi.Input[str]
-    """Name of the EKS cluster to join."""
-    node_role_arn: pulumi.Input[str]
-    """IAM role the nodes run as (worker node, CNI and ECR read policies attached)."""
-    subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
-    """Subnets to launch nodes in (the cluster's private subnets)."""
-    kubernetes_version: str | None = None
+    cluster: EksCluster | ClusterRef | None = None
+    """The cluster to join (an ``EksCluster``, or a ``ClusterRef`` such as
+    ``ClusterRef.from_stack(...)``): its name, private subnets, Kubernetes version and node
+    security group, and the node role it hands out (else the group creates one, with an access
+    entry). The fields below override what it gives, except ``cluster_name``."""
+    cluster_name: pulumi.Input[str] | None = None
+    """Name of the EKS cluster to join, without ``cluster``."""
+    node_role_arn: pulumi.Input[str] | None = None
+    """IAM role the nodes run as (worker node and ECR pull policies attached); required without
+    ``cluster``. With it: default the cluster's node role, else one the group creates."""
+    subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None
+    """Subnets to launch nodes in; required without ``cluster`` (default: its private subnets)."""
+    kubernetes_version: pulumi.Input[str] | None = None
     """The cluster's Kubernetes version: the nodes follow it (and its newest AMI release unless
-    ``spec.release_version`` pins one). None: EKS's choice at creation, never updated."""
+    ``spec.release_version`` pins one). None: the cluster's, else EKS's choice at creation."""
+    security_group_ids: list[pulumi.Input[str]] | None = None
+    """Security groups of the nodes (they must include the cluster security group, or nodes and
+    control plane cannot talk). Default: the cluster's node security group, else EKS's."""
+    access_entry: bool | None = None
+    """Create the ``EC2_LINUX`` access entry of the node role (before the group). Default: with
+    ``cluster``, when the role is not the cluster's own; without, never."""
+    cni_policy: bool | None = None
+    """Give a role the group creates ``AmazonEKS_CNI_Policy`` (when the cluster's VPC CNI has no
+    role of its own). Default: as the ``EksCluster``'s own groups; False on a ``ClusterRef``."""
     spec: NodeGroupSpec = field(default_factory=NodeGroupSpec)
     """Sizes, instance types, labels, taints, tags and user data."""
 
@@ -147,13 +174,45 @@ class NodeGroup(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: NodeGroupArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        """Create the launch template and the node group; see :class:`NodeGroup`."""
+        """Create the role and access entry (when the cluster has no role for it), the launch
+        template and the node group; see :class:`NodeGroup`."""
+        owner = f"NodeGroup {name!r}"
         with v.component_errors("NodeGroup", name):
             v.check_fields(args, NodeGroupArgs)
             validate_spec(args.spec, "spec")
+            place = resolve(args, owner)
+            role_name = (
+                iam.resolve_role_name(f"{name}-node", iam.RoleSettings(), owner, self, "node_role")
+                if place.role_arn is None
+                else None
+            )
+        if place.aws_provider is not None and aws_context.provider_of(opts) is None:
+            opts = pulumi.ResourceOptions.merge(
+                opts, pulumi.ResourceOptions(providers={aws_context.AWS: place.aws_provider})
+            )
         super().__init__("eks-platform:index:NodeGroup", name, None, opts)
         spec = args.spec
         child = pulumi.ResourceOptions(parent=self)
+        self.role = (
+            None
+            if role_name is None
+            else create_node_role(
+                name, role_name, spec.ssm_access, place.cni_policy, spec.tags, self
+            )
+        )
+        self.role_arn = pulumi.Output.from_input(self.role.arn if self.role else place.role_arn)
+        self.access_entry = (
+            create_access_entry(
+                name, place.cluster_name, self.role_arn, spec.ami_type, spec.tags, child
+            )
+            if place.access_entry
+            else None
+        )
+        version = (
+            known_version(place.kubernetes_version, owner)
+            if place.kubernetes_version is not None
+            else None
+        )
 
         template = aws.ec2.LaunchTemplate(
             f"{name}-lt",
@@ -185,20 +244,21 @@ class NodeGroup(pulumi.ComponentResource):
                 for kind in ("instance", "volume")
             ],
             user_data=mime_user_data(spec.user_data) if spec.user_data else None,
+            vpc_security_group_ids=place.security_group_ids,
             tags=spec.tags,
             opts=child,
         )
         group = aws.eks.NodeGroup(
             name,
-            cluster_name=args.cluster_name,
+            cluster_name=place.cluster_name,
             # A prefix, not a fixed name: a change that replaces the group (instance types,
             # capacity type, AMI type, disk, subnets) creates the new one beside the old one.
             # EKS appends 26 characters to the prefix and allows 63 in all.
             node_group_name_prefix=naming.shorten(name, NODE_GROUP_PREFIX_MAX) + "-",
-            version=args.kubernetes_version,
-            release_version=release_version(spec, args.kubernetes_version, self),
-            node_role_arn=args.node_role_arn,
-            subnet_ids=args.subnet_ids,
+            version=version,
+            release_version=release_version(spec, version, self),
+            node_role_arn=self.role_arn,
+            subnet_ids=place.subnet_ids,
             ami_type=spec.ami_type,
             capacity_type=spec.capacity_type,
             instance_types=spec.instance_types,
@@ -217,11 +277,17 @@ class NodeGroup(pulumi.ComponentResource):
                 for t in spec.taints
             ],
             tags=spec.tags,
-            # A component's depends_on does not reach its children: pass it on (e.g. the CNI add-on).
+            # A component's depends_on does not reach its children: pass it on (e.g. the CNI
+            # add-on), with the role's policies and access entry (the nodes go before them).
             # An autoscaler (Cluster Autoscaler, Karpenter) owns the current size once running.
             opts=pulumi.ResourceOptions(
                 parent=self,
-                depends_on=(opts.depends_on if opts else None),
+                depends_on=[
+                    *_as_list(opts.depends_on if opts else None),
+                    *place.depends_on,
+                    *(iam.children_of(self.role) if self.role else []),
+                    *([self.access_entry] if self.access_entry else []),
+                ],
                 ignore_changes=["scalingConfig.desiredSize"],
             ),
         )
@@ -229,7 +295,11 @@ class NodeGroup(pulumi.ComponentResource):
         self.launch_template_id = template.id
         self.resource = group
         self.register_outputs(
-            {"nodeGroupName": self.node_group_name, "launchTemplateId": self.launch_template_id}
+            {
+                "nodeGroupName": self.node_group_name,
+                "launchTemplateId": self.launch_template_id,
+                "roleArn": self.role_arn,
+            }
         )
 
 
@@ -286,7 +356,7 @@ def create_node_groups(
 
 
 def release_version(
-    spec: NodeGroupSpec, kubernetes_version: str | None, parent: pulumi.Resource
+    spec: NodeGroupSpec, kubernetes_version: pulumi.Input[str] | None, parent: pulumi.Resource
 ) -> pulumi.Input[str] | None:
     """The pinned AMI release, or the newest one SSM publishes for the version and AMI type."""
     if spec.release_version is not None:
@@ -294,9 +364,21 @@ def release_version(
     parameter = AMI_RELEASE_PARAMETERS.get(spec.ami_type)
     if parameter is None or kubernetes_version is None:
         return None
+    name = (
+        parameter.format(v=kubernetes_version)
+        if isinstance(kubernetes_version, str)
+        else pulumi.Output.all(kubernetes_version).apply(lambda a: parameter.format(v=a[0]))
+    )
     return aws.ssm.get_parameter_output(
-        name=parameter.format(v=kubernetes_version), opts=pulumi.InvokeOutputOptions(parent=parent)
+        name=name, opts=pulumi.InvokeOutputOptions(parent=parent)
     ).value
+
+
+def _as_list(value: object) -> list[pulumi.Resource]:
+    """A ``depends_on`` option as a list (it may be one resource, a list, or None)."""
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list | tuple) else [value]  # type: ignore[list-item]
 
 
 def mime_user_data(user_data: str) -> str:

@@ -65,6 +65,9 @@ KEY_PROTECTED_ACTIONS = ("kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:PutKe
 ROOT_RECOVERY_ACTIONS = ("kms:DescribeKey", "kms:GetKeyPolicy", "kms:PutKeyPolicy")
 """What the account root is allowed (delegated to IAM policies): enough to give the key new
 administrators, nothing to use it with."""
+EBS_GRANT_ACTIONS = ("kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant")
+"""What EC2 does with the key for an EBS volume on behalf of its caller (the EBS CSI driver),
+besides :data:`KEY_USER_ACTIONS`: only for AWS resources (``kms:GrantIsForAWSResource``)."""
 DELETION_WINDOW_DAYS = {False: 7, True: 30}
 """Days a scheduled deletion waits, by whether the key has a break-glass principal (7 and 30
 are KMS's minimum and maximum)."""
@@ -76,10 +79,14 @@ def secrets_key_policy(
     break_glass_arn: str | None,
     administrators: Sequence[str],
     partition: str = "aws",
+    ebs_region: str | None = None,
 ) -> dict[str, Any]:
     """The Secrets key's policy (see the module): administrators manage it, the cluster role
     uses it, the account root can always recover it; with ``break_glass_arn``, only that
-    principal and the root user may disable it, schedule its deletion or change its policy."""
+    principal and the root user may disable it, schedule its deletion or change its policy.
+    With ``ebs_region``, IAM policies of the account may let a principal use the key through
+    EC2 in that region, for EBS volumes only (``kms:ViaService``): the EBS CSI driver's role
+    encrypts the cluster's volumes with it (docs/storage-and-metrics.md)."""
     root = f"arn:{partition}:iam::{account_id}:root"
     statements: list[dict[str, Any]] = [
         {
@@ -132,7 +139,36 @@ def secrets_key_policy(
                 "Condition": {"ArnNotEquals": {"aws:PrincipalArn": [break_glass_arn, root]}},
             }
         )
+    if ebs_region:
+        statements += _ebs_statements(root, account_id, ebs_region, partition)
     return {"Version": "2012-10-17", "Id": f"eks-secrets-{account_id}", "Statement": statements}
+
+
+def _ebs_statements(root: str, account_id: str, region: str, partition: str) -> list[Any]:
+    """The key's use for EBS volumes, delegated to IAM policies, through EC2 only."""
+    suffix = "amazonaws.com.cn" if partition == "aws-cn" else "amazonaws.com"
+    through_ec2 = {"kms:ViaService": f"ec2.{region}.{suffix}", "kms:CallerAccount": account_id}
+    return [
+        {
+            "Sid": "EbsVolumesThroughEc2",
+            "Effect": "Allow",
+            "Principal": {"AWS": root},
+            "Action": list(KEY_USER_ACTIONS),
+            "Resource": "*",
+            "Condition": {"StringEquals": through_ec2},
+        },
+        {
+            "Sid": "EbsGrantsThroughEc2",
+            "Effect": "Allow",
+            "Principal": {"AWS": root},
+            "Action": list(EBS_GRANT_ACTIONS),
+            "Resource": "*",
+            "Condition": {
+                "StringEquals": through_ec2,
+                "Bool": {"kms:GrantIsForAWSResource": "true"},
+            },
+        },
+    ]
 
 
 def create_secrets_key(
@@ -152,10 +188,15 @@ def create_secrets_key(
     policy = pulumi.Output.all(
         aws_context.account_id(),
         aws_context.partition(),
+        aws_context.region(),
         cluster_role_arn,
         break_glass_arn,
         *administrators,
-    ).apply(lambda a: json.dumps(secrets_key_policy(a[0], a[2], a[3], a[4:], partition=a[1])))
+    ).apply(
+        lambda a: json.dumps(
+            secrets_key_policy(a[0], a[3], a[4], a[5:], partition=a[1], ebs_region=a[2])
+        )
+    )
     key = aws.kms.Key(
         f"{name}-secrets",
         description=f"EKS Secrets envelope encryption for cluster {cluster_name}",

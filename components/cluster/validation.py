@@ -9,7 +9,7 @@ import re
 from .. import validation as v
 from ..network.args import LOG_RETENTION_DAYS
 from .access import validate_access_entries
-from .addons import MANAGED_ADDONS
+from .addons import validate_cluster_addons
 from .args import (
     DEFAULT_KUBERNETES_VERSION,
     EKS_VERSIONS,
@@ -17,6 +17,7 @@ from .args import (
     LOG_TYPES,
     EksClusterArgs,
 )
+from .compute import AUTO_MODE, validate_compute
 from .node_group import validate_spec
 
 _NODE_GROUP_NAME = re.compile(r"^[0-9A-Za-z][A-Za-z0-9_-]*$")
@@ -117,8 +118,9 @@ def validate_args(args: EksClusterArgs) -> None:
                 f"{block} is not within public_access_cidrs {args.public_access_cidrs}: the "
                 "deploy job could not reach the API server it deploys to",
             )
+    validate_compute(args)
     v.require(
-        bool(args.node_groups) or bool(args.fargate_profiles),
+        bool(args.node_groups) or bool(args.fargate_profiles) or args.compute == AUTO_MODE,
         "node_groups",
         "the cluster needs at least one node group or Fargate profile for CoreDNS and the controllers",
     )
@@ -167,5 +169,9 @@ def validate_args(args: EksClusterArgs) -> None:
     if isinstance(args.log_kms_key_arn, str):
         v.kms_key_arn(args.log_kms_key_arn, "log_kms_key_arn")
     v.one_of(args.upgrade_support, ("STANDARD", "EXTENDED"), "upgrade_support")
-    for addon_name in args.addon_versions:
-        v.one_of(addon_name, MANAGED_ADDONS, "addon_versions")
+    validate_cluster_addons(
+        args.addons,
+        args.addon_versions,
+        fargate_only=not args.node_groups,
+        pod_identity_agent=args.pod_identity_agent,
+    )

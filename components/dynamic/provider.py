@@ -107,11 +107,13 @@ class CleanupProvider(AwsProvider):
         """The Kubernetes API client for the resource's cluster, as the stack's identity (one
         per cluster and kubeconfig; its token renews itself)."""
         key = (str(props["kubeconfig"]), props["clusterName"], self.region(props))
-        if key not in self._clients:
-            self._clients[key] = api_client(
+        # A provider unpickled from an older state was never __init__ed: no cache yet.
+        clients = self.__dict__.setdefault("_clients", {})
+        if key not in clients:
+            clients[key] = api_client(
                 props["kubeconfig"], props["clusterName"], self.session(props), self.region(props)
             )
-        return self._clients[key]
+        return clients[key]
 
     def marker(self, api: Any, props: dict[str, Any]) -> Marker:
         """The owner marker of this kind of cleanup in the cluster."""

@@ -38,6 +38,8 @@ OPTIONAL_STACK_OUTPUTS: dict[str, str] = {
     "publicSubnetIds": "public_subnet_ids",
     "clusterSecurityGroupId": "cluster_security_group_id",
     "nodeSecurityGroupId": "node_security_group_id",
+    "kubernetesVersion": "kubernetes_version",
+    "compute": "compute",
     "ingressClasses": "ingress_classes",
     "externalSecretsStores": "secret_stores",
 }
@@ -80,6 +82,14 @@ class ClusterRef:
     public_subnet_ids: pulumi.Input[Sequence[str]] | None = None
     """The public subnets of the cluster's VPC (internet-facing load balancers); None when not
     known."""
+    kubernetes_version: pulumi.Input[str] | None = None
+    """The control plane's Kubernetes ``major.minor`` version (new node groups follow it); None
+    when not known."""
+    compute: pulumi.Input[str] | None = None
+    """``managed`` or ``auto-mode`` (Auto Mode's nodes run the Pod Identity agent themselves)."""
+    node_role_arn: pulumi.Input[str] | None = None
+    """A node role of the cluster (its access entry exists) that a :class:`NodeGroup` on this
+    reference runs as unless given one; None: such a group creates a role and its entry."""
     ingress_classes: pulumi.Input[Mapping[str, Any]] | None = None
     """The IngressClasses the platform's load-balancer controller serves:
     ``{name: {"scheme": "internal" | "internet-facing", "namespaces": [...]}}`` (no namespaces:
@@ -188,6 +198,7 @@ class ClusterRef:
                 lambda c: str(_attr(c, "cluster_security_group_id"))
             ),
             node_security_group_id=node_security_group_id,
+            kubernetes_version=info.version,
             private_subnet_ids=private_subnet_ids,
             public_subnet_ids=public_subnet_ids,
             oidc=oidc,
@@ -251,6 +262,8 @@ class ClusterRef:
             public_subnet_ids=optional["public_subnet_ids"],
             cluster_security_group_id=optional["cluster_security_group_id"],
             node_security_group_id=optional["node_security_group_id"],
+            kubernetes_version=optional["kubernetes_version"],
+            compute=optional["compute"],
             ingress_classes=optional["ingress_classes"],
             secret_stores=optional["secret_stores"],
         )
@@ -300,8 +313,8 @@ class ClusterRef:
         if self.pod_identity_agent is not None:
             return self.name, [self.pod_identity_agent]
         lookup = self.aws_provider or provider
-        return pulumi.Output.from_input(self.name).apply(
-            lambda name: _require_agent(name, owner, lookup)
+        return pulumi.Output.all(self.name, self.compute).apply(
+            lambda a: a[0] if a[1] == "auto-mode" else _require_agent(a[0], owner, lookup)
         ), []
 
 

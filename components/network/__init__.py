@@ -23,10 +23,14 @@ Security defaults, per VPC:
   ``sts``, ...) as interface endpoints with private DNS in the private subnets, behind a
   security group that admits HTTPS from the VPC's CIDR blocks only. A cluster whose nodes
   have no route to the internet needs them; one with a NAT gateway keeps that traffic (and
-  its NAT cost) inside the VPC.
+  its NAT cost) inside the VPC;
+* a NAT instance instead of NAT gateways when asked (``nat: instance``, dev): IMDSv2 with a hop
+  limit of 1, an encrypted root volume, no key pair (Session Manager, the SSM core policy
+  only), a security group admitting the VPC's CIDR block only (:mod:`.nat_instance`).
 
 The modules: :mod:`.args` (:class:`NetworkArgs`, :class:`ExistingVpcArgs`, the subnet tags),
-:mod:`.validation` (their rules), :mod:`.flow_logs`, :mod:`.endpoints`; the component is here.
+:mod:`.validation` (their rules), :mod:`.flow_logs`, :mod:`.endpoints`, :mod:`.nat_instance`;
+the component is here.
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ from .args import (
     KARPENTER_DISCOVERY_TAG,
     LOG_RETENTION_DAYS,
     NAT_GATEWAY_STRATEGIES,
+    NAT_KINDS,
     PUBLIC_ELB_TAG,
     ExistingVpcArgs,
     NetworkArgs,
@@ -60,6 +65,7 @@ from .endpoints import (
     endpoint_service_name,
 )
 from .flow_logs import create_flow_logs, flow_log_group_name
+from .nat_instance import NatInstance, create_nat_instance
 from .validation import validate_args, validate_settings
 
 __all__ = [
@@ -70,9 +76,11 @@ __all__ = [
     "KARPENTER_DISCOVERY_TAG",
     "LOG_RETENTION_DAYS",
     "NAT_GATEWAY_STRATEGIES",
+    "NAT_KINDS",
     "PUBLIC_ELB_TAG",
     "VPC_ENDPOINT_SERVICES",
     "ExistingVpcArgs",
+    "NatInstance",
     "Network",
     "NetworkArgs",
     "cluster_tag",
@@ -106,13 +114,28 @@ class Network(pulumi.ComponentResource):
     """The VPC endpoints by service short name (``s3``, ``ecr.api``, ...)."""
     endpoint_security_group: aws.ec2.SecurityGroup | None
     """The security group of the interface endpoints (None without any)."""
+    nat_instance: NatInstance | None
+    """The NAT instance, its security group, role, address and routes (None without
+    ``nat: instance``)."""
+    aws_provider: pulumi.ProviderResource | None
+    """The AWS provider of ``opts`` (``provider=``, ``providers=`` or the parent's; None: the
+    program's default one): every child and lookup goes through it."""
 
     def __init__(
         self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        """Create or adopt the VPC; see :class:`Network`."""
+        """Create or adopt the VPC; see :class:`Network`.
+
+        ``opts``: as for any component; its AWS provider (``provider=``, ``providers=`` or the
+        parent's) creates the VPC and makes the lookups, and the flow-log trust and the
+        endpoints' service names are for its partition, region and account."""
         owner = f"Network {name!r}"
         with v.component_errors("Network", name):
+            v.require(
+                opts is None or isinstance(opts, pulumi.ResourceOptions),
+                "opts",
+                f"expected pulumi.ResourceOptions, got {type(opts).__name__}",
+            )
             v.check_fields(args, NetworkArgs)
             validate_args(args)
             with v.nested("flow_log_role"):
@@ -124,7 +147,19 @@ class Network(pulumi.ComponentResource):
                 if args.flow_logs
                 else None
             )
+            nat_role_name, nat_settings = None, args.nat_instance_role
+            if args.nat == "instance":
+                with v.nested("nat_instance_role"):
+                    nat_settings = iam.validate_role_settings(args.nat_instance_role, owner)
+                nat_role_name = iam.resolve_role_name(
+                    f"{name}-nat-instance",
+                    args.nat_instance_role,
+                    owner,
+                    self,
+                    "nat_instance_role",
+                )
         super().__init__("eks-platform:index:Network", name, None, opts)
+        self.aws_provider = self.get_provider("aws:index:provider")
         child = pulumi.ResourceOptions(parent=self)
         vpc: awsx.ec2.Vpc | None = None
 
@@ -161,7 +196,10 @@ class Network(pulumi.ComponentResource):
                 enable_dns_support=True,
                 subnet_strategy=awsx.ec2.SubnetAllocationStrategy.AUTO,
                 nat_gateways=awsx.ec2.NatGatewayConfigurationArgs(
-                    strategy=awsx.ec2.NatGatewayStrategy(args.nat_gateway_strategy)
+                    # A NAT instance replaces the gateways (validation: `Single` only).
+                    strategy=awsx.ec2.NatGatewayStrategy(
+                        "None" if nat_role_name else args.nat_gateway_strategy
+                    )
                 ),
                 subnet_specs=[
                     awsx.ec2.SubnetSpecArgs(
@@ -213,6 +251,7 @@ class Network(pulumi.ComponentResource):
                 settings=role_settings,
                 tags=tags,
                 parent=self,
+                provider=self.aws_provider,
             )
 
         # -- VPC endpoints -------------------------------------------------------------------
@@ -226,6 +265,24 @@ class Network(pulumi.ComponentResource):
                 vpc_id=self.vpc_id,
                 private_subnet_ids=self.private_subnet_ids,
                 parent=self,
+                provider=self.aws_provider,
+            )
+
+        # -- NAT instance --------------------------------------------------------------------
+        self.nat_instance = None
+        if nat_role_name is not None:
+            assert vpc is not None  # validation: a new VPC only
+            azs = args.availability_zones
+            self.nat_instance = create_nat_instance(
+                name,
+                args,
+                vpc=vpc,
+                vpc_name=f"{name}-vpc",
+                az_count=len(azs) if isinstance(azs, list) else azs,
+                role_name=nat_role_name,
+                settings=nat_settings,
+                parent=self,
+                provider=self.aws_provider,
             )
 
         outputs: dict[str, Any] = {
@@ -235,6 +292,9 @@ class Network(pulumi.ComponentResource):
         }
         if self.flow_log_group is not None:
             outputs["flowLogGroupName"] = self.flow_log_group.name
+        if self.nat_instance is not None:
+            outputs["natInstanceId"] = self.nat_instance.instance.id
+            outputs["natPublicIp"] = self.nat_instance.eip.public_ip
         if self.vpc_endpoints:
             outputs["vpcEndpointIds"] = pulumi.Output.all(
                 **{service: ep.id for service, ep in self.vpc_endpoints.items()}

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from ..identity.iam import RoleSettings
 
 NAT_GATEWAY_STRATEGIES = ("None", "Single", "OnePerAz")
+NAT_KINDS = ("gateway", "instance")
+"""What ``nat`` takes: AWS NAT gateways, or one NAT instance (:mod:`.nat_instance`)."""
 PUBLIC_ELB_TAG = "kubernetes.io/role/elb"
 INTERNAL_ELB_TAG = "kubernetes.io/role/internal-elb"
 KARPENTER_DISCOVERY_TAG = "karpenter.sh/discovery"
@@ -67,7 +69,26 @@ class NetworkArgs:
     cidr_block: str = "10.0.0.0/16"
     """The VPC's IPv4 CIDR block."""
     nat_gateway_strategy: str = "Single"
-    """``Single`` (one NAT gateway, cheap: dev), ``OnePerAz`` (survives an AZ outage: prod), or ``None``."""
+    """``Single`` (one NAT gateway, cheap: staging; or, with ``nat: instance``, one NAT instance:
+    dev), ``OnePerAz`` (survives an AZ outage: prod), or ``None``."""
+    nat: str = "gateway"
+    """What the private subnets reach the internet through: ``gateway`` (AWS NAT gateways, as
+    many as ``nat_gateway_strategy`` says) or ``instance`` (one EC2 NAT instance in the first
+    public subnet, about a tenth of a NAT gateway's hourly price and no per-GB charge; a single
+    instance: when it fails, the nodes have no egress until it is recovered or replaced; for
+    dev). ``instance`` needs ``nat_gateway_strategy: Single`` and a new VPC."""
+    nat_instance_type: str = "t4g.nano"
+    """The NAT instance's type (``nat: instance``): Graviton (``t4g``, ``c7g``, ...) runs the
+    arm64 AMI, any other the x86_64 one. A ``t4g.nano`` bursts to 5 Gbit/s, with a baseline of
+    about 32 Mbit/s once its network credits are spent."""
+    nat_instance_ami: str | None = None
+    """Pin the NAT instance's AMI (``ami-...``). None: the newest Amazon Linux 2023 AMI for the
+    type's architecture, read on every run from AWS's public SSM parameter
+    ``/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-<arch>``; a new release
+    then replaces the instance on the next ``pulumi up`` (its patches with it)."""
+    nat_instance_role: RoleSettings = field(default_factory=RoleSettings)
+    """The NAT instance role's name, path, permissions boundary and tags (the role has
+    ``AmazonSSMManagedInstanceCore`` only: Session Manager instead of SSH)."""
     private_subnet_cidr_mask: int = 19
     """Prefix length of each private subnet. Pods take their IPs from these (VPC CNI), so keep them large."""
     public_subnet_cidr_mask: int = 22

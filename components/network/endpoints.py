@@ -61,14 +61,16 @@ def create_endpoints(
     vpc_id: pulumi.Input[str],
     private_subnet_ids: pulumi.Input[Sequence[str]],
     parent: pulumi.Resource,
+    provider: pulumi.ProviderResource | None = None,
 ) -> tuple[dict[str, aws.ec2.VpcEndpoint], aws.ec2.SecurityGroup | None]:
     """The endpoints of ``args.vpc_endpoints`` by service, and the interface endpoints'
     security group (None without interface endpoints), children of ``parent``. ``vpc``: the
-    new VPC (None for an existing one)."""
+    new VPC (None for an existing one). ``provider``: ``parent``'s AWS provider (None: the
+    default one), which looks the existing VPC up and whose region the services are in."""
     child = pulumi.ResourceOptions(parent=parent)
-    invoke = pulumi.InvokeOutputOptions(parent=parent)
+    invoke = pulumi.InvokeOutputOptions(parent=parent, provider=provider)
     tags = dict(args.tags)
-    region = aws_context.region()
+    region = aws_context.region(provider)
     existing = args.existing_vpc
     interface = [s for s in args.vpc_endpoints if s in INTERFACE_ENDPOINTS]
     security_group: aws.ec2.SecurityGroup | None = None

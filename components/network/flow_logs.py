@@ -36,9 +36,11 @@ def create_flow_logs(
     settings: RoleSettings,
     tags: dict[str, str],
     parent: pulumi.Resource,
+    provider: pulumi.ProviderResource | None = None,
 ) -> tuple[aws.cloudwatch.LogGroup, aws.iam.Role, aws.ec2.FlowLog]:
     """A log group, the role VPC Flow Logs writes with, and the VPC's flow log, children of
-    ``parent``."""
+    ``parent``; the role's trust is for the partition, region and account of ``provider``
+    (``parent``'s AWS provider; None: the default one)."""
     child = pulumi.ResourceOptions(parent=parent)
     group = aws.cloudwatch.LogGroup(
         f"{name}-flow-logs",
@@ -47,9 +49,9 @@ def create_flow_logs(
         tags=tags,
         opts=child,
     )
-    trust = pulumi.Output.all(
-        aws_context.partition(), aws_context.region(), aws_context.account_id()
-    ).apply(lambda a: json.dumps(flow_logs_trust_policy(a[0], a[1], a[2])))
+    trust = aws_context.context(provider).apply(
+        lambda a: json.dumps(flow_logs_trust_policy(a[0], a[1], a[2]))
+    )
     role = iam.create_role(
         f"{name}-flow-logs",
         role_name=role_name,

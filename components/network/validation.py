@@ -5,9 +5,10 @@ check (``validate_settings``)."""
 from __future__ import annotations
 
 import math
+import re
 
 from .. import validation as v
-from .args import LOG_RETENTION_DAYS, NAT_GATEWAY_STRATEGIES, NetworkArgs
+from .args import LOG_RETENTION_DAYS, NAT_GATEWAY_STRATEGIES, NAT_KINDS, NetworkArgs
 from .endpoints import GATEWAY_ENDPOINTS, INTERFACE_ENDPOINTS, VPC_ENDPOINT_SERVICES
 
 
@@ -50,6 +51,7 @@ def validate_args(args: NetworkArgs) -> None:
                 "existing_vpc.private_route_table_ids",
                 "route table id",
             )
+        _validate_nat(args)
         return
 
     azs = args.availability_zones
@@ -74,6 +76,7 @@ def validate_args(args: NetworkArgs) -> None:
         f"a /{private} private and a /{public} public subnet do not fit in each AZ's /{az_prefix} "
         f"share of {args.cidr_block}; use longer masks or a larger VPC",
     )
+    _validate_nat(args)
 
 
 validate_settings = validate_args
@@ -87,6 +90,42 @@ def _validate_flow_logs(args: NetworkArgs) -> None:
         "flow_log_retention_days",
         f"{days!r} is not a retention period CloudWatch Logs accepts "
         f"({', '.join(map(str, LOG_RETENTION_DAYS))})",
+    )
+
+
+_INSTANCE_TYPE = re.compile(r"^[a-z][a-z0-9-]*\d[a-z0-9-]*\.[a-z0-9]+$")
+_AMI_ID = re.compile(r"^ami-[0-9a-f]{8}([0-9a-f]{9})?$")
+
+
+def _validate_nat(args: NetworkArgs) -> None:
+    v.one_of(args.nat, NAT_KINDS, "nat")
+    if args.nat != "instance":
+        return
+    v.require(
+        args.existing_vpc is None,
+        "nat",
+        "'instance' is for a new VPC: an existing VPC keeps the egress it has",
+    )
+    v.require(
+        args.nat_gateway_strategy == "Single",
+        "nat_gateway_strategy",
+        f"{args.nat_gateway_strategy!r} with nat: instance: the component makes one NAT "
+        "instance, for every AZ; use Single (or nat: gateway for a NAT per AZ)",
+    )
+    v.require(
+        isinstance(args.nat_instance_type, str)
+        and _INSTANCE_TYPE.fullmatch(args.nat_instance_type) is not None,
+        "nat_instance_type",
+        f"{args.nat_instance_type!r} is not an EC2 instance type (e.g. t4g.nano)",
+    )
+    v.require(
+        args.nat_instance_ami is None
+        or (
+            isinstance(args.nat_instance_ami, str)
+            and _AMI_ID.fullmatch(args.nat_instance_ami) is not None
+        ),
+        "nat_instance_ami",
+        f"{args.nat_instance_ami!r} is not an AMI id (ami-...)",
     )
 
 

@@ -54,6 +54,27 @@ def default_stack_outputs(stack: str, region: str = DEFAULT_REGION) -> dict[str,
         "privateSubnetIds": [f"subnet-{_hex(stack + str(i))}" for i in range(2)],
         "publicSubnetIds": [f"subnet-{_hex(stack + 'public' + str(i))}" for i in range(2)],
         "clusterSecurityGroupId": f"sg-{_hex(stack)}",
+        "nodeSecurityGroupId": f"sg-{_hex(stack)}",
+        "kubernetesVersion": "1.35",
+        "compute": "managed",
+        "ingressClasses": {
+            "alb": {"scheme": "internal", "namespaces": []},
+            "alb-public": {"scheme": "internet-facing", "namespaces": []},
+        },
+        "externalSecretsStores": [
+            {
+                "kind": "ClusterSecretStore",
+                "name": "aws-secrets-manager",
+                "backend": "SecretsManager",
+                "namespaces": [],
+            },
+            {
+                "kind": "ClusterSecretStore",
+                "name": "aws-parameter-store",
+                "backend": "ParameterStore",
+                "namespaces": [],
+            },
+        ],
     }
 
 

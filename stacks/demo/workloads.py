@@ -1,7 +1,8 @@
 """The demo workloads (dev), each deployed when its section is set in the stack file.
 
-``eks-platform:demo``: one IRSA and one Pod Identity ServiceAccount with the same rights,
-and, with External Secrets, a Kubernetes Secret synced from Secrets Manager and SSM. Both
+``eks-platform:demo``: one IRSA and one Pod Identity ServiceAccount with the same rights, a pod
+writing to an EBS volume and a Deployment a HorizontalPodAutoscaler scales on CPU
+(:mod:`.apps`), and, with External Secrets, a Kubernetes Secret synced from Secrets Manager and SSM. Both
 roles may read the SSM parameters under the demo's path, and nothing else; a pod running as
 either ServiceAccount can ``aws ssm get-parameters-by-path --path <path>``. The Secret
 ``demo-config`` in the demo namespace holds a username and password from the Secrets Manager
@@ -35,11 +36,14 @@ from stacks.config import (
     DEMO,
     EXTERNAL_SECRETS,
     LOAD_BALANCER_CONTROLLER,
+    METRICS_SERVER,
     SAMPLE_APP,
+    STORAGE,
     TAGS,
 )
 from stacks.sample_app import SampleApp
 
+from .apps import deploy_apps
 from .args import DemoArgs, parameter_name, parameter_path, secret_name
 
 if TYPE_CHECKING:
@@ -79,6 +83,16 @@ def deploy_demo(platform: Platform) -> tuple[IrsaRole, PodIdentityRole] | None:
     )
     pulumi.export("demoIrsaRoleArn", irsa.role_arn)
     pulumi.export("demoPodIdentityRoleArn", pod_identity.role_arn)
+    # A volume on the default StorageClass, and a Deployment an HPA scales (stacks/demo/apps.py).
+    deploy_apps(
+        name,
+        args.namespace,
+        platform.cluster.provider,
+        platform.get(STORAGE),
+        platform.get(METRICS_SERVER),
+        after=[irsa],  # the namespace comes with the IRSA demo
+    )
+    pulumi.export("demoVolumeClaim", f"{args.namespace}/demo-data")
     eso = platform.get(EXTERNAL_SECRETS)
     if eso is not None:
         deploy_synced_secret(platform, eso, args, parameter, after=[irsa])

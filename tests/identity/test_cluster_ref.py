@@ -43,6 +43,8 @@ def full_outputs() -> dict[str, Any]:
     return {
         **default_stack_outputs(STACK),
         "nodeSecurityGroupId": "sg-0node",
+        "kubernetesVersion": "1.35",
+        "compute": "managed",
         "ingressClasses": CLASSES,
         "externalSecretsStores": STORES,
     }

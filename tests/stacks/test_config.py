@@ -28,9 +28,12 @@ KEYS = [
     "network",
     "cluster",
     "loadBalancerController",
+    "autoModeIngress",
     "externalDns",
     "externalSecrets",
     "karpenter",
+    "storage",
+    "metricsServer",
     "demo",
     "sampleApp",
 ]
@@ -50,9 +53,12 @@ def test_only_dev_may_set_the_demo_and_the_sample_app() -> None:
 def test_the_addons_of_the_table_and_their_component_names() -> None:
     assert [(a.key, a.name) for a in ADDONS] == [
         ("loadBalancerController", "aws-load-balancer-controller"),
+        ("autoModeIngress", "auto-mode-ingress"),
         ("externalDns", "external-dns"),
         ("externalSecrets", "external-secrets"),
         ("karpenter", "karpenter"),
+        ("storage", "ebs-csi-driver"),
+        ("metricsServer", "metrics-server"),
     ]
 
 
@@ -60,9 +66,10 @@ def test_an_unknown_key_lists_the_known_ones() -> None:
     with pytest.raises(ValueError) as error:
         load_dev_with(set_path("eks-platform:clusterName", "x"))
     assert str(error.value) == (
-        "eks-platform:clusterName: unknown key (known keys: cluster, demo, environment, "
-        "externalDns, externalSecrets, karpenter, loadBalancerController, network, sampleApp, "
-        "tags)"
+        "eks-platform:clusterName: unknown key (known keys: autoModeIngress, cluster, demo, "
+        "environment, "
+        "externalDns, externalSecrets, karpenter, loadBalancerController, metricsServer, network, "
+        "sampleApp, storage, tags)"
     )
 
 
@@ -92,13 +99,18 @@ def test_the_reference_documents_each_section_then_its_nested_classes() -> None:
         "`network.existingVpc` (ExistingVpcArgs)",
         "`eks-platform:cluster` (EksClusterArgs)",
         "`cluster.nodeGroups.<name>` (NodeGroupSpec)",
-        "`cluster.nodeGroups.<name>.taints[]`, `karpenter.nodePools.<name>.taints[]` (Taint)",
+        "`cluster.nodeGroups.<name>.taints[]`, `cluster.autoMode.nodePools.<name>.taints[]`, "
+        "`karpenter.nodePools.<name>.taints[]` (Taint)",
+        "`cluster.autoMode` (AutoModeSpec)",
+        "`cluster.autoMode.nodePools.<name>` (AutoModeNodePoolSpec)",
         "`cluster.fargateProfiles.<name>` (FargateProfileSpec)",
         "`cluster.fargateProfiles.<name>.selectors[]` (FargateSelector)",
+        "`cluster.addons.<name>` (AddonSpec)",
         "`eks-platform:loadBalancerController` (LoadBalancerControllerArgs)",
         "`<controller>.chart` (ChartSpec)",
-        "`<controller>.role`, `externalSecrets.tenants.<name>.role`, `karpenter.nodeRole` "
-        "(RoleSettings)",
+        "`<controller>.role`, `externalSecrets.tenants.<name>.role`, `karpenter.nodeRole`, "
+        "`cluster.addons.<name>.role`, `storage.role` (RoleSettings)",
+        "`eks-platform:autoModeIngress` (AutoModeIngressArgs)",
         "`eks-platform:externalDns` (ExternalDnsArgs)",
         "`externalDns.zones[]` (HostedZone)",
         "`eks-platform:externalSecrets` (ExternalSecretsArgs)",
@@ -107,6 +119,8 @@ def test_the_reference_documents_each_section_then_its_nested_classes() -> None:
         "`karpenter.nodePools.<name>` (NodePoolSpec)",
         "`karpenter.nodePools.<name>.budgets[]` (DisruptionBudgetSpec)",
         "`karpenter.nodeClass` (NodeClassSpec)",
+        "`eks-platform:storage` (EbsStorageArgs)",
+        "`eks-platform:metricsServer` (MetricsServerArgs)",
         "`eks-platform:demo` (DemoArgs)",
         "`eks-platform:sampleApp` (SampleAppArgs)",
     ]
@@ -153,13 +167,6 @@ def test_dev_as_loaded() -> None:
     )
 
 
-def _without_derived_literals(config: dict[str, Any]) -> None:
-    """Pulumi.dev.yaml without what follows from the cluster's name."""
-    del config["eks-platform:externalSecrets"]["secretPrefixes"]
-    del config["eks-platform:externalSecrets"]["parameterPaths"]
-    del config["eks-platform:demo"]["parameterPath"]
-
-
 def _eso_scope(config: PlatformConfig) -> tuple[list[str], list[str], list[str]]:
     eso = config[EXTERNAL_SECRETS]
     return eso.secret_prefixes, eso.parameter_paths, eso.store_namespaces
@@ -167,7 +174,6 @@ def _eso_scope(config: PlatformConfig) -> tuple[list[str], list[str], list[str]]
 
 def test_the_demo_names_follow_the_cluster_name() -> None:
     def personal(config: dict[str, Any]) -> None:
-        _without_derived_literals(config)
         config["eks-platform:cluster"]["clusterName"] = "dev-alice-eks"
 
     config = load_dev_with(personal)
@@ -193,11 +199,11 @@ def test_what_external_secrets_reads_covers_the_demo() -> None:
     assert _eso_scope(load_dev_with(every_namespace))[2] == []  # empty: every namespace
 
 
-def test_dev_without_the_names_that_follow_the_cluster_loads_the_same() -> None:
-    """Pulumi.dev.yaml may drop secretPrefixes, parameterPaths and demo.parameterPath: the
-    configuration is the same without them, and so is what dev deploys (the snapshot)."""
-    plain = load_dev_with(lambda c: None).values
-    derived = load_dev_with(_without_derived_literals).values
-    assert plain.keys() == derived.keys()
-    for key in plain.keys() - {"cluster"}:  # the cluster's subnets stand in as Outputs
-        assert plain[key] == derived[key], key
+def test_dev_names_nothing_that_follows_the_cluster() -> None:
+    """Pulumi.dev.yaml leaves secretPrefixes, parameterPaths and demo.parameterPath to the
+    cluster's name, so a personal stack renames one key (tests/stacks/test_personal_stack.py)."""
+    config = load_dev_with(lambda c: None)
+    assert config[DEMO].parameter_path == "/dev-eks/demo"
+    assert _eso_scope(config) == (["dev-eks/demo/"], ["/dev-eks/demo"], ["demo"])
+    text = (ROOT / "Pulumi.dev.yaml").read_text()
+    assert "secretPrefixes" not in text and "parameterPath" not in text

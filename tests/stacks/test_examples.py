@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from components.identity.cluster_ref import OPTIONAL_STACK_OUTPUTS, STACK_OUTPUTS
 from components.synth import SynthResult, main, synth
 from tests.iam_validation import assert_valid_permission_policy
 from tests.stacks.harness import ROOT, stack
@@ -16,6 +18,8 @@ from tests.trust_policy import Token, admits
 
 EXAMPLES = ROOT / "examples"
 EXISTING = EXAMPLES / "existing-cluster"
+APP_TEAM = EXAMPLES / "app-team"
+PLATFORM_STACK = "acme/eks-platform/staging"
 pytestmark = pytest.mark.usefixtures("eks_platform")
 
 
@@ -149,3 +153,154 @@ def test_blue_green_example_binds_the_role_on_both_clusters() -> None:
     assert not admits(trust, Token(green, "system:serviceaccount:orders:api"), arns[1])
     policy = json.loads(result.one("aws:iam/rolePolicy:RolePolicy").inputs["policy"])
     assert_valid_permission_policy(policy)
+
+
+def _app_team(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], program: Path = APP_TEAM
+) -> tuple[int, str, dict[str, Any]]:
+    """Synth the app team's program as its README says: the staging platform's synth document
+    as the referenced stack's outputs, the platform's policy pack evaluated."""
+    platform = tmp_path / "platform-staging.json"
+    platform.write_text(json.dumps(stack("staging").as_json()))
+    out = tmp_path / "app-team.json"
+    code = main(
+        [
+            "--program",
+            str(program),
+            "--stack",
+            "staging",
+            "--stack-outputs",
+            f"{PLATFORM_STACK}={platform}",
+            "--policy-pack",
+            str(ROOT / "policy-pack"),
+            "--json",
+            str(out),
+        ]
+    )
+    err = capsys.readouterr().err
+    return code, err, json.loads(out.read_text()) if out.exists() else {}
+
+
+def test_the_platform_stacks_export_what_an_app_team_reads() -> None:
+    for name in ("dev", "staging", "prod"):
+        outputs = stack(name).outputs
+        missing = [o for o in (*STACK_OUTPUTS, *OPTIONAL_STACK_OUTPUTS) if o not in outputs]
+        assert missing == [], f"{name} does not export {missing} (ClusterRef.from_stack reads them)"
+
+
+def test_app_team_program_runs_on_the_platforms_outputs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    platform = stack("staging").outputs
+    code, err, app = _app_team(tmp_path, capsys)
+    assert code == 0, err
+    assert "0 mandatory and 0 advisory violations" in err
+    resources = {(r["type"], r["name"]): r for r in app["resources"]}
+    (reference,) = [r for r in app["resources"] if r["type"] == "pulumi:pulumi:StackReference"]
+    assert reference["inputs"]["name"] == PLATFORM_STACK
+    # Every Kubernetes object goes through the platform cluster's provider, none through the
+    # deployer's kubeconfig.
+    k8s_provider = resources[("pulumi:providers:kubernetes", "acme-eks-platform-staging-k8s")]
+    assert k8s_provider["inputs"]["kubeconfig"] == "[secret]"
+    objects = [r for r in app["resources"] if r["type"].startswith("kubernetes:") and r["custom"]]
+    assert len(objects) == 6
+    assert {r["provider"] for r in objects} == {k8s_provider["urn"]}
+
+    namespace = resources[("kubernetes:core/v1:Namespace", "storefront")]["inputs"]["metadata"]
+    assert namespace["name"] == "storefront"
+    assert namespace["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
+
+    # The role trusts the platform cluster's issuer for storefront/api only.
+    role = resources[("aws:iam/role:Role", "storefront-api")]
+    trust = json.loads(role["inputs"]["assumeRolePolicy"])
+    issuer, provider_arn = platform["oidcIssuerUrl"], platform["oidcProviderArn"]
+    assert admits(trust, Token(issuer, "system:serviceaccount:storefront:api"), provider_arn)
+    assert not admits(trust, Token(issuer, "system:serviceaccount:demo:api"), provider_arn)
+    policy = json.loads(
+        resources[("aws:iam/rolePolicy:RolePolicy", "storefront-api-permissions")]["inputs"][
+            "policy"
+        ]
+    )
+    resources_granted = {r for s in policy["Statement"] for r in s["Resource"]}
+    assert "arn:aws:dynamodb:us-west-2:123456789012:table/storefront-orders" in resources_granted
+    assert "arn:aws:s3:::acme-storefront-assets/public/*" in resources_granted
+    assert_valid_permission_policy(policy)
+    account = resources[("kubernetes:core/v1:ServiceAccount", "storefront-api-sa")]
+    assert account["inputs"]["metadata"]["namespace"] == "storefront"
+
+    # The ExternalSecret reads through the platform's store that serves the namespace.
+    (served,) = [
+        s
+        for s in platform["externalSecretsStores"]
+        if s["backend"] == "SecretsManager" and "storefront" in s["namespaces"]
+    ]
+    secret = resources[("kubernetes:external-secrets.io/v1:ExternalSecret", "storefront-db")]
+    spec = secret["inputs"]["spec"]
+    assert secret["inputs"]["metadata"]["namespace"] == "storefront"
+    assert spec["secretStoreRef"] == {"kind": served["kind"], "name": served["name"]}
+    assert {d["remoteRef"]["key"] for d in spec["data"]} == {"staging-eks/storefront/db"}
+
+    # The Ingress is on the platform's internal class, and reaches the Service.
+    (internal,) = [
+        name for name, spec in platform["ingressClasses"].items() if spec["scheme"] == "internal"
+    ]
+    ingress = resources[("kubernetes:networking.k8s.io/v1:Ingress", "storefront-api")]["inputs"]
+    assert ingress["spec"]["ingressClassName"] == internal
+    (rule,) = ingress["spec"]["rules"]
+    assert rule["http"]["paths"][0]["backend"]["service"]["name"] == "storefront-api"
+
+    assert app["outputs"]["vpcId"] == platform["vpcId"]
+    assert app["outputs"]["privateSubnetIds"] == platform["privateSubnetIds"]
+    assert app["outputs"]["ingressClass"] == internal
+
+
+def test_app_team_namespace_the_platform_does_not_serve_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    program = tmp_path / "app-team"
+    shutil.copytree(APP_TEAM, program)
+    stack_file = program / "Pulumi.staging.yaml"
+    stack_file.write_text(
+        stack_file.read_text().replace("namespace: storefront", "namespace: billing")
+    )
+    code, err, _ = _app_team(tmp_path, capsys, program)
+    assert code == 1
+    (line,) = err.strip().splitlines()
+    assert (
+        line.startswith("error: ")
+        and (
+            "external_secrets.store_for: namespace: no SecretsManager store of cluster "
+            "'acme-eks-platform-staging' serves namespace 'billing'; the cluster has: "
+        )
+        in line
+    ), line
+
+
+def test_arm_node_group_joins_the_dev_cluster_from_another_program() -> None:
+    dev = stack("dev").outputs
+    result = synth(EXAMPLES / "arm-node-group", "dev", stack_outputs={"acme/eks-platform/dev": dev})
+    group = result.one("aws:eks/nodeGroup:NodeGroup").inputs
+    # Everything the platform's stack knows of its cluster comes from its outputs.
+    assert group["clusterName"] == dev["clusterName"]
+    assert group["subnetIds"] == dev["privateSubnetIds"]
+    assert group["version"] == dev["kubernetesVersion"]
+    assert group["releaseVersion"] == f"{dev['kubernetesVersion']}.0-20261101"
+    assert group["amiType"] == "AL2023_ARM_64_STANDARD"
+    assert group["capacityType"] == "SPOT"
+    template = result.one("aws:ec2/launchTemplate:LaunchTemplate").inputs
+    assert template["vpcSecurityGroupIds"] == [dev["nodeSecurityGroupId"]]
+    assert template["metadataOptions"]["httpTokens"] == "required"
+    # The program's own role, which the cluster learns of through an access entry made first.
+    role = result.one("aws:iam/role:Role", "arm-batch-node")
+    assert group["nodeRoleArn"] == f"arn:aws:iam::123456789012:role/{role.inputs['name']}"
+    assert group["nodeRoleArn"] not in dev["nodeRoleArns"]
+    entry = result.one("aws:eks/accessEntry:AccessEntry")
+    assert entry.inputs == {
+        "clusterName": dev["clusterName"],
+        "principalArn": group["nodeRoleArn"],
+        "type": "EC2_LINUX",
+        "tags": {"team": "batch"},
+    }
+    node_group = result.one("aws:eks/nodeGroup:NodeGroup")
+    assert entry.urn in node_group.dependencies
+    assert result.outputs["nodeRoleArn"] == group["nodeRoleArn"]

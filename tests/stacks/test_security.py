@@ -150,11 +150,13 @@ TRUSTED: dict[str, tuple[str, str]] = {
     "general-node": ("service", "ec2.amazonaws.com"),
     "karpenter-node": ("service", "ec2.amazonaws.com"),
     "flow-logs": ("service", "vpc-flow-logs.amazonaws.com"),
+    "nat-instance": ("service", "ec2.amazonaws.com"),
     "vpc-cni": ("irsa", "kube-system:aws-node"),
     "aws-load-balancer-controller": ("irsa", "kube-system:aws-load-balancer-controller"),
     "external-dns": ("irsa", "external-dns:external-dns"),
     "external-secrets": ("irsa", "external-secrets:external-secrets"),
     "demo-irsa": ("irsa", "demo:demo-irsa"),
+    "ebs-csi-driver": ("irsa", "kube-system:ebs-csi-controller-sa"),
     "karpenter": ("pod-identity", "kube-system:karpenter"),
     "demo-pod-identity": ("pod-identity", "demo:demo-pod-identity"),
 }
@@ -204,7 +206,7 @@ def test_the_sample_app_is_pinned_non_root_and_on_the_internal_class() -> None:
     result = stack("dev")
     ingress = result.one("kubernetes:networking.k8s.io/v1:Ingress")
     assert ingress.inputs["spec"]["ingressClassName"] == "alb"  # internal: no public IPv4
-    deployment = result.one("kubernetes:apps/v1:Deployment")
+    deployment = result.one("kubernetes:apps/v1:Deployment", "dev-eks-game-2048-deployment")
     pod = deployment.inputs["spec"]["template"]["spec"]
     (container,) = pod["containers"]
     assert re.fullmatch(r"[a-z0-9./-]+@sha256:[0-9a-f]{64}", container["image"])  # pinned

@@ -36,7 +36,11 @@ def test_dev_is_cheap() -> None:
     result = stack("dev")
     vpc = result.one("awsx:ec2:Vpc").inputs
     assert vpc["numberOfAvailabilityZones"] == 2
-    assert vpc["natGateways"] == {"strategy": "Single"}
+    # No NAT gateway: one NAT instance (a t4g.nano) routes the private subnets' egress.
+    assert vpc["natGateways"] == {"strategy": "None"}
+    (nat,) = result.by_type("aws:ec2/instance:Instance")
+    assert nat.inputs["instanceType"] == "t4g.nano"
+    assert nat.inputs["sourceDestCheck"] is False
     (group,) = result.by_type("aws:eks/nodeGroup:NodeGroup")
     assert group.inputs["scalingConfig"]["maxSize"] <= 2  # system pods only
     # Workloads run on spot capacity Karpenter launches, within small limits.

@@ -92,11 +92,15 @@ class ExternalDns(Controller[ExternalDnsArgs]):
     def build(self, name: str, args: ExternalDnsArgs) -> Mapping[str, Any]:
         """The zones, a role that may change records in them only, the release told the same."""
         # The zones: id, domain and visibility of each, looked up where not all are given.
-        zones = resolve_zones(args.zones, pulumi.InvokeOutputOptions(parent=self))
+        # Looked up, and their ARNs built, through the component's AWS provider (its account).
+        provider = self.aws_provider
+        zones = resolve_zones(
+            args.zones, pulumi.InvokeOutputOptions(parent=self, provider=provider)
+        )
         self.zone_ids = zones.apply(zone_ids)
         self.domain_filters = zones.apply(lambda zs: domain_filters(args, zs, self.owner))
         self.zone_type = zones.apply(lambda zs: effective_zone_type(args.zone_type, zs))
-        self.zone_arns = pulumi.Output.all(aws_context.partition(), self.zone_ids).apply(
+        self.zone_arns = pulumi.Output.all(aws_context.partition(provider), self.zone_ids).apply(
             lambda a: [zone_arn(a[0], zone_id) for zone_id in a[1]]
         )
 
@@ -125,7 +129,7 @@ class ExternalDns(Controller[ExternalDnsArgs]):
             self.domain_filters,
             self.zone_ids,
             self.zone_type,
-            aws_context.region(),
+            aws_context.region(provider),
         ).apply(lambda a: chart_values(args, *a))
         self.release = self.install(
             name, args, args.namespace, values, depends_on=[self.service_account]

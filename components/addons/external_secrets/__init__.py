@@ -39,7 +39,12 @@ from ... import aws_context
 from ... import validation as v
 from ...identity.irsa import IrsaRole  # at run time: Pulumi resolves the class annotations
 from ..controller import Controller
-from .app_secrets import external_secret, external_secret_manifest, validate_external_secret
+from .app_secrets import (
+    external_secret,
+    external_secret_manifest,
+    store_for,
+    validate_external_secret,
+)
 from .args import (
     DEFAULT_CHART,
     PARAMETER_STORE_STORE,
@@ -77,6 +82,7 @@ __all__ = [
     "external_secret_manifest",
     "push_grants",
     "read_grants",
+    "store_for",
     "validate_external_secret",
     "validate_settings",
 ]
@@ -138,8 +144,9 @@ class ExternalSecrets(Controller[ExternalSecretsArgs]):
         self.release = self.install(name, args, args.namespace, chart_values(args))
         self.release_name = self.release.name.apply(lambda n: n or "")
 
-        # The stores need the release's CRDs.
-        region = aws_context.region()
+        # The stores need the release's CRDs; they read in the region of the component's
+        # AWS provider, where its roles may read.
+        region = aws_context.region(self.aws_provider)
         self.stores = cluster_stores(name, args, region, self.after(self.release))
         self.tenant_roles = {}
         self.tenant_role_arns = {}

@@ -3,7 +3,8 @@ Secret, its keys read from the stores and read again every ``refreshInterval``.
 
 :func:`external_secret` creates one (give it ``opts=operator.workload_options(...)``);
 :func:`external_secret_manifest` writes it as a manifest; both check their arguments first
-(:func:`validate_external_secret`).
+(:func:`validate_external_secret`). :func:`store_for` picks, from the stores a platform stack
+exports, the one that serves a namespace.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import pulumi_kubernetes as k8s
 from ... import aws_context, naming
 from ... import validation as v
 from ...identity.cluster_ref import ClusterRef, as_cluster_ref
-from .args import API_VERSION, SecretValue, StoreRef, labels
+from .args import API_VERSION, STORE_NAMES, Backend, SecretValue, StoreRef, labels
 
 if TYPE_CHECKING:
     from ...cluster import EksCluster
@@ -34,7 +35,7 @@ def external_secret_manifest(
     *,
     name: str,
     namespace: pulumi.Input[str],
-    store: StoreRef,
+    store: StoreRef | pulumi.Output[StoreRef],
     data: Sequence[SecretValue],
     refresh_interval: str = DEFAULT_REFRESH_INTERVAL,
     creation_policy: str = "Owner",
@@ -46,7 +47,7 @@ def external_secret_manifest(
     entry, read from ``store`` (or the entry's own store) and read again every
     ``refresh_interval`` (a Go duration: ``1h``, ``15m``; ``0`` reads once). With
     ``creation_policy`` ``Owner`` the Secret belongs to the ExternalSecret and is deleted
-    with it.
+    with it. ``store`` may be an Output (:func:`store_for`), checked once known.
     """
     validate_external_secret(
         name=name,
@@ -65,13 +66,18 @@ def external_secret_manifest(
         if value.store is not None and value.store != store:
             item["sourceRef"] = {"storeRef": value.store.as_dict()}
         items.append(item)
+    store_ref: pulumi.Input[dict[str, str]] = (
+        store.as_dict()
+        if isinstance(store, StoreRef)
+        else v.when_known(store, _checked_store, "store").apply(lambda s: s.as_dict())
+    )
     return {
         "apiVersion": API_VERSION,
         "kind": "ExternalSecret",
         "metadata": {"name": name, "namespace": namespace, "labels": labels()},
         "spec": {
             "refreshInterval": refresh_interval,
-            "secretStoreRef": store.as_dict(),
+            "secretStoreRef": store_ref,
             "target": {"name": target_name or name, "creationPolicy": creation_policy},
             "data": items,
         },
@@ -83,7 +89,7 @@ def external_secret(
     *,
     name: str,
     namespace: pulumi.Input[str],
-    store: StoreRef,
+    store: StoreRef | pulumi.Output[StoreRef],
     data: Sequence[SecretValue],
     cluster: EksCluster | ClusterRef | None = None,
     refresh_interval: str = DEFAULT_REFRESH_INTERVAL,
@@ -119,6 +125,8 @@ def external_secret(
     """
     owner = f"ExternalSecret {resource_name!r}"
     with v.component_errors("ExternalSecret", resource_name):
+        if isinstance(store, pulumi.Output):
+            store = v.when_known(store, _checked_store, "store", owner)
         manifest = external_secret_manifest(
             name=name,
             namespace=namespace,
@@ -240,8 +248,8 @@ def validate_external_secret(
     v.dns_subdomain(name, "name", "ExternalSecret name")
     if target_name is not None:
         v.dns_subdomain(target_name, "target_name", "Secret name")
-    v.check_type(store, StoreRef, "store")
-    _store_ref(store, "store")
+    if not isinstance(store, pulumi.Output):  # else checked once known
+        _checked_store(store, "store")
     v.check_type(data, Sequence[SecretValue], "data")
     v.require(len(data) > 0, "data", "give at least one SecretValue")
     for i, value in enumerate(data):
@@ -270,6 +278,87 @@ def validate_external_secret(
     v.one_of(creation_policy, CREATION_POLICIES, "creation_policy")
 
 
+def _checked_store(store: Any, field_name: str) -> StoreRef:
+    """``store``, a :class:`StoreRef` of a known kind and a valid name."""
+    v.check_type(store, StoreRef, field_name)
+    assert isinstance(store, StoreRef)
+    _store_ref(store, field_name)
+    return store
+
+
 def _store_ref(store: StoreRef, field_name: str) -> None:
     v.one_of(store.kind, ("ClusterSecretStore", "SecretStore"), f"{field_name}.kind")
     v.dns_subdomain(store.name, f"{field_name}.name", "store name")
+
+
+STORE_FOR = "external_secrets.store_for"
+"""How errors name :func:`store_for`."""
+
+
+def store_for(
+    cluster: EksCluster | ClusterRef,
+    namespace: pulumi.Input[str],
+    backend: Backend = "SecretsManager",
+) -> pulumi.Output[StoreRef]:
+    """The store of ``backend`` on ``cluster`` that serves ``namespace`` (a name or an Output
+    such as ``ns.metadata.name``), for :func:`external_secret`'s ``store``.
+
+    It is picked from the stores the cluster's platform stack exports
+    (``externalSecretsStores``, which ``ClusterRef.from_stack`` reads into
+    ``cluster.secret_stores``): the namespace's own ``SecretStore`` (a tenant's) when it has
+    one, else a ``ClusterSecretStore`` whose conditions name the namespace, else one that serves
+    every namespace. When none does, the Output fails in one line naming this helper, the
+    namespace and the stores the cluster has. (In the program that runs the operator, use
+    :meth:`ExternalSecrets.store_ref`.)
+    """
+    try:
+        ref = as_cluster_ref(cluster, "cluster")
+        v.one_of(backend, tuple(STORE_NAMES), "backend")
+        checked = v.when_known(
+            namespace, lambda x, f: v.dns_label(x, f, "namespace"), "namespace", STORE_FOR
+        )
+    except v.InvalidArgument as error:
+        raise v.InvalidArgument(error.field, error.rule, STORE_FOR) from None
+    return pulumi.Output.all(ref.secret_stores, checked).apply(
+        lambda a: _pick_store(a[0], backend, a[1], ref.key)
+    )
+
+
+def _pick_store(stores: Any, backend: str, namespace: str, cluster: str) -> StoreRef:
+    """The most specific store of ``backend`` that serves ``namespace`` (see :func:`store_for`)."""
+    if not isinstance(stores, Sequence) or isinstance(stores, str):
+        raise v.InvalidArgument(
+            "cluster",
+            f"cluster {cluster!r} has no known External Secrets stores (ClusterRef.from_stack "
+            "reads the stack's externalSecretsStores; in the program that runs ExternalSecrets, "
+            "use its store_ref())"
+            if stores is None
+            else f"expected a list of stores {{kind, name, backend, namespaces}}, got {stores!r}",
+            STORE_FOR,
+        )
+    ranked: list[tuple[int, str, StoreRef]] = []
+    for store in stores:
+        if not isinstance(store, Mapping) or store.get("backend") != backend:
+            continue
+        kind, name = store.get("kind"), str(store.get("name"))
+        namespaces = list(store.get("namespaces") or [])
+        if namespaces and namespace not in namespaces:
+            continue
+        rank = 0 if kind == "SecretStore" else 1 if namespaces else 2
+        if kind in ("SecretStore", "ClusterSecretStore"):
+            ranked.append((rank, name, StoreRef(kind=kind, name=name)))
+    if ranked:
+        return min(ranked, key=lambda r: (r[0], r[1]))[2]
+    have = [
+        f"{s.get('name')} ({s.get('kind')}, {s.get('backend')}: "
+        f"{', '.join(s.get('namespaces') or []) or 'every namespace'})"
+        for s in stores
+        if isinstance(s, Mapping)
+    ]
+    raise v.InvalidArgument(
+        "namespace",
+        f"no {backend} store of cluster {cluster!r} serves namespace {namespace!r}; the "
+        f"cluster has: {'; '.join(have) or 'none'} (the platform lists the namespaces of its "
+        "stores: ask for yours to be added)",
+        STORE_FOR,
+    )

@@ -53,7 +53,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from ... import naming
+from ... import aws_context, naming
 from ... import validation as v
 from ...identity import iam as roles
 from ..controller import Controller
@@ -114,6 +114,7 @@ class Karpenter(Controller[KarpenterArgs]):
     """
 
     KIND = "Karpenter"
+    RUN_BY_AUTO_MODE = True
     RULES = staticmethod(validate_settings)
     ARGS = KarpenterArgs
     MANAGED_VALUES = MANAGED_VALUES
@@ -187,7 +188,12 @@ class Karpenter(Controller[KarpenterArgs]):
 
         # The nodes' role: what the instances run as, and how they join the cluster.
         self.node_role = iam.create_node_role(
-            name, args, self._node_role_name, self._node_settings, parent=self
+            name,
+            args,
+            self._node_role_name,
+            self._node_settings,
+            parent=self,
+            provider=self.aws_provider,
         )
         self.node_role_arn = self.node_role.arn
         self.node_role_name = self.node_role.name
@@ -201,7 +207,9 @@ class Karpenter(Controller[KarpenterArgs]):
         )
 
         # Interruption handling: EventBridge -> SQS -> the controller.
-        handling = interruption.create_interruption(name, cluster.name, args.tags, parent=self)
+        handling = interruption.create_interruption(
+            name, cluster.name, args.tags, parent=self, provider=self.aws_provider
+        )
         self.queue, self.queue_policy = handling.queue, handling.queue_policy
         self.queue_name, self.queue_arn = handling.queue.name, handling.queue_arn
         self.event_rules, self.event_targets = handling.rules, handling.targets
@@ -220,6 +228,7 @@ class Karpenter(Controller[KarpenterArgs]):
             self.queue_arn,
             self.node_role.arn,
             parent=self,
+            provider=self.aws_provider,
         )
         self.create_role(
             name,
@@ -313,7 +322,7 @@ class Karpenter(Controller[KarpenterArgs]):
             f"{name}-cleanup",
             kubeconfig=self.cluster.kubeconfig,
             cluster_name=self.cluster.name,
-            region=aws.get_region_output(opts=pulumi.InvokeOutputOptions(parent=self)).region,
+            region=aws_context.region(self.aws_provider),
             armed=args.cleanup_on_delete,
             drain_timeout_seconds=drain_seconds,
             opts=pulumi.ResourceOptions(

@@ -293,19 +293,25 @@ def node_policy_names(args: KarpenterArgs) -> list[str]:
 
 
 def create_node_role(
-    name: str, args: KarpenterArgs, role_name: str, settings: RoleSettings, parent: pulumi.Resource
+    name: str,
+    args: KarpenterArgs,
+    role_name: str,
+    settings: RoleSettings,
+    parent: pulumi.Resource,
+    provider: pulumi.ProviderResource | None = None,
 ) -> aws.iam.Role:
     """The role Karpenter's instances run as: trusted by EC2, with upstream's managed policies
-    (:func:`node_policy_names`)."""
+    (:func:`node_policy_names`), in the partition of ``provider`` (the component's AWS
+    provider; None: the default one)."""
     return roles.create_role(
         f"{name}-node",
         role_name=role_name,
-        trust_policy=aws_context.partition().apply(
+        trust_policy=aws_context.partition(provider).apply(
             lambda p: json.dumps(karpenter_node_role(partition=p)["AssumeRolePolicyDocument"])
         ),
         settings=settings,
         parent=parent,
-        managed_policy_arns=roles.managed(*node_policy_names(args)),
+        managed_policy_arns=roles.managed(*node_policy_names(args), provider=provider),
     )
 
 
@@ -317,13 +323,15 @@ def create_controller_policies(
     queue_arn: pulumi.Input[str],
     node_role_arn: pulumi.Input[str],
     parent: pulumi.Resource,
+    provider: pulumi.ProviderResource | None = None,
 ) -> dict[str, aws.iam.Policy]:
     """The six controller policies (``names`` from :func:`policy_names`), with the path and
-    tags of the controller role's ``settings``."""
+    tags of the controller role's ``settings``, for the partition, region and account of
+    ``provider`` (the component's AWS provider; None: the default one)."""
     documents = pulumi.Output.all(
-        aws_context.partition(),
-        aws_context.region(),
-        aws_context.account_id(),
+        aws_context.partition(provider),
+        aws_context.region(provider),
+        aws_context.account_id(provider),
         cluster_name,
         queue_arn,
         node_role_arn,

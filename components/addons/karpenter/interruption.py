@@ -64,10 +64,15 @@ class Interruption:
 
 
 def create_interruption(
-    name: str, cluster_name: pulumi.Input[str], tags: dict[str, str], parent: pulumi.Resource
+    name: str,
+    cluster_name: pulumi.Input[str],
+    tags: dict[str, str],
+    parent: pulumi.Resource,
+    provider: pulumi.ProviderResource | None = None,
 ) -> Interruption:
     """The queue (upstream's properties, named after the cluster), its policy, and the upstream
-    EventBridge rules, each targeting the queue."""
+    EventBridge rules, each targeting the queue; created through ``parent``'s AWS provider,
+    whose partition, region and account ``provider`` gives (None: the default one)."""
     child = pulumi.ResourceOptions(parent=parent)
     queue = aws.sqs.Queue(
         f"{name}-interruption",
@@ -79,7 +84,10 @@ def create_interruption(
     )
     # Built from the name (an SQS ARN is arn:<partition>:sqs:<region>:<account>:<name>).
     queue_arn = pulumi.Output.all(
-        aws_context.partition(), aws_context.region(), aws_context.account_id(), queue.name
+        aws_context.partition(provider),
+        aws_context.region(provider),
+        aws_context.account_id(provider),
+        queue.name,
     ).apply(lambda a: f"arn:{a[0]}:sqs:{a[1]}:{a[2]}:{a[3]}")
     queue_policy = aws.sqs.QueuePolicy(
         f"{name}-interruption",

@@ -44,6 +44,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
+from ... import aws_context
 from ..controller import Controller
 from .args import DEFAULT_CHART, NAMESPACE, SERVICE_ACCOUNT, LoadBalancerControllerArgs
 from .chart import MANAGED_VALUES, chart_values, cluster_values, crd_urls, resolve_target_type
@@ -75,6 +76,7 @@ class LoadBalancerController(Controller[LoadBalancerControllerArgs]):
     """
 
     KIND = "LoadBalancerController"
+    RUN_BY_AUTO_MODE = True
     RULES = staticmethod(validate_settings)
     ARGS = LoadBalancerControllerArgs
     MANAGED_VALUES = MANAGED_VALUES
@@ -101,6 +103,10 @@ class LoadBalancerController(Controller[LoadBalancerControllerArgs]):
     """Name of the internet-facing IngressClass, when there is one."""
     internet_facing_class_name: pulumi.Output[str] | None
     """The internet-facing IngressClass's name once it exists (None without one)."""
+    ingress_classes: dict[str, dict[str, Any]]
+    """Every IngressClass by name with its ALBs' ``scheme`` and the ``namespaces`` whose
+    Ingresses may use it (empty: every namespace): what the stacks export as
+    ``ingressClasses``, which ``ClusterRef.from_stack`` reads (``cluster.ingress_class``)."""
     cleanup: LoadBalancerCleanup | None
     """The cleanup before uninstall (also in :attr:`cleanups`; disarmed when
     ``cleanup_on_delete`` is false); None when the cluster reference has no kubeconfig."""
@@ -121,7 +127,7 @@ class LoadBalancerController(Controller[LoadBalancerControllerArgs]):
                 resource=self,
             )
 
-        self.policy = controller_policy(name, self._policy_name, args.role, self)
+        self.policy = controller_policy(name, self._policy_name, args.role, self, self.aws_provider)
         self.policy_arn = self.policy.arn
         self.create_role(
             name,
@@ -131,7 +137,10 @@ class LoadBalancerController(Controller[LoadBalancerControllerArgs]):
             managed_policy_arns={"policy": self.policy.arn},
         )
 
-        values = {**cluster_values(cluster), **chart_values(args, self.default_target_type)}
+        values = {
+            **cluster_values(cluster, self.aws_provider),
+            **chart_values(args, self.default_target_type),
+        }
         # The CRDs, applied by Pulumi so that a new chart pin upgrades them (Helm would not).
         self.crds = [
             k8s.yaml.v2.ConfigFile(
@@ -182,6 +191,14 @@ class LoadBalancerController(Controller[LoadBalancerControllerArgs]):
             self.internet_facing_class_name = public.metadata.apply(lambda m: m.name or public_name)
             classes.append(public)
             params.append(public_params)
+        self.ingress_classes = {
+            args.ingress_class: {"scheme": args.ingress_scheme, "namespaces": []}
+        }
+        if args.public_ingress_class is not None:
+            self.ingress_classes[args.public_ingress_class] = {
+                "scheme": "internet-facing",
+                "namespaces": sorted(args.public_namespaces),
+            }
         self.ready = [self.release, *classes]
         self.cleanup = self._cleanup(name, args, [self.release, *self.crds, *params, *classes])
         return {
@@ -211,7 +228,7 @@ class LoadBalancerController(Controller[LoadBalancerControllerArgs]):
             f"{name}-cleanup",
             kubeconfig=self.cluster.kubeconfig,
             cluster_name=self.cluster.name,
-            region=aws.get_region_output(opts=pulumi.InvokeOutputOptions(parent=self)).region,
+            region=aws_context.region(self.aws_provider),
             ingress_classes=[
                 args.ingress_class,
                 *([args.public_ingress_class] if args.public_ingress_class else []),

@@ -28,7 +28,7 @@ pin upgrades the CRDs with the controller."""
 # that there is one way to set each and `values` cannot silently undo the component.
 MANAGED_VALUES: ManagedValues = {
     ("clusterName",): "the cluster (cluster.name)",
-    ("region",): "the provider's region",
+    ("region",): "the region of the component's AWS provider",
     ("vpcId",): "the cluster (cluster.vpc_id)",
     ("fullnameOverride",): "the component",
     ("serviceAccount", "create"): "the component (it creates the ServiceAccount)",
@@ -83,12 +83,15 @@ def chart_values(args: LoadBalancerControllerArgs, target_type: str) -> dict[str
     return deep_merge(values, args.values)
 
 
-def cluster_values(cluster: ClusterRef) -> dict[str, pulumi.Input[str]]:
-    """The values that come from the cluster and the provider (the only Outputs among the
-    values, so a preview shows every other one)."""
+def cluster_values(
+    cluster: ClusterRef, provider: pulumi.ProviderResource | None = None
+) -> dict[str, pulumi.Input[str]]:
+    """The values that come from the cluster and the component's AWS provider (``provider``;
+    None: the default one): the only Outputs among the values, so a preview shows every other
+    one."""
     return {
         "clusterName": cluster.name,
         # Explicit: with IMDSv2 hop limit 1 on the nodes the controller cannot look them up.
-        "region": aws_context.region(),
+        "region": aws_context.region(provider),
         "vpcId": cluster.vpc_id,
     }

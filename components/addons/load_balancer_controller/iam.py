@@ -26,11 +26,16 @@ def claim_policy_name(name: str, owner: str, by: object) -> str:
 
 
 def controller_policy(
-    name: str, policy_name: str, role: RoleSettings, parent: pulumi.Resource
+    name: str,
+    policy_name: str,
+    role: RoleSettings,
+    parent: pulumi.Resource,
+    provider: pulumi.ProviderResource | None = None,
 ) -> aws.iam.Policy:
-    """The controller's permissions: the vendored upstream document, in this partition, with
-    the role's path and tags."""
-    partition = aws_context.partition()
+    """The controller's permissions: the vendored upstream document, in the partition of
+    ``provider`` (the component's AWS provider; None: the default one), with the role's path
+    and tags."""
+    partition = aws_context.partition(provider)
     return aws.iam.Policy(
         f"{name}-policy",
         name=policy_name,
