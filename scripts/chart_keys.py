@@ -2,7 +2,7 @@
 
 Usage::
 
-    .venv/bin/python -m scripts.chart_keys CHART --source TEXT [--out-dir tests/charts]
+    .venv/bin/python -m scripts.chart_keys CHART --source TEXT [--out-dir tests/oracles/charts]
                                            [--copy-values]
 
 ``CHART`` is a chart directory (the one holding ``Chart.yaml``) or the ``.tgz`` that
@@ -23,10 +23,10 @@ Usage::
 With ``--copy-values`` it also copies ``values.yaml`` to ``<out-dir>/<chart>-<version>-values.yaml``.
 
 Only the derived key lists are meant to be committed; templates are read, never copied.
-``tests/charts.py`` checks a component's values against such a file.
+``tests/oracles/charts.py`` checks a component's values against such a file.
 
 Template analysis is a static approximation of Go templates, good enough for the charts
-in this project (``tests/charts/*.json``):
+in this project (``tests/oracles/charts/*.json``):
 
 * ``.Values.a.b``, ``$.Values.a.b``, ``$root.Values.a.b``, ``.context.Values.a.b``: a.b
 * ``index .Values "a" "b"``, ``index .Values.a "b"``, ``hasKey .Values.a "b"``,
@@ -457,7 +457,7 @@ def main(argv: list[str] | None = None) -> int:
         required=True,
         help="where the chart came from (repository, path and commit, or repo URL and version)",
     )
-    parser.add_argument("--out-dir", type=Path, default=Path("tests/charts"))
+    parser.add_argument("--out-dir", type=Path, default=Path("tests/oracles/charts"))
     parser.add_argument(
         "--copy-values",
         action="store_true",

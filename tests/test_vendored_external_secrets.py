@@ -1,5 +1,5 @@
 """Vendored External Secrets Operator 2.9.0 data (CRD schemas, chart keys) and the chart
-key tooling every tests/charts/*.json file relies on (scripts/chart_keys.py, tests/charts.py)."""
+key tooling every tests/oracles/charts/*.json file relies on (scripts/chart_keys.py, tests/oracles/charts.py)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ import pytest
 import yaml
 
 from scripts.chart_keys import format_path, parse_path, template_reads, values_paths
-from tests.charts import CHARTS_DIR, assert_values_read, load_chart_keys
-from tests.iam_validation import (
+from tests.oracles.charts import CHARTS_DIR, assert_values_read, load_chart_keys
+from tests.oracles.iam_validation import (
     CLUSTERSECRETSTORE_V1_SCHEMA,
     EXTERNALSECRET_V1_SCHEMA,
     SECRETSTORE_V1_SCHEMA,
@@ -183,7 +183,7 @@ def test_cel_rules_are_inventoried() -> None:
 
 
 def test_secretstore_schema_is_the_clustersecretstore_schema() -> None:
-    schemas = Path(__file__).parent / "schemas"
+    schemas = Path(__file__).parent / "oracles" / "schemas"
     cluster = json.loads((schemas / CLUSTERSECRETSTORE_V1_SCHEMA).read_text())
     namespaced = json.loads((schemas / SECRETSTORE_V1_SCHEMA).read_text())
     differing = {

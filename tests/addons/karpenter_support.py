@@ -150,7 +150,9 @@ def node_attachments(result: SynthResult) -> list[Recorded]:
 
 # --------------------------------------------------------------------------- upstream template
 
-TEMPLATE = Path(__file__).parent.parent / "upstream" / "karpenter-cloudformation-v1.14.yaml"
+TEMPLATE = (
+    Path(__file__).parent.parent / "oracles" / "upstream" / "karpenter-cloudformation-v1.14.yaml"
+)
 
 
 def upstream_variables(

@@ -12,7 +12,7 @@ import pytest
 from components.addons.auto_mode_ingress import AutoModeIngress, AutoModeIngressArgs
 from components.cluster import EksCluster
 from components.synth import Recorded, SynthResult
-from tests.iam_validation import assert_valid_custom_resource, assert_valid_k8s
+from tests.oracles.iam_validation import assert_valid_custom_resource, assert_valid_k8s
 from tests.support import cluster_args, depends_on, light_cluster, manifest, refused, run
 
 SCHEMA = "eks-ingressclassparams-v1.json"

@@ -23,8 +23,8 @@ from tests.addons.external_dns_support import (
     synth,
     values_of,
 )
+from tests.oracles.trust_policy import Token, admits, pod_identity_admits, service_may_assume
 from tests.support import depends_on, doc, make_cluster, run
-from tests.trust_policy import Token, admits, pod_identity_admits, service_may_assume
 
 
 def test_txt_owner_id_defaults_to_the_cluster_name_of_a_real_cluster() -> None:

@@ -10,7 +10,7 @@ from tests.addons.external_dns_support import (
     synth,
     values_of,
 )
-from tests.charts import assert_values_read
+from tests.oracles.charts import assert_values_read
 
 
 def test_release_values() -> None:

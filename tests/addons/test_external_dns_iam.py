@@ -18,7 +18,7 @@ from tests.addons.external_dns_support import (
     synth,
     values_of,
 )
-from tests.iam_validation import assert_valid_permission_policy
+from tests.oracles.iam_validation import assert_valid_permission_policy
 
 RECORD_NAMES_KEY = "route53:ChangeResourceRecordSetsNormalizedRecordNames"
 RECORD_TYPES_KEY = "route53:ChangeResourceRecordSetsRecordTypes"

@@ -29,14 +29,14 @@ from tests.addons.external_secrets_support import (
     trust_of,
     values_of,
 )
-from tests.charts import assert_values_read
-from tests.iam_validation import (
+from tests.oracles.charts import assert_values_read
+from tests.oracles.iam_validation import (
     CLUSTERSECRETSTORE_V1_SCHEMA,
     SECRETSTORE_V1_SCHEMA,
     assert_valid_custom_resource,
 )
+from tests.oracles.trust_policy import Token, admits, pod_identity_admits
 from tests.support import depends_on, manifest
-from tests.trust_policy import Token, admits, pod_identity_admits
 
 # -- the stores ----------------------------------------------------------------------------------
 

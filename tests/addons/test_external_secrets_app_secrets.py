@@ -18,7 +18,7 @@ from tests.addons.external_secrets_support import (
     EXTERNAL_SECRET,
     shared,
 )
-from tests.iam_validation import (
+from tests.oracles.iam_validation import (
     EXTERNALSECRET_V1_SCHEMA,
     assert_valid_custom_resource,
 )

@@ -24,10 +24,10 @@ from tests.addons.external_secrets_support import (
     trust_of,
     values_of,
 )
-from tests.iam_validation import (
+from tests.oracles.iam_validation import (
     assert_valid_permission_policy,
 )
-from tests.trust_policy import Token, admits, pod_identity_admits
+from tests.oracles.trust_policy import Token, admits, pod_identity_admits
 
 READ = ("secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret")
 #: What ``dataFrom.find`` calls; neither action takes a resource.

@@ -32,7 +32,7 @@ from tests.addons.karpenter_support import (
     node_attachments,
     values,
 )
-from tests.charts import assert_values_read
+from tests.oracles.charts import assert_values_read
 from tests.support import depends_on
 
 

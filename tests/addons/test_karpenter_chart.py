@@ -1,5 +1,5 @@
 """Karpenter's chart: the values the component sets are read by the pinned chart (its key
-list, ``tests/charts``), and the controller never runs on the nodes it manages."""
+list, ``tests/oracles/charts``), and the controller never runs on the nodes it manages."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from tests.addons.karpenter_support import (
     default_program,
     values,
 )
-from tests.charts import assert_values_read, load_chart_keys
+from tests.oracles.charts import assert_values_read, load_chart_keys
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,6 @@
 """Karpenter's AWS side: the controller's policies and role, the node role and its access
 entry, the interruption queue and rules, the discovery tag; compared with upstream's
-getting-started CloudFormation template (``tests/upstream``), not with the loaders that fill
+getting-started CloudFormation template (``tests/oracles/upstream``), not with the loaders that fill
 it in."""
 
 from __future__ import annotations
@@ -33,9 +33,9 @@ from tests.addons.karpenter_support import (
     upstream_policy,
     upstream_variables,
 )
-from tests.iam_validation import assert_valid_permission_policy
+from tests.oracles.iam_validation import assert_valid_permission_policy
+from tests.oracles.trust_policy import Token, admits, pod_identity_admits, service_may_assume
 from tests.support import doc
-from tests.trust_policy import Token, admits, pod_identity_admits, service_may_assume
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,5 @@
 """Karpenter's custom resources: the EC2NodeClass and the NodePools it renders are valid
-against the vendored v1.14 CRD schemas (``tests/schemas``), hardened and bounded; and the schema
+against the vendored v1.14 CRD schemas (``tests/oracles/schemas``), hardened and bounded; and the schema
 oracle itself refuses what the API server would."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from tests.addons.karpenter_support import (
     alternative_program,
     default_program,
 )
-from tests.iam_validation import (
+from tests.oracles.iam_validation import (
     EC2NODECLASS_V1_SCHEMA,
     NODEPOOL_V1_SCHEMA,
     assert_valid_custom_resource,
@@ -276,7 +276,7 @@ def test_cel_rules_are_inventoried() -> None:
 
 
 def test_unknown_cel_rule_fails_loudly() -> None:
-    from tests.iam_validation import _cel_check
+    from tests.oracles.iam_validation import _cel_check
 
     with pytest.raises(KeyError, match=re.escape("self.startsWith('x')")):
         _cel_check("self.startsWith('x')")

@@ -1,6 +1,6 @@
 """Vendored Karpenter v1.14 data: IAM policies, queue, EventBridge rules, node role.
 
-Upstream is ``tests/upstream/karpenter-cloudformation-v1.14.yaml``, a copy of Karpenter's
+Upstream is ``tests/oracles/upstream/karpenter-cloudformation-v1.14.yaml``, a copy of Karpenter's
 getting-started CloudFormation template. The tests parse it (with its ``!Sub``,
 ``!GetAtt`` and ``!Ref`` tags, :mod:`tests.addons.karpenter_support`), fill its variables and
 compare with what the loaders in ``components.addons.karpenter.iam`` return for the same values.
@@ -36,7 +36,7 @@ from tests.addons.karpenter_support import (
     upstream_policy,
     upstream_variables,
 )
-from tests.iam_validation import assert_valid_permission_policy
+from tests.oracles.iam_validation import assert_valid_permission_policy
 
 PARTITION, REGION, ACCOUNT, CLUSTER = "aws", "us-west-2", "123456789012", "platform-dev"
 QUEUE_ARN = f"arn:aws:sqs:{REGION}:{ACCOUNT}:{CLUSTER}"
@@ -297,7 +297,7 @@ def test_every_action_is_known_and_iam_accepts_each_policy(
 
 
 def test_queue_policy_actions_are_known() -> None:
-    from tests.iam_validation import _action_problem
+    from tests.oracles.iam_validation import _action_problem
 
     policy = karpenter_queue_policy(queue_arn=QUEUE_ARN)
     assert [_action_problem(a) for s in policy["Statement"] for a in _actions(s)] == [None, None]

@@ -108,7 +108,7 @@ def test_target_type_can_be_forced(target_type: str) -> None:
 
 
 def test_every_values_key_is_read_by_the_pinned_chart() -> None:
-    from tests.charts import assert_values_read
+    from tests.oracles.charts import assert_values_read
 
     chart = values(
         synth(replicas=2, tolerations=[{"key": "CriticalAddonsOnly", "operator": "Exists"}])

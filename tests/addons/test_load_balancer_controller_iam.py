@@ -29,7 +29,7 @@ from tests.addons.load_balancer_controller_support import (
     values,
     vendored_policy,
 )
-from tests.iam_validation import (
+from tests.oracles.iam_validation import (
     assert_valid_k8s,
     assert_valid_permission_policy,
 )

@@ -13,7 +13,7 @@ from tests.addons.load_balancer_controller_support import (
     default_synth,
     synth,
 )
-from tests.iam_validation import (
+from tests.oracles.iam_validation import (
     assert_valid_ingress_class_params,
     assert_valid_k8s,
 )

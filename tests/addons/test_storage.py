@@ -11,8 +11,9 @@ import pytest
 from components import AddonSpec, EbsStorage, EbsStorageArgs
 from components.cluster import EksCluster
 from components.synth import Recorded, SynthResult
-from tests.iam_validation import assert_valid_k8s
-from tests.key_policy import may
+from tests.oracles.iam_validation import assert_valid_k8s
+from tests.oracles.key_policy import may
+from tests.oracles.trust_policy import Token, admits, pod_identity_admits
 from tests.support import (
     ADMIN_ARN,
     cluster_args,
@@ -23,7 +24,6 @@ from tests.support import (
     refused,
     run,
 )
-from tests.trust_policy import Token, admits, pod_identity_admits
 
 ADDON = "aws:eks/addon:Addon"
 CLASS = "kubernetes:storage.k8s.io/v1:StorageClass"

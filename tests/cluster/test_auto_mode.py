@@ -19,13 +19,13 @@ from components.cluster import (
 )
 from components.cluster.compute import AutoModeNodePoolSpec, AutoModeSpec
 from components.synth import SynthResult
-from tests.iam_validation import (
+from tests.oracles.iam_validation import (
     NODEPOOL_V1_SCHEMA,
     assert_valid_custom_resource,
     assert_valid_k8s,
 )
+from tests.oracles.trust_policy import service_may_assume
 from tests.support import ADMIN_ARN, cluster_args, depends_on, manifest, refused, run
-from tests.trust_policy import service_may_assume
 
 NODECLASS_SCHEMA = "eks-nodeclasses-v1.json"
 ARM_POOL = AutoModeNodePoolSpec(

@@ -18,8 +18,8 @@ from components.cluster import (
     Taint,
 )
 from components.synth import SynthResult
+from tests.oracles.trust_policy import Token, admits, service_may_assume
 from tests.support import ADMIN_ARN, cluster_args, depends_on, doc, refused, run
-from tests.trust_policy import Token, admits, service_may_assume
 
 
 def cluster(**overrides):

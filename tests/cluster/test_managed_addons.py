@@ -14,8 +14,8 @@ from components import AddonSpec, permissions
 from components.cluster import EksCluster
 from components.cluster.addon_spec import list_date
 from components.synth import Recorded, SynthResult
+from tests.oracles.trust_policy import Token, admits, pod_identity_admits, service_may_assume
 from tests.support import cluster_args, depends_on, doc, refused, run
-from tests.trust_policy import Token, admits, pod_identity_admits, service_may_assume
 
 ADDON = "aws:eks/addon:Addon"
 EFS_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonEFSCSIDriverPolicy"

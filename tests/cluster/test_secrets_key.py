@@ -17,8 +17,8 @@ import pytest
 
 from components.cluster.secrets_key import secrets_key_policy
 from components.synth import SynthResult, main
-from tests.iam_validation import _action_problem
-from tests.key_policy import decide, may, passes_lockout_check
+from tests.oracles.iam_validation import _action_problem
+from tests.oracles.key_policy import decide, may, passes_lockout_check
 from tests.stacks.harness import ROOT, copy_program, stack
 from tests.support import cluster_args, depends_on, doc, refused, run
 

@@ -17,9 +17,9 @@ from components.identity.oidc import OidcTrust, OidcTrustArgs, ServiceAccountRef
 from components.identity.workload_identity import ClusterBinding, WorkloadRoleArgs
 from components.synth import SynthResult
 from components.validation import KnownValueRefused
-from tests.iam_validation import assert_valid_permission_policy
+from tests.oracles.iam_validation import assert_valid_permission_policy
+from tests.oracles.trust_policy import Token, admits
 from tests.support import doc, light_cluster, make_cluster, refused, run
-from tests.trust_policy import Token, admits
 
 READ_BUCKET = {
     "Version": "2012-10-17",

@@ -14,8 +14,8 @@ from components.identity.oidc import (
     check_trust_policy_size,
     web_identity_trust_policy,
 )
+from tests.oracles.trust_policy import Token, admits
 from tests.support import make_cluster, refused, run
-from tests.trust_policy import Token, admits
 
 ISSUER = "https://oidc.eks.us-west-2.amazonaws.com/id/AAAABBBBCCCCDDDDEEEEFFFF00001111"
 HOST = ISSUER.removeprefix("https://")

@@ -17,8 +17,8 @@ from components.identity.irsa import IrsaRole
 from components.identity.pod_identity import PodIdentityRole
 from components.identity.workload_identity import ClusterBinding, WorkloadRoleArgs
 from components.validation import KnownValueRefused
+from tests.oracles.trust_policy import Token, admits, pod_identity_admits
 from tests.support import doc, light_cluster, refused, run
-from tests.trust_policy import Token, admits, pod_identity_admits
 
 
 def _namespace(cluster: Any, name: str = "reports") -> k8s.core.v1.Namespace:

@@ -10,7 +10,7 @@ import pytest
 
 from components.identity import permissions as p
 from components.identity.permissions import Grant
-from tests.iam_validation import assert_valid_permission_policy
+from tests.oracles.iam_validation import assert_valid_permission_policy
 from tests.support import run
 
 KEY = "arn:aws:kms:us-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"

@@ -15,8 +15,8 @@ from components.identity.pod_identity import PodIdentityRole
 from components.identity.workload_identity import ClusterBinding, WorkloadRoleArgs
 from components.synth import SynthResult, run_program
 from components.synth.mocks import PlatformMocks
+from tests.oracles.trust_policy import pod_identity_admits, service_may_assume
 from tests.support import doc, make_cluster, refused, run
-from tests.trust_policy import pod_identity_admits, service_may_assume
 
 ISSUER_ARN = (
     "arn:aws:iam::123456789012:oidc-provider/"

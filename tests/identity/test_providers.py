@@ -24,8 +24,8 @@ from components.identity.pod_identity import PodIdentityRole
 from components.identity.workload_identity import WorkloadRoleArgs
 from components.synth import SynthResult, run_program
 from components.synth.mocks import ACCOUNT_ID, PlatformMocks
+from tests.oracles.trust_policy import Token, admits, pod_identity_admits
 from tests.support import doc
-from tests.trust_policy import Token, admits, pod_identity_admits
 
 OTHER_ACCOUNT = "210987654321"
 LOOKUPS = (

@@ -18,8 +18,8 @@ from components.network import endpoints as endpoints_mod
 from components.synth import SynthResult
 from components.synth.mocks import PlatformMocks
 from components.validation.config_reader import config_error, from_config
+from tests.oracles.trust_policy import service_may_assume
 from tests.support import doc, refused, run
-from tests.trust_policy import service_may_assume
 
 INSTANCE = "aws:ec2/instance:Instance"
 SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"

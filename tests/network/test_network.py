@@ -22,9 +22,9 @@ from components.network import endpoints as endpoints_mod
 from components.synth import SynthResult
 from components.synth.mocks import PlatformMocks
 from components.validation.config_reader import config_error, from_config
-from tests.iam_validation import assert_valid_permission_policy
+from tests.oracles.iam_validation import assert_valid_permission_policy
+from tests.oracles.trust_policy import service_may_assume
 from tests.support import doc, refused, run
-from tests.trust_policy import service_may_assume
 
 
 def vpc_inputs(**overrides) -> dict:

@@ -15,7 +15,7 @@ import pytest
 
 from components.synth import Recorded, SynthResult, load_stack_config, run_program
 from components.synth.transitions import recording_options, transition
-from tests.iam_validation import assert_valid_custom_resource
+from tests.oracles.iam_validation import assert_valid_custom_resource
 from tests.stacks.harness import ROOT
 from tests.support import manifest
 

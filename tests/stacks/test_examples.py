@@ -11,10 +11,10 @@ import pytest
 
 from components.identity.cluster_ref import OPTIONAL_STACK_OUTPUTS, STACK_OUTPUTS
 from components.synth import SynthResult, main, synth
-from tests.iam_validation import assert_valid_permission_policy
+from tests.oracles.iam_validation import assert_valid_permission_policy
+from tests.oracles.trust_policy import Token, admits
 from tests.stacks.harness import ROOT, stack
 from tests.support import doc
-from tests.trust_policy import Token, admits
 
 EXAMPLES = ROOT / "examples"
 EXISTING = EXAMPLES / "existing-cluster"

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from components.synth import Recorded, SynthResult
+from tests.oracles.trust_policy import Token, admits, pod_identity_admits, service_may_assume
 from tests.stacks.harness import stack
-from tests.trust_policy import Token, admits, pod_identity_admits, service_may_assume
 
 STACKS = ["dev", "staging", "prod"]
 

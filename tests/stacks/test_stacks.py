@@ -171,7 +171,7 @@ def test_what_hurts_to_lose_is_protected_in_prod(name: str) -> None:
 
 
 def test_dev_syncs_one_secret_from_secrets_manager_and_ssm() -> None:
-    from tests.iam_validation import assert_valid_custom_resource
+    from tests.oracles.iam_validation import assert_valid_custom_resource
     from tests.support import depends_on, manifest
 
     result = stack("dev")

@@ -12,7 +12,7 @@ import pytest
 from components.addons.metrics_server import METRICS_API
 from components.synth import Recorded, SynthResult
 from stacks import ENVIRONMENTS
-from tests.iam_validation import assert_valid_k8s
+from tests.oracles.iam_validation import assert_valid_k8s
 from tests.stacks.harness import run_dev_with, set_path, stack
 from tests.support import depends_on, doc
 

@@ -148,9 +148,7 @@ def test_bad_config_ends_the_real_program_with_a_run_error(tmp_path: Path) -> No
     from components.synth import synth
 
     config = (
-        (ROOT / "Pulumi.dev.yaml")
-        .read_text()
-        .replace("capacityType: SPOT", "capacityType: CHEAP")
+        (ROOT / "Pulumi.dev.yaml").read_text().replace("capacityType: SPOT", "capacityType: CHEAP")
     )
     program = copy_program(tmp_path, "dev", config)
     with pytest.raises(

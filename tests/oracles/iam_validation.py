@@ -276,7 +276,7 @@ def assert_valid_k8s(obj: dict[str, Any], k8s_version: str) -> None:
 
 # --------------------------------------------------------------------------- custom resources
 #
-# Validation of custom resources against vendored CRD schemas (tests/schemas/*.json with an
+# Validation of custom resources against vendored CRD schemas (tests/oracles/schemas/*.json with an
 # "x-crd" block naming group, version, kind and scope): jsonschema with unknown fields
 # rejected (mirroring the API server's pruning), CEL rules hand-translated, and an unknown
 # CEL rule fails loudly when the schema is loaded.
@@ -620,7 +620,7 @@ def _strict_crd_schema(node: Any) -> None:
 
 @cache
 def _crd_schema(schema_file: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
-    """``(x-crd, schema as vendored, strict schema)`` for a file in tests/schemas (cached;
+    """``(x-crd, schema as vendored, strict schema)`` for a file in tests/oracles/schemas (cached;
     do not mutate). Fails loudly on a CEL rule without a translation."""
     path = _SCHEMAS_DIR / schema_file
     if path.parent != _SCHEMAS_DIR or not path.is_file():
@@ -636,7 +636,7 @@ def _crd_schema(schema_file: str) -> tuple[dict[str, Any], dict[str, Any], dict[
     ]
     if unknown:
         raise RuntimeError(
-            f"{schema_file}: CEL rule(s) without a hand translation in tests/iam_validation.py "
+            f"{schema_file}: CEL rule(s) without a hand translation in tests/oracles/iam_validation.py "
             "(_CRD_CEL_RULES or _cel_from_pattern); add one:\n  "
             + "\n  ".join(f"{where}: {rule}" for where, rule in unknown)
         )
@@ -683,7 +683,7 @@ def _crd_cel_problems(node: Any, value: Any, path: str) -> Iterator[str]:
 def assert_valid_custom_resource(obj: dict[str, Any], schema_file: str) -> None:
     """Assert that ``obj`` is a valid custom resource for a vendored CRD schema.
 
-    ``schema_file`` names a file in ``tests/schemas/`` with an ``"x-crd"`` block, e.g.
+    ``schema_file`` names a file in ``tests/oracles/schemas/`` with an ``"x-crd"`` block, e.g.
     :data:`NODEPOOL_V1_SCHEMA`, :data:`EC2NODECLASS_V1_SCHEMA`,
     :data:`EXTERNALSECRET_V1_SCHEMA`, :data:`CLUSTERSECRETSTORE_V1_SCHEMA` or
     :data:`SECRETSTORE_V1_SCHEMA`. Checks, offline:

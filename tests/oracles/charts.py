@@ -1,6 +1,6 @@
 """Check Helm values against the keys a pinned chart declares and reads (test helper).
 
-``tests/charts/<chart>-<version>.json`` files are written by ``scripts/chart_keys.py``
+``tests/oracles/charts/<chart>-<version>.json`` files are written by ``scripts/chart_keys.py``
 from the chart's ``values.yaml`` and ``templates/``. :func:`assert_values_read` fails on
 any values key that the chart neither declares in ``values.yaml`` nor reads in a
 template, which catches typos and keys that a chart version renamed or dropped (Helm
@@ -39,7 +39,7 @@ _Path = tuple[str, ...]
 
 @dataclass(frozen=True)
 class ChartKeys:
-    """One ``tests/charts/<chart>-<version>.json`` file, parsed."""
+    """One ``tests/oracles/charts/<chart>-<version>.json`` file, parsed."""
 
     chart: str
     version: str
@@ -131,7 +131,7 @@ def assert_values_read(
 
     Args:
         values: The Helm values a component passes (nested mappings).
-        chart_json: A ``tests/charts/*.json`` path, or its name such as
+        chart_json: A ``tests/oracles/charts/*.json`` path, or its name such as
             ``"external-secrets-2.9.0"``.
         require_template_read: Also fail on keys that ``values.yaml`` declares but no
             template reads (dead keys, which have no effect).
