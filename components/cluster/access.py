@@ -200,7 +200,7 @@ def create_access_entries(
         )
         first = [removal]
         created.append(removal)
-    partition = aws_context.partition()
+    partition = aws_context.partition(parent.get_provider("aws:index:provider"))
     for key, spec in entries.items():
         entry_name = f"{name}-access-{key}"
         entry = aws.eks.AccessEntry(

@@ -121,7 +121,9 @@ def vpc_cni(
             cluster=cluster,
             namespace=namespace,
             service_account=service_account,
-            managed_policy_arns=iam.managed(CNI_POLICY),
+            managed_policy_arns=iam.managed(
+                CNI_POLICY, provider=target.parent.get_provider("aws:index:provider")
+            ),
             create_service_account=False,  # the add-on's ServiceAccount is EKS's
             role=iam.RoleSettings(name=role_name, tags=dict(target.tags)),
         ),

@@ -71,7 +71,9 @@ def auto_mode_node_roles(
         trust_policy=iam.service_trust_policy("ec2.amazonaws.com"),
         settings=iam.RoleSettings(tags=dict(tags)),
         parent=parent,
-        managed_policy_arns=iam.managed(*AUTO_MODE_NODE_POLICIES),
+        managed_policy_arns=iam.managed(
+            *AUTO_MODE_NODE_POLICIES, provider=parent.get_provider("aws:index:provider")
+        ),
     )
     return {AUTO_MODE_NODE_ROLE: role}
 

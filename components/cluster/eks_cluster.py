@@ -20,7 +20,6 @@ Its arguments are :class:`~.args.EksClusterArgs`, checked by :func:`~.validation
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -33,6 +32,7 @@ from .. import naming
 from .. import validation as v
 from ..identity import iam
 from ..identity.cluster_ref import POD_IDENTITY_AGENT, ClusterRef
+from ..identity.kubeconfig import kubeconfig_server
 from ..identity.oidc import OidcTrust, OidcTrustArgs
 from .access import check_deployer_entry, create_access_entries
 from .addons import CNI_POLICY, AddonTarget, managed_addon, vpc_cni, workload_addons
@@ -126,6 +126,7 @@ class EksCluster(pulumi.ComponentResource):
                 check_deployer_entry(args.access_entries, "access_entries", opts)
             roles = self._role_names(name, args, owner)
         super().__init__("eks-platform:index:EksCluster", name, None, opts)
+        self.aws_provider = self.get_provider("aws:index:provider")  # lookups and ARNs
         self.__name, self.__args, self.__owner, self.compute = name, args, owner, args.compute
         self.__tags = {**args.tags}
         self._service_role(roles.service)
@@ -150,6 +151,7 @@ class EksCluster(pulumi.ComponentResource):
             kubernetes_version=args.kubernetes_version,
             compute=args.compute,
             uses_fargate=bool(args.fargate_profiles),
+            aws_provider=self.aws_provider,
         )
         networking = self._networking_addons(roles.cni, ref)
         capacity = self._node_groups(roles.nodes, networking)
@@ -214,7 +216,9 @@ class EksCluster(pulumi.ComponentResource):
             ),
             settings=iam.RoleSettings(tags=self.__tags),
             parent=self,
-            managed_policy_arns=iam.managed(*CLUSTER_ROLE_POLICIES[self.__args.compute]),
+            managed_policy_arns=iam.managed(
+                *CLUSTER_ROLE_POLICIES[self.__args.compute], provider=self.aws_provider
+            ),
         )
 
     def _secrets_key(self) -> pulumi.Input[str] | None:
@@ -304,7 +308,7 @@ class EksCluster(pulumi.ComponentResource):
         # (access entries, add-ons, node groups) waits for the cluster to exist.
         self.cluster_name = self.cluster.kubeconfig_json.apply(lambda _: args.cluster_name)
         self.kubeconfig = pulumi.Output.secret(self.cluster.kubeconfig_json)
-        self.endpoint = self.cluster.kubeconfig_json.apply(_server_from_kubeconfig)
+        self.endpoint = self.cluster.kubeconfig_json.apply(kubeconfig_server)
         self.oidc_issuer_url = self.cluster.oidc_issuer.apply(
             lambda issuer: issuer if issuer.startswith("https://") else f"https://{issuer}"
         )
@@ -442,8 +446,3 @@ class _RoleNames:
     cni: str | None
     fargate: str
     auto_node: str | None = None
-
-
-def _server_from_kubeconfig(kubeconfig: str | dict) -> str:
-    doc = json.loads(kubeconfig) if isinstance(kubeconfig, str) else kubeconfig
-    return str(doc["clusters"][0]["cluster"]["server"])

@@ -44,10 +44,12 @@ def create_fargate_profiles(
     pod_role = iam.create_role(
         f"{name}-fargate",
         role_name=role_name,
-        trust_policy=fargate_trust_policy(cluster_name),
+        trust_policy=fargate_trust_policy(cluster_name, parent.get_provider("aws:index:provider")),
         settings=iam.RoleSettings(tags=tags),
         parent=parent,
-        managed_policy_arns=iam.managed(POD_EXECUTION_POLICY),
+        managed_policy_arns=iam.managed(
+            POD_EXECUTION_POLICY, provider=parent.get_provider("aws:index:provider")
+        ),
     )
     return {
         profile_name: aws.eks.FargateProfile(
@@ -68,10 +70,14 @@ def create_fargate_profiles(
     }
 
 
-def fargate_trust_policy(cluster_name: str) -> pulumi.Output[str]:
+def fargate_trust_policy(
+    cluster_name: str, provider: pulumi.ProviderResource | None = None
+) -> pulumi.Output[str]:
     """Fargate may assume the pod execution role only on behalf of this cluster's profiles."""
     return pulumi.Output.all(
-        aws_context.partition(), aws_context.region(), aws_context.account_id()
+        aws_context.partition(provider),
+        aws_context.region(provider),
+        aws_context.account_id(provider),
     ).apply(
         lambda a: json.dumps(
             {

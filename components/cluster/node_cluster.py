@@ -181,7 +181,9 @@ def create_node_role(
         trust_policy=iam.service_trust_policy("ec2.amazonaws.com"),
         settings=iam.RoleSettings(tags=tags),
         parent=parent,
-        managed_policy_arns=iam.managed(*policies),
+        managed_policy_arns=iam.managed(
+            *policies, provider=parent.get_provider("aws:index:provider")
+        ),
     )
 
 

@@ -186,9 +186,9 @@ def create_secrets_key(
     ``alias/eks/<cluster_name>``, children of ``parent``; returns the key's ARN."""
     guarded = break_glass_arn is not None
     policy = pulumi.Output.all(
-        aws_context.account_id(),
-        aws_context.partition(),
-        aws_context.region(),
+        aws_context.account_id(parent.get_provider("aws:index:provider")),
+        aws_context.partition(parent.get_provider("aws:index:provider")),
+        aws_context.region(parent.get_provider("aws:index:provider")),
         cluster_role_arn,
         break_glass_arn,
         *administrators,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 
 def kubeconfig_json(cluster_name: str, endpoint: str, certificate_authority_data: str) -> str:
@@ -45,3 +46,9 @@ def kubeconfig_json(cluster_name: str, endpoint: str, certificate_authority_data
             ],
         }
     )
+
+
+def kubeconfig_server(kubeconfig: str | dict[str, Any]) -> str:
+    """The API server URL of a kubeconfig (JSON text or parsed)."""
+    doc = json.loads(kubeconfig) if isinstance(kubeconfig, str) else kubeconfig
+    return str(doc["clusters"][0]["cluster"]["server"])
