@@ -25,6 +25,7 @@ from components.addons.load_balancer_controller import (
     LoadBalancerController,
     LoadBalancerControllerArgs,
 )
+from components.cluster import AccessEntrySpec, EksCluster, FargateProfileSpec, FargateSelector
 from components.identity.cluster_ref import ClusterRef
 from components.network import ExistingVpcArgs, Network, NetworkArgs
 from components.synth import Recorded, SynthResult
@@ -292,3 +293,46 @@ def test_options_that_are_not_resource_options_are_refused(kind: str) -> None:
     name = "alb" if kind == "LoadBalancerController" else "net"
     message = refused(lambda: PROGRAMS[kind]({"provider": "east"}), name=name)
     assert message == f"{kind} {name!r}: opts: expected pulumi.ResourceOptions, got dict"
+
+
+def test_a_cluster_through_a_provider_and_what_runs_on_it_use_that_provider() -> None:
+    """EksCluster's own lookups and ARNs (the Secrets key policy, Fargate's trust) go through its
+    provider, and an add-on on it falls back to that provider."""
+    from tests.support import cluster_args
+
+    mocks = Mocks()
+
+    def program() -> None:
+        for key, provider in _providers().items():
+            cluster = EksCluster(
+                f"eks-{key}",
+                cluster_args(
+                    cluster_name=f"eks-{key}",
+                    secrets_encryption=True,
+                    access_entries={
+                        "platform": AccessEntrySpec(
+                            principal_arn=f"arn:aws:iam::{EXPECTED[key][1]}:role/PlatformAdmin",
+                            policy="cluster-admin",
+                        )
+                    },
+                    kms_key_administrators={"admin": f"arn:aws:iam::{EXPECTED[key][1]}:role/admin"},
+                    fargate_profiles={
+                        "system": FargateProfileSpec(
+                            selectors=[FargateSelector(namespace="fargate")]
+                        )
+                    },
+                ),
+                opts=pulumi.ResourceOptions(provider=provider),
+            )
+            Karpenter(f"karpenter-{key}", KarpenterArgs(cluster=cluster))
+
+    result = synth(program, mocks)
+    for key, (region, account) in EXPECTED.items():
+        mine = [r for r in result.resources if f"eks-{key}" in r.urn or f"karpenter-{key}" in r.urn]
+        aws_children = [r for r in mine if r.custom and r.type.startswith("aws:")]
+        assert aws_children
+        for r in aws_children:
+            assert r.provider is not None and r.provider.endswith(f"::{key}"), r.urn
+        arns = check_arns([r for r in mine if r.custom], region, account)
+        assert any(f":kms:{region}:{account}:" in a or f":{account}:root" in a for a in arns)
+    assert ("aws:index/getCallerIdentity:getCallerIdentity", "default") not in mocks.calls
