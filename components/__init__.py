@@ -13,9 +13,11 @@ The layers, each importing only those before it (docs/architecture.md):
 
 * ``validation`` (the error model, value rules, the runtime type check, the config reader),
   ``naming`` (IAM and Helm names), ``aws_context`` (partition, region and account of the
-  deployment), ``policies`` (vendored upstream IAM documents);
+  deployment), ``policies`` (vendored upstream IAM documents), ``dynamic`` (what the dynamic
+  providers share: pickled as source, the stack's AWS session, the Kubernetes client);
 * ``identity``: ``oidc`` (OidcTrust), ``iam`` (role building blocks), ``permissions`` (the
-  grant helpers), ``cluster_ref`` (ClusterRef), ``workload_identity`` (what IRSA and Pod
+  grant helpers) and ``arns`` (the ARN checks), ``cluster_ref`` (ClusterRef), ``kubeconfig``,
+  ``service_accounts``, ``workload_identity`` (what IRSA and Pod
   Identity share), ``irsa``, ``pod_identity``, ``workload_role`` (a role by mechanism);
 * ``network`` (Network) and ``cluster`` (EksCluster, access entries, the Secrets key, node
   groups, Fargate, EKS managed add-ons by name: AddonSpec, ManagedAddon);
