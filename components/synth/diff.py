@@ -2,7 +2,7 @@
 
 ``python -m eks_platform.synth diff BASE.json HEAD.json [--markdown] [--output PATH] [--exit-code]``
 
-The documents follow the contract in the project's DESIGN.md: ``resources`` (each with
+The documents follow the synth's JSON contract (docs/offline-synth.md): ``resources`` (each with
 ``urn``, ``type``, ``name``, ``parent``, ``custom``, ``inputs``, ``dependencies``, ``provider``,
 ``protect``) and ``outputs``. Resources are matched by URN, so a rename or a type change
 shows as one resource removed and another added, the way Pulumi would replace it.
