@@ -52,6 +52,7 @@ BAD_ARGS: list[tuple[dict[str, Any], str]] = [
     ({"role": None}, "role: expected a RoleSettings, got NoneType"),
     ({"crds_version": "3.5.0"}, "crds_version: .* is not a controller release tag"),
     ({"public_ingress_class": "alb-public"}, "public_namespaces: list the namespaces"),
+    ({"public_namespaces": ["web"]}, "public_namespaces: there is no internet-facing class"),
     (
         {"public_ingress_class": "alb", "public_namespaces": ["a"]},
         "public_ingress_class: 'alb' is the main class",

@@ -4,6 +4,7 @@ target type, cleanup; beside the checks every add-on shares."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from ... import validation as v
 from ..controller import validate_shared
@@ -23,7 +24,7 @@ def validate_settings(args: LoadBalancerControllerArgs) -> None:
             "crds_version",
             f"{args.crds_version!r} is not a controller release tag such as v3.5.0",
         )
-    _validate_classes(args)
+    validate_classes(args)
     _validate_load_balancers(args)
     if args.default_target_type is not None:
         v.one_of(args.default_target_type, TARGET_TYPES, "default_target_type")
@@ -35,9 +36,9 @@ def validate_settings(args: LoadBalancerControllerArgs) -> None:
     v.positive_int(args.cleanup_timeout_seconds, "cleanup_timeout_seconds", 60, 3600)
 
 
-def _validate_classes(args: LoadBalancerControllerArgs) -> None:
+def validate_classes(args: Any) -> None:
     """The IngressClasses: names, default flag, scheme and the internet-facing class's
-    namespaces."""
+    namespaces (the load-balancer controller's, and EKS Auto Mode's through the same fields)."""
     v.dns_subdomain(args.ingress_class, "ingress_class", "IngressClass name")
     v.require(
         isinstance(args.default_ingress_class, bool),
@@ -57,6 +58,12 @@ def _validate_classes(args: LoadBalancerControllerArgs) -> None:
             bool(args.public_namespaces),
             "public_namespaces",
             "list the namespaces whose Ingresses may use the internet-facing class",
+        )
+    else:
+        v.require(
+            not args.public_namespaces,
+            "public_namespaces",
+            "there is no internet-facing class (public_ingress_class) for them to use",
         )
     for i, namespace in enumerate(args.public_namespaces):
         v.dns_label(namespace, f"public_namespaces[{i}]", "namespace")
