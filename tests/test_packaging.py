@@ -136,3 +136,20 @@ def test_mypy_sees_the_installed_type_hints(installed: Path, tmp_path: Path) -> 
     assert len(lines) == 1, proc.stdout
     assert lines[0].startswith("wrong.py:5:")
     assert 'Argument "namespace" to "WorkloadRoleArgs" has incompatible type "int"' in lines[0]
+
+
+def test_the_wheel_lists_every_package_of_the_library() -> None:
+    """pyproject.toml names the wheel's packages one by one (the eks_platform -> components
+    mapping rules out setuptools' discovery): a new package must be listed, or the installed
+    library fails to import it."""
+    import tomllib
+
+    listed = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
+    found = {
+        ".".join(["eks_platform", *p.parent.relative_to(ROOT / "components").parts])
+        for p in (ROOT / "components").rglob("__init__.py")
+        if "__pycache__" not in p.parts
+    }
+    assert listed == found
