@@ -90,7 +90,7 @@ def claim(kind: str, name: str, owner: str, by: object, field: str) -> None:
     claims = _claims()
     key = (kind, name.lower())
     other = claims.get(key)
-    if other is not None and other[1] != id(by):
+    if other is not None and other[1] is not by:
         raise v.InvalidArgument(
             field,
             f"the IAM {kind} name {name!r} is already used by {other[0]} in this program "
@@ -102,7 +102,7 @@ def claim(kind: str, name: str, owner: str, by: object, field: str) -> None:
 
 
 # Kubernetes objects by (cluster's provider, kind, namespace, name): (owner, creator, provider).
-_Objects = dict[tuple[int, str, str, str], tuple[str, int, object]]
+_Objects = dict[tuple[int, str, str, str], tuple[str, object, object]]
 _OBJECTS: weakref.WeakKeyDictionary[Any, _Objects] = weakref.WeakKeyDictionary()
 _NO_ROOT_OBJECTS: _Objects = {}
 
@@ -131,7 +131,7 @@ def claim_object(
     objects = _NO_ROOT_OBJECTS if root is None else _OBJECTS.setdefault(root, {})
     key = (id(provider), kind, namespace, name)
     other = objects.get(key)
-    if other is not None and other[1] != id(by):
+    if other is not None and other[1] is not by:
         shown = f"{namespace}/{name}" if namespace else name
         raise v.InvalidArgument(
             field,
@@ -139,4 +139,5 @@ def claim_object(
             f"program (one object, one owner); {hint}",
             owner,
         )
-    objects[key] = (owner, id(by), provider)
+    # Strong references: an id() of an object that is gone can be reused by the next one.
+    objects[key] = (owner, by, provider)
