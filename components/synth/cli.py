@@ -7,6 +7,7 @@ import json
 import logging
 import sys
 import traceback
+import warnings
 from pathlib import Path
 
 from .errors import describe
@@ -17,7 +18,11 @@ from .tree import render_tree
 
 def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     """``python -m eks_platform.synth``: render a stack offline; returns the exit status."""
-
+    # A program that fails leaves the SDK's pending Output coroutines unawaited; their
+    # RuntimeWarnings would print before the one error line (pulumi up does not show them).
+    warnings.filterwarnings(
+        "ignore", message="coroutine .* was never awaited", category=RuntimeWarning
+    )
     parser = argparse.ArgumentParser(
         prog=prog or f"python -m {__package__}",
         description="Render a Pulumi program offline: run it under mocks and print what it "
