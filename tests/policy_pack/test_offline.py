@@ -64,7 +64,8 @@ def test_the_stack_configs_declare_exactly_the_exceptions(pack: LoadedPack) -> N
 
 @pytest.mark.usefixtures("eks_platform")
 @pytest.mark.parametrize(
-    ("example", "stack"), [("existing-cluster", "example"), ("blue-green", "prod")]
+    ("example", "stack"),
+    [("existing-cluster", "example"), ("blue-green", "prod"), ("arm-node-group", "dev")],
 )
 def test_examples_pass_with_the_defaults(pack: LoadedPack, example: str, stack: str) -> None:
     result = synth(ROOT / "examples" / example, stack)
