@@ -10,10 +10,11 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from ..load_balancer_controller.ingress_classes import (
-    DEFAULT_CLASS_ANNOTATION,
-    NAMESPACE_NAME_LABEL,
+    access_logs,
+    ingress_class_pair,
+    namespace_selector,
 )
-from .args import CONTROLLER, PARAMS_API_GROUP, PARAMS_API_VERSION, PARAMS_KIND, AutoModeIngressArgs
+from .args import CONTROLLER, PARAMS_API_VERSION, AutoModeIngressArgs
 
 LABELS = {"app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "eks-platform"}
 
@@ -30,18 +31,8 @@ def class_params_spec(
     }
     if args.certificate_arns:
         spec["certificateARNs"] = list(args.certificate_arns)
-    if args.access_logs_bucket:
-        spec["loadBalancerAttributes"] = [
-            {"key": "access_logs.s3.enabled", "value": "true"},
-            {"key": "access_logs.s3.bucket", "value": args.access_logs_bucket},
-            {"key": "access_logs.s3.prefix", "value": args.access_logs_prefix},
-        ]
-    if namespaces:
-        spec["namespaceSelector"] = {
-            "matchExpressions": [
-                {"key": NAMESPACE_NAME_LABEL, "operator": "In", "values": sorted(namespaces)}
-            ]
-        }
+    spec.update(access_logs(args.access_logs_bucket, args.access_logs_prefix))
+    spec.update(namespace_selector(namespaces))
     return spec
 
 
@@ -57,27 +48,13 @@ def create_ingress_class(
 ) -> tuple[k8s.apiextensions.CustomResource, k8s.networking.v1.IngressClass]:
     """An IngressClassParams and the IngressClass (controller ``eks.amazonaws.com/alb``) that
     points at it."""
-    params = k8s.apiextensions.CustomResource(
-        f"{resource_name}-params",
-        api_version=PARAMS_API_VERSION,
-        kind=PARAMS_KIND,
-        metadata=k8s.meta.v1.ObjectMetaArgs(name=class_name, labels=LABELS),
-        spec=class_params_spec(args, scheme, namespaces),
-        opts=opts,
+    return ingress_class_pair(
+        resource_name,
+        class_name,
+        class_params_spec(args, scheme, namespaces),
+        opts,
+        default=default,
+        controller=CONTROLLER,
+        params_api_version=PARAMS_API_VERSION,
+        labels=LABELS,
     )
-    ingress_class = k8s.networking.v1.IngressClass(
-        f"{resource_name}-class",
-        metadata=k8s.meta.v1.ObjectMetaArgs(
-            name=class_name,
-            labels=LABELS,
-            annotations={DEFAULT_CLASS_ANNOTATION: "true"} if default else None,
-        ),
-        spec=k8s.networking.v1.IngressClassSpecArgs(
-            controller=CONTROLLER,
-            parameters=k8s.networking.v1.IngressClassParametersReferenceArgs(
-                api_group=PARAMS_API_GROUP, kind=PARAMS_KIND, name=class_name
-            ),
-        ),
-        opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[params])),
-    )
-    return params, ingress_class

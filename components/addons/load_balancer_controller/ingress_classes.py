@@ -48,21 +48,37 @@ def class_params_spec(
     if args.certificate_arns:
         spec["certificateArn"] = list(args.certificate_arns)
         spec["sslRedirectPort"] = "443"
-    if args.access_logs_bucket:
-        spec["loadBalancerAttributes"] = [
-            {"key": "access_logs.s3.enabled", "value": "true"},
-            {"key": "access_logs.s3.bucket", "value": args.access_logs_bucket},
-            {"key": "access_logs.s3.prefix", "value": args.access_logs_prefix},
-        ]
+    spec.update(access_logs(args.access_logs_bucket, args.access_logs_prefix))
     if args.waf_acl_arn is not None and scheme == "internet-facing":
         spec["wafv2AclArn"] = args.waf_acl_arn
-    if namespaces:
-        spec["namespaceSelector"] = {
+    spec.update(namespace_selector(namespaces))
+    return spec
+
+
+def access_logs(bucket: str | None, prefix: str) -> dict[str, Any]:
+    """The params' ``loadBalancerAttributes`` that write the ALBs' access logs to ``bucket``."""
+    if not bucket:
+        return {}
+    return {
+        "loadBalancerAttributes": [
+            {"key": "access_logs.s3.enabled", "value": "true"},
+            {"key": "access_logs.s3.bucket", "value": bucket},
+            {"key": "access_logs.s3.prefix", "value": prefix},
+        ]
+    }
+
+
+def namespace_selector(namespaces: list[str] | None) -> dict[str, Any]:
+    """The params' ``namespaceSelector`` limiting the class to ``namespaces`` (none: any)."""
+    if not namespaces:
+        return {}
+    return {
+        "namespaceSelector": {
             "matchExpressions": [
                 {"key": NAMESPACE_NAME_LABEL, "operator": "In", "values": sorted(namespaces)}
             ]
         }
-    return spec
+    }
 
 
 def create_ingress_class(
@@ -77,25 +93,50 @@ def create_ingress_class(
 ) -> tuple[k8s.apiextensions.CustomResource, k8s.networking.v1.IngressClass]:
     """An IngressClassParams and the IngressClass that points at it (``opts``: the release's
     CRDs must exist first)."""
+    return ingress_class_pair(
+        resource_name,
+        class_name,
+        class_params_spec(args, scheme, namespaces),
+        opts,
+        default=default,
+        controller=CONTROLLER,
+        params_api_version=PARAMS_API_VERSION,
+        labels=labels(),
+    )
+
+
+def ingress_class_pair(
+    resource_name: str,
+    class_name: str,
+    params_spec: dict[str, Any],
+    opts: pulumi.ResourceOptions,
+    *,
+    default: bool,
+    controller: str,
+    params_api_version: str,
+    labels: dict[str, str],
+) -> tuple[k8s.apiextensions.CustomResource, k8s.networking.v1.IngressClass]:
+    """An ``IngressClassParams`` of ``params_api_version`` and the IngressClass of
+    ``controller`` that points at it (this controller's, or EKS Auto Mode's)."""
     params = k8s.apiextensions.CustomResource(
         f"{resource_name}-params",
-        api_version=PARAMS_API_VERSION,
+        api_version=params_api_version,
         kind=PARAMS_KIND,
-        metadata=k8s.meta.v1.ObjectMetaArgs(name=class_name, labels=labels()),
-        spec=class_params_spec(args, scheme, namespaces),
+        metadata=k8s.meta.v1.ObjectMetaArgs(name=class_name, labels=labels),
+        spec=params_spec,
         opts=opts,
     )
     ingress_class = k8s.networking.v1.IngressClass(
         f"{resource_name}-class",
         metadata=k8s.meta.v1.ObjectMetaArgs(
             name=class_name,
-            labels=labels(),
+            labels=labels,
             annotations={DEFAULT_CLASS_ANNOTATION: "true"} if default else None,
         ),
         spec=k8s.networking.v1.IngressClassSpecArgs(
-            controller=CONTROLLER,
+            controller=controller,
             parameters=k8s.networking.v1.IngressClassParametersReferenceArgs(
-                api_group=PARAMS_API_GROUP, kind=PARAMS_KIND, name=class_name
+                api_group=params_api_version.split("/")[0], kind=PARAMS_KIND, name=class_name
             ),
         ),
         opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[params])),
