@@ -124,13 +124,14 @@ def zone_spread(app_name: str) -> list[dict[str, Any]]:
     ]
 
 
-def check_options(opts: object) -> None:
-    """``opts`` is None or a ``pulumi.ResourceOptions``; raises naming the field."""
-    v.require(
-        opts is None or isinstance(opts, pulumi.ResourceOptions),
-        "opts",
-        f"expected pulumi.ResourceOptions, got {type(opts).__name__}",
-    )
+def options_after(
+    cluster: ClusterRef, ready: list[pulumi.Resource], opts: pulumi.ResourceOptions | None
+) -> pulumi.ResourceOptions:
+    """Options for an object that uses an add-on: the cluster's Kubernetes provider and a
+    dependency on the add-on's ``ready``, merged with ``opts`` (its ``depends_on`` is kept, its
+    ``provider`` wins)."""
+    base = pulumi.ResourceOptions(provider=cluster.provider, depends_on=list(ready))
+    return pulumi.ResourceOptions.merge(base, opts) if opts is not None else base
 
 
 def with_aws_provider(
@@ -198,7 +199,7 @@ class Controller(pulumi.ComponentResource, Generic[A]):
         self.owner = f"{self.KIND} {name!r}"
         """The component as errors name it: ``Kind 'name'``."""
         with v.component_errors(self.KIND, name):
-            check_options(opts)
+            v.resource_options(opts)
             if not v.was_validated(args):  # else the stack's configuration checked them
                 v.check_fields(args, self.ARGS)
                 type(self).RULES(args)
@@ -310,5 +311,4 @@ class Controller(pulumi.ComponentResource, Generic[A]):
         """Options for an object that uses the add-on: the cluster's Kubernetes provider and a
         dependency on :attr:`ready`, merged with ``opts`` (its ``depends_on`` is kept, its
         ``provider`` wins). On destroy such objects go first, while the add-on still runs."""
-        base = pulumi.ResourceOptions(provider=self.cluster.provider, depends_on=list(self.ready))
-        return pulumi.ResourceOptions.merge(base, opts) if opts is not None else base
+        return options_after(self.cluster, self.ready, opts)

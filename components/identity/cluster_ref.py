@@ -147,7 +147,7 @@ class ClusterRef:
         """
         key = _key(resource_name, cluster_name, "cluster_name")
         with v.component_errors("ClusterRef.existing", key):
-            _check_opts(opts)
+            v.resource_options(opts)
             if isinstance(cluster_name, str):
                 v.cluster_name(cluster_name, "cluster_name")
             v.require(
@@ -235,7 +235,7 @@ class ClusterRef:
                 f"{stack!r} is not a stack name (<stack>, <project>/<stack> or "
                 "<org>/<project>/<stack>)",
             )
-            _check_opts(opts)
+            v.resource_options(opts)
         aws_provider = aws_context.provider_of(opts)
         reference = pulumi.StackReference(
             key, stack_name=stack, opts=pulumi.ResourceOptions(parent=_parent(opts))
@@ -389,14 +389,6 @@ def _provider(
 
 def _parent(opts: pulumi.ResourceOptions | None) -> pulumi.Resource | None:
     return None if opts is None else opts.parent
-
-
-def _check_opts(opts: Any) -> None:
-    v.require(
-        opts is None or isinstance(opts, pulumi.ResourceOptions),
-        "opts",
-        f"expected pulumi.ResourceOptions, got {type(opts).__name__}",
-    )
 
 
 def _trust_options(

@@ -146,11 +146,7 @@ def plan(
     creates for ``component``."""
     owner = f"{kind} {name!r}"
     v.check_fields(args, WorkloadRoleArgs)
-    v.require(
-        opts is None or isinstance(opts, pulumi.ResourceOptions),
-        "opts",
-        f"expected pulumi.ResourceOptions, got {type(opts).__name__}",
-    )
+    v.resource_options(opts)
     namespace = _namespace(args.namespace, "namespace", owner)
     service_account = _service_account_name(args.service_account, "service_account", owner)
     v.labels(args.service_account_labels, "service_account_labels")

@@ -131,11 +131,7 @@ class Network(pulumi.ComponentResource):
         endpoints' service names are for its partition, region and account."""
         owner = f"Network {name!r}"
         with v.component_errors("Network", name):
-            v.require(
-                opts is None or isinstance(opts, pulumi.ResourceOptions),
-                "opts",
-                f"expected pulumi.ResourceOptions, got {type(opts).__name__}",
-            )
+            v.resource_options(opts)
             v.check_fields(args, NetworkArgs)
             validate_args(args)
             with v.nested("flow_log_role"):

@@ -19,6 +19,7 @@ from .types import (
     field_hints,
     has_outputs,
     mark_validated,
+    resource_options,
     was_validated,
     when_known,
 )
@@ -36,6 +37,7 @@ __all__ = [
     "mark_validated",
     "nested",
     "require",
+    "resource_options",
     "was_validated",
     "when_known",
     *_rules,

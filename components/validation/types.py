@@ -331,3 +331,9 @@ def was_validated(args: Any) -> bool:
     if not by_skip or not dataclasses.is_dataclass(args):
         return False
     return any(_fingerprint(args, skip) in seen for skip, seen in by_skip.items())
+
+
+def resource_options(value: Any, field: str = "opts") -> None:
+    """``value`` is None or a ``pulumi.ResourceOptions`` (what every component takes as ``opts``)."""
+    if not (value is None or isinstance(value, pulumi.ResourceOptions)):
+        raise InvalidArgument(field, f"expected pulumi.ResourceOptions, got {type(value).__name__}")

@@ -163,11 +163,7 @@ def _cluster_provider(
 ) -> tuple[k8s.Provider | pulumi.ProviderResource, str]:
     """The Kubernetes provider the ExternalSecret goes through, and the cluster's name for
     errors: ``cluster``'s, or the one ``opts`` gives."""
-    v.require(
-        opts is None or isinstance(opts, pulumi.ResourceOptions),
-        "opts",
-        f"expected pulumi.ResourceOptions, got {type(opts).__name__}",
-    )
+    v.resource_options(opts)
     if cluster is None:
         provider = aws_context.provider_of(opts, "kubernetes")
         v.require(

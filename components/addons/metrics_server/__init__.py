@@ -20,6 +20,7 @@ import pulumi
 from ... import validation as v
 from ...cluster.managed_addon import ManagedAddon, ManagedAddonArgs, claim_addon
 from ...identity.cluster_ref import ClusterRef, as_cluster_ref
+from ..controller import options_after
 from .args import ADDON_NAME, METRICS_API, MetricsServerArgs
 from .validation import validate_settings
 
@@ -48,11 +49,7 @@ class MetricsServer(pulumi.ComponentResource):
     ) -> None:
         """Install the add-on; see :class:`MetricsServer`."""
         with v.component_errors("MetricsServer", name):
-            v.require(
-                opts is None or isinstance(opts, pulumi.ResourceOptions),
-                "opts",
-                f"expected pulumi.ResourceOptions, got {type(opts).__name__}",
-            )
+            v.resource_options(opts)
             if not v.was_validated(args):  # else the stack's configuration checked them
                 v.check_fields(args, MetricsServerArgs)
                 validate_settings(args)
@@ -82,8 +79,7 @@ class MetricsServer(pulumi.ComponentResource):
     ) -> pulumi.ResourceOptions:
         """Options for an object that reads the metrics API (a HorizontalPodAutoscaler): the
         cluster's provider and a dependency on :attr:`ready`, merged with ``opts``."""
-        base = pulumi.ResourceOptions(provider=self.cluster.provider, depends_on=list(self.ready))
-        return pulumi.ResourceOptions.merge(base, opts) if opts is not None else base
+        return options_after(self.cluster, self.ready, opts)
 
 
 def configuration(args: MetricsServerArgs) -> dict[str, Any]:

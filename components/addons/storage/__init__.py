@@ -24,6 +24,7 @@ from ... import aws_context, naming
 from ... import validation as v
 from ...cluster.managed_addon import ManagedAddon, ManagedAddonArgs, claim_addon
 from ...identity.cluster_ref import ClusterRef, as_cluster_ref
+from ..controller import options_after
 from .args import (
     ADDON_NAME,
     NAMESPACE,
@@ -69,11 +70,7 @@ class EbsStorage(pulumi.ComponentResource):
         """Install the driver and make the StorageClass; see :class:`EbsStorage`."""
         owner = f"EbsStorage {name!r}"
         with v.component_errors("EbsStorage", name):
-            v.require(
-                opts is None or isinstance(opts, pulumi.ResourceOptions),
-                "opts",
-                f"expected pulumi.ResourceOptions, got {type(opts).__name__}",
-            )
+            v.resource_options(opts)
             if not v.was_validated(args):  # else the stack's configuration checked them
                 v.check_fields(args, EbsStorageArgs)
                 validate_settings(args)
@@ -144,8 +141,7 @@ class EbsStorage(pulumi.ComponentResource):
     ) -> pulumi.ResourceOptions:
         """Options for an object with volumes (a PersistentVolumeClaim, a StatefulSet): the
         cluster's provider and a dependency on :attr:`ready`, merged with ``opts``."""
-        base = pulumi.ResourceOptions(provider=self.cluster.provider, depends_on=list(self.ready))
-        return pulumi.ResourceOptions.merge(base, opts) if opts is not None else base
+        return options_after(self.cluster, self.ready, opts)
 
 
 def _configuration(args: EbsStorageArgs) -> dict[str, Any]:
