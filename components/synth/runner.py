@@ -40,6 +40,7 @@ from .mocks import DEFAULT_REGION, PlatformMocks
 from .record import Recorded, RecordingMonitor, SynthError, SynthResult
 from .stack_refs import STACK_REFERENCE, check_referenced, strict_require_output
 from .stack_refs import load_stack_outputs as load_stack_outputs
+from .stack_trace import faster_stack_traces
 
 
 def load_project_name(program: Path) -> str:
@@ -145,14 +146,37 @@ def _resolve_outputs(outputs: dict[str, Any]) -> dict[str, Any]:
     return {k: _sync_await(resolve(v)) for k, v in sorted(outputs.items())}
 
 
-def _cancel_pending_tasks() -> None:
-    """Cancel what a failed program left running, so that a next run in this process is clean."""
+@contextlib.contextmanager
+def _tracked_tasks() -> Iterator[list[asyncio.Future[Any]]]:
+    """The tasks created on the event loop inside the block. (``asyncio.all_tasks`` would also
+    walk every finished task of earlier runs that is not yet garbage: slow in a test process.)"""
     loop = asyncio.get_event_loop()
-    pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+    previous = loop.get_task_factory()
+    tasks: list[asyncio.Future[Any]] = []
+
+    def factory(loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> Any:
+        task = (
+            previous(loop, coro, **kwargs) if previous else asyncio.Task(coro, loop=loop, **kwargs)
+        )
+        tasks.append(task)
+        return task
+
+    loop.set_task_factory(factory)
+    try:
+        yield tasks
+    finally:
+        loop.set_task_factory(previous)
+
+
+def _cancel_pending(tasks: list[asyncio.Future[Any]]) -> None:
+    """Cancel what a failed program left running, so that a next run in this process is clean."""
+    pending = [t for t in tasks if not t.done()]
     for task in pending:
         task.cancel()
     if pending:
-        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        asyncio.get_event_loop().run_until_complete(
+            asyncio.gather(*pending, return_exceptions=True)
+        )
     with pulumi_settings.SETTINGS.lock:
         pulumi_settings.SETTINGS.outputs.clear()  # failed applies the SDK would await next run
 
@@ -185,14 +209,15 @@ def run_program(
         monitor.mocks, project=project, stack=stack, preview=False, monitor=monitor
     )
     pulumi.runtime.set_all_config(config, secret_keys or [])
-    try:
-        with strict_require_output(stack_outputs or {}):
-            _sync_await(run_pulumi_func(program_fn))
-    except BaseException as error:
-        _cancel_pending_tasks()  # a failed program leaves applies behind; they must not leak
-        if monitor.registry.refusals and isinstance(error, Exception):
-            raise monitor.registry.refusals[0] from None
-        raise
+    with _tracked_tasks() as tasks:
+        try:
+            with strict_require_output(stack_outputs or {}), faster_stack_traces():
+                _sync_await(run_pulumi_func(program_fn))
+        except BaseException as error:
+            _cancel_pending(tasks)  # a failed program leaves applies behind; they must not leak
+            if monitor.registry.refusals and isinstance(error, Exception):
+                raise monitor.registry.refusals[0] from None
+            raise
     if monitor.registry.refusals:  # refused where nothing awaited the result
         raise monitor.registry.refusals[0]
     referenced = {str(r.inputs.get("name")) for r in monitor.recorded if r.type == STACK_REFERENCE}
