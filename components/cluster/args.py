@@ -10,6 +10,7 @@ from typing import Literal
 
 import pulumi
 
+from .. import validation as v
 from .access import AccessEntrySpec
 from .addon_spec import AddonSpec
 from .compute import AutoModeSpec
@@ -23,6 +24,24 @@ leaves extended support on 2026-11-26). Update when EKS adds or retires one."""
 EKS_VERSIONS_AS_OF = "2026-11-23"
 LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
 DEFAULT_LOG_TYPES = ("api", "audit", "authenticator")
+
+
+def validate_kubernetes_version(version: object, field: str) -> None:
+    """``version`` is a Kubernetes ``major.minor`` that EKS offers (:data:`EKS_VERSIONS`);
+    raises naming ``field``."""
+    parts = version.split(".") if isinstance(version, str) else []
+    v.require(
+        len(parts) == 2 and all(p.isdigit() for p in parts),
+        field,
+        f"{version!r} is not a Kubernetes major.minor version such as "
+        f"{DEFAULT_KUBERNETES_VERSION!r}",
+    )
+    v.require(
+        version in EKS_VERSIONS,
+        field,
+        f"EKS does not offer Kubernetes {version} (it offers {', '.join(EKS_VERSIONS)} as of "
+        f"{EKS_VERSIONS_AS_OF})",
+    )
 
 
 @dataclass(kw_only=True)

@@ -29,6 +29,7 @@ from ..identity.iam import children_of
 from ..identity.workload_identity import WorkloadRole
 from .addon_role import create_addon_role
 from .addon_spec import LATEST, AddonSpec, validate_addon_name, validate_addon_spec
+from .args import validate_kubernetes_version
 
 if TYPE_CHECKING:
     from .eks_cluster import EksCluster
@@ -266,11 +267,7 @@ class ManagedAddon(pulumi.ComponentResource):
             validate_addon_name(args.addon_name, args.allow_unlisted, "addon_name")
             validate_addon_spec(args.addon_name, args)
             if args.kubernetes_version is not None:
-                v.require(
-                    len(args.kubernetes_version.split(".")) == 2,
-                    "kubernetes_version",
-                    f"{args.kubernetes_version!r} is not a major.minor version such as '1.35'",
-                )
+                validate_kubernetes_version(args.kubernetes_version, "kubernetes_version")
             v.aws_tags(args.tags, "tags")
             parent = opts.parent if opts is not None else None
             claimant = parent if (id(parent), args.addon_name) in _FOR_CHILD else self

@@ -10,13 +10,7 @@ from .. import validation as v
 from ..network.args import LOG_RETENTION_DAYS
 from .access import validate_access_entries
 from .addons import validate_cluster_addons
-from .args import (
-    DEFAULT_KUBERNETES_VERSION,
-    EKS_VERSIONS,
-    EKS_VERSIONS_AS_OF,
-    LOG_TYPES,
-    EksClusterArgs,
-)
+from .args import LOG_TYPES, EksClusterArgs, validate_kubernetes_version
 from .compute import AUTO_MODE, validate_compute
 from .node_group import validate_spec
 
@@ -28,19 +22,7 @@ LAST_VERSION_WITH_AL2 = (1, 32)
 def validate_args(args: EksClusterArgs) -> None:
     """Check EksClusterArgs; raises ValueError naming the field."""
     v.cluster_name(args.cluster_name, "cluster_name")
-    v.require(
-        isinstance(args.kubernetes_version, str)
-        and len(args.kubernetes_version.split(".")) == 2
-        and all(p.isdigit() for p in args.kubernetes_version.split(".")),
-        "kubernetes_version",
-        f"{args.kubernetes_version!r} is not a Kubernetes major.minor version such as {DEFAULT_KUBERNETES_VERSION!r}",
-    )
-    v.require(
-        args.kubernetes_version in EKS_VERSIONS,
-        "kubernetes_version",
-        f"EKS does not offer Kubernetes {args.kubernetes_version} (it offers "
-        f"{', '.join(EKS_VERSIONS)} as of {EKS_VERSIONS_AS_OF})",
-    )
+    validate_kubernetes_version(args.kubernetes_version, "kubernetes_version")
     if isinstance(args.private_subnet_ids, list):
         v.require(
             len(args.private_subnet_ids) >= 2,

@@ -103,7 +103,15 @@ def test_a_managed_addon_with_pod_identity_on_a_ref_checks_the_agent_at_deploy_t
         ),
         (
             {"addon_name": "snapshot-controller", "kubernetes_version": "1"},
-            "ManagedAddon 'x': kubernetes_version: '1' is not a major.minor version",
+            "ManagedAddon 'x': kubernetes_version: '1' is not a Kubernetes major.minor version",
+        ),
+        (
+            {"addon_name": "snapshot-controller", "kubernetes_version": "1.3x"},
+            "ManagedAddon 'x': kubernetes_version: '1.3x' is not a Kubernetes major.minor",
+        ),
+        (
+            {"addon_name": "snapshot-controller", "kubernetes_version": "1.29"},
+            "ManagedAddon 'x': kubernetes_version: EKS does not offer Kubernetes 1.29",
         ),
     ],
 )
