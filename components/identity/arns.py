@@ -24,7 +24,12 @@ from .. import validation as v
 PLACEHOLDERS = ("{partition}", "{region}", "{account}")
 """What an ARN template leaves to the component that uses it, in this order."""
 PARTITION = re.compile(r"^aws(-[a-z]+){0,2}$")
-REGION = re.compile(r"^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$")
+REGION = re.compile(
+    r"^[a-z]{2,4}(-[a-z]+)?-(north|south|east|west|central|northeast|northwest|southeast|"
+    r"southwest)-\d{1,2}$"
+)
+"""An AWS region: an area, a partition's infix (``gov``, ``iso``, ``de``, ...), a direction and
+a number, so that a typo such as ``eu-wset-1`` is refused (every region botocore lists matches)."""
 ACCOUNT = re.compile(r"^\d{12}$")
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _IP = re.compile(r"^\d+\.\d+\.\d+\.\d+$")
