@@ -49,8 +49,14 @@ def fail(field: str, rule: str) -> InvalidArgument:
 
 @contextlib.contextmanager
 def component_errors(kind: str, name: str) -> Iterator[None]:
-    """Name the component in every :class:`InvalidArgument` raised inside the block."""
+    """Name the component in every :class:`InvalidArgument` raised inside the block; its
+    resource name must be a non-empty string (the SDK's own error would not name it)."""
     try:
+        require(
+            isinstance(name, str) and name != "",
+            "name",
+            f"a resource name must be a non-empty string, got {type(name).__name__} {name!r}",
+        )
         yield
     except InvalidArgument as error:
         if error.component is not None:
