@@ -28,7 +28,7 @@ import pulumi_kubernetes as k8s
 from .. import aws_context
 from .. import validation as v
 from .kubeconfig import kubeconfig_json
-from .oidc import OidcTrust, OidcTrustArgs, provider_arn_for
+from .oidc import OidcTrust, OidcTrustArgs, provider_arn_for, validate_trust_inputs
 
 POD_IDENTITY_AGENT = "eks-pod-identity-agent"
 STACK_OUTPUTS = ("clusterName", "kubeconfig", "vpcId", "oidcIssuerUrl", "oidcProviderArn")
@@ -154,6 +154,9 @@ class ClusterRef:
                 not (create_oidc_provider and oidc_provider_arn is not None),
                 "create_oidc_provider",
                 "give oidc_provider_arn (adopt) or create_oidc_provider=True (create), not both",
+            )
+            validate_trust_inputs(
+                oidc_provider_arn, oidc_issuer_url, ("oidc_provider_arn", "oidc_issuer_url")
             )
         aws_provider = aws_context.provider_of(opts)
         info = aws.eks.get_cluster_output(

@@ -365,17 +365,38 @@ def _issuer_url(value: Any, field_name: str) -> None:
     )
 
 
-def _matching(arn: str, issuer_url: str, owner: str | None = None) -> tuple[str, str]:
+def _matching(
+    arn: str,
+    issuer_url: str,
+    owner: str | None = None,
+    fields: tuple[str, str] = ("provider_arn", "issuer_url"),
+) -> tuple[str, str]:
     """Refuse a provider ARN whose host is not the issuer's (another cluster's provider)."""
-    _issuer_url(issuer_url, "issuer_url")
+    arn_field, issuer_field = fields
+    _issuer_url(issuer_url, issuer_field)
     if provider_host(arn) != issuer_host(issuer_url):
         raise v.InvalidArgument(
-            "provider_arn",
-            f"{arn!r} is the provider of {provider_host(arn)!r}, not of issuer_url "
+            arn_field,
+            f"{arn!r} is the provider of {provider_host(arn)!r}, not of {issuer_field} "
             f"{issuer_url!r}; give the provider of this cluster's issuer, or only one of the two",
             owner,
         )
     return arn, issuer_url
+
+
+def validate_trust_inputs(
+    provider_arn: Any, issuer_url: Any, fields: tuple[str, str] = ("provider_arn", "issuer_url")
+) -> None:
+    """The provider ARN and issuer URL given as plain strings (either may be absent or an
+    Output: checked once known) are well formed and name the same issuer; raises naming
+    ``fields`` (the caller's names for the two)."""
+    arn_field, issuer_field = fields
+    if isinstance(issuer_url, str):
+        _issuer_url(issuer_url, issuer_field)
+    if isinstance(provider_arn, str):
+        _provider_arn(provider_arn, arn_field)
+        if isinstance(issuer_url, str):
+            _matching(provider_arn, issuer_url, fields=fields)
 
 
 def validate_args(args: OidcTrustArgs) -> None:
@@ -385,10 +406,5 @@ def validate_args(args: OidcTrustArgs) -> None:
         "issuer_url",
         "give the cluster's issuer URL (to create the provider) or provider_arn (to adopt one)",
     )
-    if isinstance(args.issuer_url, str):
-        _issuer_url(args.issuer_url, "issuer_url")
-    if isinstance(args.provider_arn, str):
-        _provider_arn(args.provider_arn, "provider_arn")
-        if isinstance(args.issuer_url, str):
-            _matching(args.provider_arn, args.issuer_url)
+    validate_trust_inputs(args.provider_arn, args.issuer_url)
     v.aws_tags(args.tags, "tags")
