@@ -18,10 +18,10 @@ from .node_group import NodeGroupSpec
 
 # In EKS standard support through 2026-11 and beyond (EKS 1.35: released early 2026, 14 months of standard support).
 DEFAULT_KUBERNETES_VERSION = "1.35"
-EKS_VERSIONS = ("1.31", "1.32", "1.33", "1.34", "1.35", "1.36")
-"""The Kubernetes versions EKS offers, standard and extended support, as of 2026-11-23 (1.31
-leaves extended support on 2026-11-26). Update when EKS adds or retires one."""
-EKS_VERSIONS_AS_OF = "2026-11-23"
+EKS_VERSIONS = ("1.32", "1.33", "1.34", "1.35", "1.36")
+"""The Kubernetes versions EKS offers, standard and extended support, as of 2026-12-07 (1.31 left
+extended support on 2026-11-26; 1.32 leaves it in 2027-03). Update when EKS adds or retires one."""
+EKS_VERSIONS_AS_OF = "2026-12-07"
 LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
 DEFAULT_LOG_TYPES = ("api", "audit", "authenticator")
 
