@@ -31,7 +31,8 @@ REGION = re.compile(
 """An AWS region: an area, a partition's infix (``gov``, ``iso``, ``de``, ...), a direction and
 a number, so that a typo such as ``eu-wset-1`` is refused (every region botocore lists matches)."""
 ACCOUNT = re.compile(r"^\d{12}$")
-_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+"""An S3 bucket name: 3 to 63 lowercase letters, digits, dots and hyphens."""
 _IP = re.compile(r"^\d+\.\d+\.\d+\.\d+$")
 _WILDCARD = re.compile(r"[*?]")
 
@@ -189,7 +190,7 @@ def bucket_name(name: str) -> str | None:
     if _WILDCARD.search(name):
         return "has a wildcard; name one bucket (one grant per bucket)"
     ok = (
-        bool(_BUCKET.match(name))
+        bool(BUCKET.match(name))
         and ".." not in name
         and not _IP.match(name)
         and not name.startswith(("xn--", "sthree-"))

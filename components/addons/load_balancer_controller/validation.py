@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from ... import validation as v
+from ...identity.arns import BUCKET
 from ..controller import validate_shared
 from .args import INGRESS_SCHEMES, IP_ADDRESS_TYPES, TARGET_TYPES, LoadBalancerControllerArgs
 from .chart import MANAGED_VALUES
@@ -25,7 +26,7 @@ def validate_settings(args: LoadBalancerControllerArgs) -> None:
             f"{args.crds_version!r} is not a controller release tag such as v3.5.0",
         )
     validate_classes(args)
-    _validate_load_balancers(args)
+    _validate_waf(args)
     if args.default_target_type is not None:
         v.one_of(args.default_target_type, TARGET_TYPES, "default_target_type")
     v.require(
@@ -37,8 +38,9 @@ def validate_settings(args: LoadBalancerControllerArgs) -> None:
 
 
 def validate_classes(args: Any) -> None:
-    """The IngressClasses: names, default flag, scheme and the internet-facing class's
-    namespaces (the load-balancer controller's, and EKS Auto Mode's through the same fields)."""
+    """The IngressClasses: names, default flag, scheme, the internet-facing class's namespaces,
+    and their ALBs' TLS policy, certificates and access logs (the load-balancer controller's,
+    and EKS Auto Mode's through the same fields)."""
     v.dns_subdomain(args.ingress_class, "ingress_class", "IngressClass name")
     v.require(
         isinstance(args.default_ingress_class, bool),
@@ -67,10 +69,13 @@ def validate_classes(args: Any) -> None:
         )
     for i, namespace in enumerate(args.public_namespaces):
         v.dns_label(namespace, f"public_namespaces[{i}]", "namespace")
+    v.unique(args.public_namespaces, "public_namespaces", "namespace")
+    _validate_listeners(args)
 
 
-def _validate_load_balancers(args: LoadBalancerControllerArgs) -> None:
-    """What every ALB of the classes gets: TLS policy, certificates, web ACL."""
+def _validate_listeners(args: Any) -> None:
+    """What every ALB of the classes gets (both kinds of class): TLS policy, certificates,
+    access logs."""
     v.require(
         isinstance(args.ssl_policy, str) and args.ssl_policy.startswith("ELBSecurityPolicy-"),
         "ssl_policy",
@@ -83,6 +88,16 @@ def _validate_load_balancers(args: LoadBalancerControllerArgs) -> None:
                 f"certificate_arns[{i}]",
                 f"{arn!r} is not an ACM certificate ARN",
             )
+    if args.access_logs_bucket is not None:
+        v.require(
+            bool(BUCKET.match(str(args.access_logs_bucket))),
+            "access_logs_bucket",
+            f"{args.access_logs_bucket!r} is not an S3 bucket name",
+        )
+
+
+def _validate_waf(args: LoadBalancerControllerArgs) -> None:
+    """The web ACL of the internet-facing ALBs (EKS Auto Mode's classes have none)."""
     if isinstance(args.waf_acl_arn, str):
         v.require(
             args.waf_acl_arn.startswith("arn:") and ":wafv2:" in args.waf_acl_arn,
