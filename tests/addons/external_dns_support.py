@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 from dataclasses import replace
 from typing import Any
 
@@ -43,6 +45,17 @@ def synth(region: str = "us-west-2", **overrides: Any) -> SynthResult:
         pulumi.export("releaseName", edns.release_name)
 
     return run(program, region=region)
+
+
+@functools.cache
+def _default() -> SynthResult:
+    return synth()
+
+
+def default() -> SynthResult:
+    """``synth()`` with no overrides: one synth per test process, a fresh copy for each call
+    (so that no test can change what another sees)."""
+    return copy.deepcopy(_default())
 
 
 def policy_of(result: SynthResult) -> dict[str, Any]:

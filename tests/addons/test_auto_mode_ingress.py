@@ -3,6 +3,7 @@ load-balancer controller makes, checked against Auto Mode's vendored CRD schema.
 
 from __future__ import annotations
 
+import copy
 import re
 from typing import Any
 
@@ -102,7 +103,7 @@ def test_every_object_fits_auto_modes_crd_and_kubernetes(both: SynthResult) -> N
 
 
 def test_the_schema_refuses_what_only_the_controller_knows(both: SynthResult) -> None:
-    params = manifest(both.by_type(PARAMS)[0])
+    params = copy.deepcopy(manifest(both.by_type(PARAMS)[0]))  # the fixture is shared
     params["spec"]["sslRedirectPort"] = "443"
     with pytest.raises(AssertionError, match="sslRedirectPort"):
         assert_valid_custom_resource(params, SCHEMA)

@@ -17,6 +17,7 @@ from tests.addons.external_dns_support import (
     ISSUER_HOST,
     RELEASE,
     ROLE_POLICY,
+    default,
     light_cluster,
     policy_of,
     resources_by_action,
@@ -51,7 +52,7 @@ def test_txt_owner_id_defaults_to_the_cluster_name_of_a_real_cluster() -> None:
 
 
 def test_service_account_in_a_namespace_created_first() -> None:
-    result = synth()
+    result = default()
     ns = result.one("kubernetes:core/v1:Namespace")
     sa = result.one("kubernetes:core/v1:ServiceAccount")
     assert ns.inputs["metadata"]["name"] == "external-dns"
@@ -73,7 +74,7 @@ def test_existing_namespace_is_not_created() -> None:
 
 
 def test_trust_admits_exactly_the_external_dns_service_account() -> None:
-    result = synth()
+    result = default()
     trust = doc(result.one("aws:iam/role:Role", "external-dns"), "assumeRolePolicy")
     provider = f"arn:aws:iam::123456789012:oidc-provider/{ISSUER_HOST}"
     issuer = f"https://{ISSUER_HOST}"

@@ -7,6 +7,7 @@ from components.addons.external_dns import (
 )
 from tests.addons.external_dns_support import (
     RELEASE,
+    default,
     synth,
     values_of,
 )
@@ -14,7 +15,7 @@ from tests.oracles.charts import assert_values_read
 
 
 def test_release_values() -> None:
-    result = synth()
+    result = default()
     release = result.one(RELEASE)
     assert release.inputs["chart"] == "external-dns"
     assert release.inputs["version"] == "1.21.1"

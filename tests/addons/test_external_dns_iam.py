@@ -13,6 +13,7 @@ from components.policies import EXTERNAL_DNS_TUTORIAL_POLICY_FILE, load_policy
 from tests.addons.external_dns_support import (
     ZONE_ID,
     as_list,
+    default,
     policy_of,
     resources_by_action,
     synth,
@@ -30,7 +31,7 @@ RECORD_ACTIONS = {
 
 
 def test_no_record_permission_on_star_or_every_zone() -> None:
-    granted = resources_by_action(policy_of(synth()))
+    granted = resources_by_action(policy_of(default()))
     for action, resources in granted.items():
         assert not any(r.endswith("hostedzone/*") for r in resources), action
         if "*" in resources:
@@ -58,7 +59,7 @@ def test_record_actions_only_on_configured_zones() -> None:
 
 def test_same_actions_as_the_upstream_tutorial_narrowed_to_the_zones() -> None:
     tutorial = resources_by_action(load_policy(EXTERNAL_DNS_TUTORIAL_POLICY_FILE))
-    ours = resources_by_action(policy_of(synth()))
+    ours = resources_by_action(policy_of(default()))
     assert set(ours) == set(tutorial)
     assert tutorial["route53:ChangeResourceRecordSets"] == {"arn:aws:route53:::hostedzone/*"}
     for action, resources in ours.items():
@@ -69,7 +70,7 @@ def test_same_actions_as_the_upstream_tutorial_narrowed_to_the_zones() -> None:
 
 
 def test_policy_is_a_valid_iam_policy() -> None:
-    assert_valid_permission_policy(policy_of(synth()))
+    assert_valid_permission_policy(policy_of(default()))
 
 
 def test_china_partition() -> None:
@@ -123,7 +124,7 @@ def change_allowed(
 
 
 def test_default_policy_limits_the_record_types() -> None:
-    policy = policy_of(synth())
+    policy = policy_of(default())
     (zone_arn,) = resources_by_action(policy)["route53:ChangeResourceRecordSets"]
     name = "app.dev.example.com"
     assert change_allowed(policy, zone_arn, [name, f"edns-a.{name}"], ["A", "TXT"])

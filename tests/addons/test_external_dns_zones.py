@@ -12,13 +12,14 @@ from components.addons.external_dns import (
 from components.synth.mocks import PlatformMocks
 from tests.addons.external_dns_support import (
     ZONE_ID,
+    default,
     synth,
     values_of,
 )
 
 
 def test_zone_by_domain_is_looked_up() -> None:
-    result = synth()
+    result = default()
     (zone_id,) = result.outputs["zoneIds"]
     assert zone_id.startswith("Z") and "/" not in zone_id
     assert result.outputs["domainFilters"] == ["dev.example.com"]
@@ -82,7 +83,7 @@ def test_zone_by_id_takes_its_visibility_from_the_lookup(
 
 
 def test_zone_type_follows_the_zones() -> None:
-    public = values_of(synth())["extraArgs"]
+    public = values_of(default())["extraArgs"]
     private = values_of(synth(zones=[HostedZone(domain="internal.example.com", private=True)]))[
         "extraArgs"
     ]

@@ -3,6 +3,8 @@ the key grants when volumes use a customer key, and the one default StorageClass
 
 from __future__ import annotations
 
+import copy
+import functools
 from typing import Any
 
 import pulumi
@@ -47,13 +49,24 @@ def storage(cluster: dict[str, Any] | None = None, **fields: Any) -> SynthResult
     return run(program)
 
 
+@functools.cache
+def _default_storage() -> SynthResult:
+    return storage()
+
+
+def default_storage() -> SynthResult:
+    """``storage()`` with the defaults: one synth per test process, a fresh copy for each call
+    (so that no test can change what another sees)."""
+    return copy.deepcopy(_default_storage())
+
+
 def driver(result: SynthResult) -> Recorded:
     (found,) = [a for a in result.by_type(ADDON) if a.inputs["addonName"] == "aws-ebs-csi-driver"]
     return found
 
 
 def test_the_driver_role_admits_exactly_its_service_account() -> None:
-    result = storage()
+    result = default_storage()
     addon = driver(result)
     role = result.one("aws:iam/role:Role", "ebs")
     assert addon.inputs["serviceAccountRoleArn"] == result.outputs["role"]
@@ -158,12 +171,12 @@ def test_a_given_key_is_used_and_an_alias_is_refused() -> None:
 
 
 def test_without_a_customer_key_volumes_use_ebs_default_encryption() -> None:
-    parameters = storage().one(CLASS).inputs["parameters"]
+    parameters = default_storage().one(CLASS).inputs["parameters"]
     assert parameters == {"type": "gp3", "csi.storage.k8s.io/fstype": "ext4", "encrypted": "true"}
 
 
 def test_the_storage_class_is_the_only_default_and_valid() -> None:
-    result = storage()
+    result = default_storage()
     storage_class = result.one(CLASS)
     obj = manifest(storage_class)
     assert obj["metadata"]["name"] == "gp3" == result.outputs["class"]
@@ -187,7 +200,7 @@ def test_the_storage_class_is_the_only_default_and_valid() -> None:
 
 def test_the_driver_follows_the_cluster_version_unless_pinned() -> None:
     def version(**kw: Any) -> str:
-        return str(driver(storage(**kw)).inputs["addonVersion"])
+        return str(driver(storage(**kw) if kw else default_storage()).inputs["addonVersion"])
 
     assert version(cluster={"kubernetes_version": "1.34"}).startswith("v1.34.")
     assert version().startswith("v1.35.")
