@@ -3,6 +3,8 @@ jobs and stack files the CI design relies on (docs/ci.md)."""
 
 from __future__ import annotations
 
+import copy
+import functools
 import os
 import re
 import subprocess
@@ -52,8 +54,14 @@ def run_actionlint(*files: Path, cwd: Path = ROOT) -> subprocess.CompletedProces
 
 
 def load(path: Path) -> dict[Any, Any]:
-    document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    assert isinstance(document, dict), f"{path} is not a YAML mapping"
+    """``path`` parsed (once per process for the same text); a copy of its own each call."""
+    return copy.deepcopy(_parse(path.read_text(encoding="utf-8"), str(path)))
+
+
+@functools.cache
+def _parse(text: str, name: str) -> dict[Any, Any]:
+    document = yaml.safe_load(text)
+    assert isinstance(document, dict), f"{name} is not a YAML mapping"
     return document
 
 

@@ -9,8 +9,10 @@ Each run is a process of its own, forked from this one: the child does what
 (``eks_platform.synth.__main__.run``, then ``os._exit`` with its status), with its file
 descriptors 1 and 2 going to files. Nothing (state, garbage, the warnings already shown) passes
 from one run to another, and the imports are paid once: this process imports the library
-first, and after each run, what that run imported (the provider SDKs load their modules on
-first use), so that later children find them loaded as they would after their own imports.
+first, with the modules of the SDKs the programs name (``k8s.core.v1.Namespace``: the provider
+SDKs load their modules on first use), and after each run, what that run imported, so that
+later children find them loaded as they would after their own imports (and no two children
+running at once pay for the same module).
 What differs from a fresh process: modules are already imported (so a run is faster, and
 allocates less), and every child has this process's hash seed. A mistake the library handles
 one way or the other depending on timing or memory layout can behave differently here and under
@@ -28,6 +30,7 @@ This file imports nothing of the repository: it is copied next to the programs.
 
 from __future__ import annotations
 
+import ast
 import gc
 import importlib
 import json
@@ -90,6 +93,48 @@ def _preload() -> None:
     _try_import(lambda: importlib.import_module("eks_platform.addons.external_secrets"))
 
 
+def _named_modules(source: str) -> set[str]:
+    """The modules a program names through a package it imports: for
+    ``import pulumi_kubernetes as k8s`` and ``k8s.core.v1.Namespace(...)``,
+    ``pulumi_kubernetes.core`` and ``pulumi_kubernetes.core.v1`` (candidates: a name that is
+    not a module fails to import, and is skipped; a program that does not parse names none)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    packages: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                top = alias.name.partition(".")[0]
+                packages[alias.asname or top] = alias.name if alias.asname else top
+    named: set[str] = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Attribute):
+            continue
+        chain: list[str] = []
+        value: ast.expr = node
+        while isinstance(value, ast.Attribute):
+            chain.insert(0, value.attr)
+            value = value.value
+        if isinstance(value, ast.Name) and value.id in packages:
+            parts = [packages[value.id], *chain]
+            named.update(".".join(parts[:end]) for end in range(2, len(parts)))
+    return named
+
+
+def _preload_named(programs: list[str]) -> None:
+    """Import the modules the programs name (:func:`_named_modules`)."""
+    named: set[str] = set()
+    for program in programs:
+        main = Path(program, "__main__.py")
+        if main.is_file():
+            named |= _named_modules(main.read_text())
+    for name in sorted(named):
+        if name not in sys.modules:
+            _try_import(lambda name=name: importlib.import_module(name))
+
+
 def _child(run: dict[str, Any], out: Path) -> None:
     """In the forked child: the synth's command line; never returns."""
     code = 70  # EX_SOFTWARE: the child failed before the synth returned
@@ -135,6 +180,7 @@ def _import_like(out: Path, programs: list[str]) -> None:
 def run_all(runs: list[dict[str, Any]]) -> dict[str, Any]:
     _preload()
     programs = sorted({str(Path(r["program"]).resolve()) + os.sep for r in runs})
+    _preload_named(programs)
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp:
         pending = list(runs)

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,14 +27,14 @@ def copy_program(tmp_path: Path, stack: str, config_text: str) -> Path:
     return tmp_path
 
 
-def test_json_follows_the_contract(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    out = tmp_path / "dev.json"
-    assert main(["--program", str(ROOT), "--stack", "dev", "--json", str(out)]) == 0
-    tree = capsys.readouterr().out
+def test_json_follows_the_contract(dev_cli: dict[str, Any]) -> None:
+    """The dev stack as `make synth SYNTH_JSON=...` runs it (tests/synth/cli_runs.py)."""
+    assert dev_cli["status"] == 0, dev_cli["stderr"]
+    tree, written = dev_cli["stdout"], dev_cli["json"]
     assert tree.startswith("eks-platform/dev: ")
     assert "eks:index:Cluster  dev-eks-eks" in tree
 
-    doc = json.loads(out.read_text())
+    doc = json.loads(written)
     assert doc["project"] == "eks-platform" and doc["stack"] == "dev"
     urns = {r["urn"] for r in doc["resources"]}
     for r in doc["resources"]:
@@ -57,13 +58,13 @@ def test_json_follows_the_contract(tmp_path: Path, capsys: pytest.CaptureFixture
     # Secrets in inputs are masked too: the Kubernetes provider's kubeconfig.
     provider = next(r for r in doc["resources"] if r["type"] == "pulumi:providers:kubernetes")
     assert provider["inputs"]["kubeconfig"] == "[secret]"
-    assert "get-token" not in out.read_text().split('"outputs"')[1]
+    assert "get-token" not in written.split('"outputs"')[1]
 
 
-def test_dependencies_include_those_through_inputs_and_explicit_ones(tmp_path: Path) -> None:
-    out = tmp_path / "dev.json"
-    main(["--program", str(ROOT), "--stack", "dev", "--json", str(out)])
-    resources = json.loads(out.read_text())["resources"]
+def test_dependencies_include_those_through_inputs_and_explicit_ones(
+    dev_cli: dict[str, Any],
+) -> None:
+    resources = json.loads(dev_cli["json"])["resources"]
     node_group = next(r for r in resources if r["type"] == "aws:eks/nodeGroup:NodeGroup")
     assert any(
         d.endswith("::dev-eks-system-lt") for d in node_group["dependencies"]
@@ -71,11 +72,10 @@ def test_dependencies_include_those_through_inputs_and_explicit_ones(tmp_path: P
     assert any(d.endswith("::dev-eks-vpc-cni") for d in node_group["dependencies"])  # explicit
 
 
-def test_protect_is_recorded(tmp_path: Path) -> None:
-    out = tmp_path / "prod.json"
-    assert main(["--program", str(ROOT), "--stack", "prod", "--json", str(out)]) == 0
+def test_protect_is_recorded(prod_cli: dict[str, Any]) -> None:
+    assert prod_cli["status"] == 0, prod_cli["stderr"]
     control_plane = next(
-        r for r in json.loads(out.read_text())["resources"] if r["type"] == "eks:index:Cluster"
+        r for r in json.loads(prod_cli["json"])["resources"] if r["type"] == "eks:index:Cluster"
     )
     assert control_plane["protect"] is True
 
@@ -130,11 +130,12 @@ def test_cli_errors_have_no_traceback() -> None:
     ]
 
 
-def test_diff_subcommand_is_dispatched(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_diff_subcommand_is_dispatched(
+    tmp_path: Path, dev_cli: dict[str, Any], prod_cli: dict[str, Any]
+) -> None:
     base, head = tmp_path / "base.json", tmp_path / "head.json"
-    main(["--program", str(ROOT), "--stack", "dev", "--json", str(base)])
-    main(["--program", str(ROOT), "--stack", "staging", "--json", str(head)])
-    capsys.readouterr()
+    base.write_text(dev_cli["json"])
+    head.write_text(prod_cli["json"])
     from components.synth.__main__ import run as entry
 
     assert entry(["diff", str(base), str(base)]) == 0
