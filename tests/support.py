@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -42,6 +44,46 @@ def cluster_args(**overrides: Any) -> EksClusterArgs:
 def make_cluster(name: str = "test", **overrides: Any) -> EksCluster:
     """Inside a program: an EksCluster (it owns its OidcTrust, ``cluster.oidc``)."""
     return EksCluster(name, cluster_args(**overrides))
+
+
+_T = TypeVar("_T")
+
+
+def shared(produce: Callable[..., _T]) -> Callable[..., _T]:
+    """``produce`` (a synth, or anything built from plain data) run once per test process for
+    each set of (hashable) arguments; every call returns a deep copy of that one result, so
+    tests that share it cannot change what another test sees, and each test still gets it
+    when run alone or in any order."""
+    once = functools.cache(produce)
+
+    @functools.wraps(produce)
+    def fresh(*args: Hashable) -> _T:
+        return copy.deepcopy(once(*args))
+
+    return fresh
+
+
+@shared
+def default_cluster() -> SynthResult:
+    """The synth of ``make_cluster()`` alone (EksCluster ``test`` of :func:`cluster_args`), with
+    its outputs exported under their attribute names; one synth per test process, a copy each
+    call (:func:`shared`)."""
+
+    def program() -> None:
+        cluster = make_cluster()
+        for key in (
+            "cluster_name",
+            "endpoint",
+            "oidc_issuer_url",
+            "oidc_provider_arn",
+            "kubeconfig",
+            "vpc_id",
+            "node_role_arns",
+            "cluster_security_group_id",
+        ):
+            pulumi.export(key, getattr(cluster, key))
+
+    return run(program)
 
 
 def light_cluster(name: str = "test", uses_fargate: bool = False) -> ClusterRef:
@@ -88,6 +130,38 @@ def refused(program: Callable[[], Any], name: str | None = None, **kwargs: Any) 
         assert "\n" not in str(error), f"not one line: {error}"
         return str(error)
     raise AssertionError("the program was not refused")
+
+
+def refusals(
+    setup: Callable[[], _T],
+    attempts: Sequence[Callable[[_T], Any]],
+    region: str = "us-west-2",
+    stack: str = "test",
+) -> tuple[list[str | None], SynthResult]:
+    """One program for many refusals that need the same (costly) setup: ``setup()`` once, then
+    every attempt with what it returned, each in its own ``try``; the message of the ValueError
+    each raised (None: not refused, a failure for its test) and everything the program
+    registered.
+
+    The program then runs to its end, so ``result.resources`` holds every registration, also
+    those a failing program would have left unsettled: a test that asserts nothing of a refused
+    component was registered checks it against all attempts, its own included. Cache the call
+    (``functools.cache``) to share it between the tests of a module.
+    """
+    errors: list[str | None] = []
+
+    def program() -> None:
+        made = setup()
+        for attempt in attempts:
+            try:
+                attempt(made)
+            except ValueError as error:
+                errors.append(str(error))
+            else:
+                errors.append(None)
+
+    result = run(program, region=region, stack=stack)
+    return errors, result
 
 
 def doc(resource: Recorded, key: str) -> Any:
@@ -137,12 +211,15 @@ def depends_on(result: SynthResult, resource: Recorded, other: Recorded) -> bool
 __all__ = [
     "ADMIN_ARN",
     "cluster_args",
+    "default_cluster",
     "depends_on",
     "doc",
     "light_cluster",
     "make_cluster",
     "manifest",
+    "refusals",
     "refused",
     "run",
+    "shared",
     "with_path",
 ]

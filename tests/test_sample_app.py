@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Callable
 from typing import Any
 
 import pulumi
@@ -23,7 +25,7 @@ from stacks.sample_app import (
     validate_settings,
 )
 from tests.oracles.iam_validation import assert_valid_k8s
-from tests.support import light_cluster, make_cluster, manifest, run
+from tests.support import light_cluster, make_cluster, manifest, refusals, run, shared
 
 K8S_VERSION = "1.35"
 HOST = "2048.dev.example.com"
@@ -416,24 +418,31 @@ BAD_ARGS: list[tuple[dict[str, Any], str]] = [
 ]
 
 
+@shared
+def refused_on_a_cluster() -> tuple[list[str | None], SynthResult]:
+    """Every BAD_ARGS SampleApp, tried in turn in one program on a controller of a whole
+    EksCluster (one synth of it for all of them)."""
+
+    def setup() -> LoadBalancerController:
+        return LoadBalancerController("alb", LoadBalancerControllerArgs(cluster=make_cluster()))
+
+    def attempt(overrides: dict[str, Any]) -> Callable[[LoadBalancerController], object]:
+        return lambda lbc: SampleApp("game", SampleAppArgs(controller=lbc, **overrides))
+
+    return refusals(setup, [attempt(overrides) for overrides, _ in BAD_ARGS])
+
+
 @pytest.mark.parametrize(("overrides", "message"), BAD_ARGS)
 def test_bad_args_are_refused_before_anything_is_registered(
     overrides: dict[str, Any], message: str
 ) -> None:
     with pytest.raises(ValueError, match="^SampleApp 'game': " + message):
         synth(**overrides)
-    errors: list[ValueError] = []
-
-    def program() -> None:
-        eks = make_cluster()
-        lbc = LoadBalancerController("alb", LoadBalancerControllerArgs(cluster=eks))
-        try:
-            SampleApp("game", SampleAppArgs(controller=lbc, **overrides))
-        except ValueError as e:
-            errors.append(e)
-
-    result = run(program)
-    assert len(errors) == 1
+    # On a whole cluster too, where nothing of the app may be registered (by any of the
+    # attempts, which share the program).
+    errors, result = refused_on_a_cluster()
+    error = errors[BAD_ARGS.index((overrides, message))]
+    assert error is not None and re.match("^SampleApp 'game': " + message, error), error
     assert not [r.urn for r in result.resources if COMPONENT in r.urn or r.name.startswith("game")]
 
 

@@ -20,7 +20,7 @@ from components.cluster.creator_access import (
     deployer_problem,
     remove_creator_entry,
 )
-from tests.support import ADMIN_ARN, cluster_args, refused, run
+from tests.support import ADMIN_ARN, cluster_args, default_cluster, refused, run
 
 DEPLOY = "arn:aws:iam::123456789012:role/ci/eks-platform-dev-deploy"
 ADMIN = "arn:aws:iam::123456789012:role/PlatformAdmin"
@@ -215,7 +215,7 @@ def test_a_state_without_the_cluster_identity_records_it_without_a_replacement()
 def test_the_removal_follows_the_clusters_identity_and_declared_entries() -> None:
     """The identity is the cluster's OIDC issuer: EKS gives every cluster it creates a new one,
     even under the same name."""
-    result = run(lambda: EksCluster("test", cluster_args()))
+    result = default_cluster()  # EksCluster("test", cluster_args())
     (removal,) = [
         r
         for r in result.by_type("pulumi-python:dynamic:Resource")

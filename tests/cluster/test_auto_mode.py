@@ -25,7 +25,15 @@ from tests.oracles.iam_validation import (
     assert_valid_k8s,
 )
 from tests.oracles.trust_policy import service_may_assume
-from tests.support import ADMIN_ARN, cluster_args, depends_on, manifest, refused, run
+from tests.support import (
+    ADMIN_ARN,
+    cluster_args,
+    default_cluster,
+    depends_on,
+    manifest,
+    refused,
+    run,
+)
 
 NODECLASS_SCHEMA = "eks-nodeclasses-v1.json"
 ARM_POOL = AutoModeNodePoolSpec(
@@ -164,7 +172,7 @@ def test_declared_node_pools_fit_auto_modes_crds(auto_mode: SynthResult) -> None
 
 
 def test_managed_compute_is_unchanged() -> None:
-    result = run(lambda: EksCluster("test", cluster_args()))
+    result = default_cluster()  # EksCluster("test", cluster_args())
     assert "autoMode" not in result.one("eks:index:Cluster").inputs
     assert _attached(result, "test-cluster") == {"AmazonEKSClusterPolicy"}
     assert result.by_type("kubernetes:storage.k8s.io/v1:StorageClass") == []

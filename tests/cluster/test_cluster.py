@@ -19,10 +19,24 @@ from components.cluster import (
 )
 from components.synth import SynthResult
 from tests.oracles.trust_policy import Token, admits, service_may_assume
-from tests.support import ADMIN_ARN, cluster_args, depends_on, doc, refused, run
+from tests.support import (
+    ADMIN_ARN,
+    cluster_args,
+    default_cluster,
+    depends_on,
+    doc,
+    refused,
+    run,
+    shared,
+)
 
 
 def cluster(**overrides):
+    """The synth of EksCluster ``test`` of ``cluster_args(**overrides)``, its outputs exported;
+    without overrides, the one synth of the default cluster this process shares."""
+    if not overrides:
+        return default_cluster()
+
     def program() -> None:
         c = EksCluster("test", cluster_args(**overrides))
         for key in (
@@ -148,9 +162,15 @@ def test_no_unused_security_groups() -> None:
     assert cluster().one("eks:index:Cluster").inputs["skipDefaultSecurityGroups"] is True
 
 
-def test_node_groups_and_fargate_profiles_wait_for_their_role_policies() -> None:
+@shared
+def with_fargate() -> SynthResult:
+    """The default cluster with a Fargate profile for kube-system beside its node group."""
     profiles = {"system": FargateProfileSpec(selectors=[FargateSelector(namespace="kube-system")])}
-    result = cluster(fargate_profiles=profiles)
+    return cluster(fargate_profiles=profiles)
+
+
+def test_node_groups_and_fargate_profiles_wait_for_their_role_policies() -> None:
+    result = with_fargate()
     attachments = result.by_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
     group = result.one("aws:eks/nodeGroup:NodeGroup")
     profile = result.one("aws:eks/fargateProfile:FargateProfile")
@@ -172,11 +192,7 @@ def test_kubernetes_objects_go_before_the_deploying_identity_loses_access() -> N
 
 
 def test_replacements_create_the_new_generation_beside_the_old() -> None:
-    result = cluster(
-        fargate_profiles={
-            "p": FargateProfileSpec(selectors=[FargateSelector(namespace="kube-system")])
-        }
-    )
+    result = with_fargate()
     group = result.one("aws:eks/nodeGroup:NodeGroup").inputs
     # A prefix: EKS appends a unique suffix, so old and new groups coexist during replacement.
     assert "nodeGroupName" not in group and group["nodeGroupNamePrefix"] == "test-general-"
@@ -282,23 +298,18 @@ def test_nodes_get_only_what_nodes_need() -> None:
 
 
 def test_the_vpc_cni_has_its_own_role_through_irsa() -> None:
-    def program() -> None:
-        c = EksCluster("t", cluster_args())
-        pulumi.export("issuer", c.oidc_issuer_url)
-        pulumi.export("provider", c.oidc_provider_arn)
-
-    result = run(program)
-    assert _attached(result, "t-vpc-cni") == {"AmazonEKS_CNI_Policy"}
+    result = cluster()
+    assert _attached(result, "test-vpc-cni") == {"AmazonEKS_CNI_Policy"}
     # An ordinary IrsaRole, whose ServiceAccount is the add-on's (EKS creates it).
     (irsa,) = result.by_type("eks-platform:index:IrsaRole")
-    assert irsa.name == "t-vpc-cni" and irsa.parent is not None
-    assert irsa.parent.endswith("eks-platform:index:EksCluster::t")
+    assert irsa.name == "test-vpc-cni" and irsa.parent is not None
+    assert irsa.parent.endswith("eks-platform:index:EksCluster::test")
     assert result.by_type("kubernetes:core/v1:ServiceAccount") == []
-    role = result.one("aws:iam/role:Role", "t-vpc-cni")
+    role = result.one("aws:iam/role:Role", "test-vpc-cni")
     assert role.parent == irsa.urn
-    assert role.inputs["name"] == "t-vpc-cni-0bdfff"  # the name it had as the cluster's child
+    assert role.inputs["name"] == "test-vpc-cni-0bdfff"  # the name it had as the cluster's child
     trust = doc(role, "assumeRolePolicy")
-    issuer, provider = result.outputs["issuer"], result.outputs["provider"]
+    issuer, provider = result.outputs["oidc_issuer_url"], result.outputs["oidc_provider_arn"]
     assert admits(trust, Token(issuer, "system:serviceaccount:kube-system:aws-node"), provider)
     assert not admits(trust, Token(issuer, "system:serviceaccount:kube-system:other"), provider)
     assert not admits(
@@ -309,12 +320,14 @@ def test_the_vpc_cni_has_its_own_role_through_irsa() -> None:
     cni = next(
         a for a in result.by_type("aws:eks/addon:Addon") if a.inputs["addonName"] == "vpc-cni"
     )
-    assert cni.inputs["serviceAccountRoleArn"] == "arn:aws:iam::123456789012:role/t-vpc-cni-0bdfff"
+    assert (
+        cni.inputs["serviceAccountRoleArn"] == "arn:aws:iam::123456789012:role/test-vpc-cni-0bdfff"
+    )
     assert depends_on(
         result,
         cni,
         result.one(
-            "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "t-vpc-cni-AmazonEKS_CNI_Policy"
+            "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "test-vpc-cni-AmazonEKS_CNI_Policy"
         ),
     )
     # Without it, the nodes carry the CNI's permissions.

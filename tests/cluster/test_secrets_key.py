@@ -9,6 +9,7 @@ user may disable the key, schedule its deletion or change its policy.
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 from typing import Any
@@ -207,19 +208,33 @@ def test_every_action_of_the_key_policy_exists(name: str) -> None:
     assert not [p for p in map(_action_problem, sorted(actions)) if p]
 
 
+@functools.cache
+def moto_kms() -> Any:
+    """A KMS client for moto, created once per process (~0.1 s each); used only inside
+    ``mock_aws()``. ``moto`` is imported first so that its hook is registered for the client;
+    credentials, region and endpoint are explicit and no profile is read, so nothing in the
+    environment can point it at a real account (as ``tests.oracles.iam_validation``'s IAM
+    client)."""
+    import botocore.session
+    import moto  # noqa: F401  (registers moto's botocore stubber)
+
+    session = botocore.session.Session(session_vars={"profile": (None, None, None, None)})
+    return session.create_client(
+        "kms",
+        region_name="us-west-2",
+        endpoint_url="https://kms.us-west-2.amazonaws.com",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+
+
 @pytest.mark.parametrize("name", ["staging", "prod"])
 def test_moto_kms_creates_the_key_with_the_policy(name: str) -> None:
-    import boto3
     from moto import mock_aws
 
     inputs = key_inputs(name)
     with mock_aws():
-        kms = boto3.client(
-            "kms",
-            region_name="us-west-2",
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-        )
+        kms = moto_kms()
         created = kms.create_key(
             Policy=inputs["policy"],
             Description=inputs["description"],

@@ -15,7 +15,7 @@ from components.identity.cluster_ref import (
 )
 from components.synth import run_program
 from components.synth.mocks import default_stack_outputs
-from tests.support import refused
+from tests.support import refused, shared
 
 STACK = "acme/eks-platform/prod"
 CLASSES = {
@@ -74,9 +74,28 @@ def read(outputs: dict[str, Any], program: Any = None) -> dict[str, Any]:
     return result.outputs
 
 
+SCHEMES: list[tuple[str, str | None, str]] = [
+    ("internal", None, "alb"),
+    ("internal", "reports", "alb"),
+    ("internet-facing", "web", "alb-public"),
+]
+
+
+@shared
+def read_full() -> dict[str, Any]:
+    """``read(full_outputs())``, also exporting ``class <scheme> <namespace>`` for each of
+    SCHEMES: one synth per test process for the tests that read a full platform stack."""
+
+    def classes(cluster: ClusterRef) -> None:
+        for scheme, namespace, _ in SCHEMES:
+            pulumi.export(f"class {scheme} {namespace}", cluster.ingress_class(scheme, namespace))
+
+    return read(full_outputs(), classes)
+
+
 def test_every_output_the_stacks_export_is_read() -> None:
     outputs = full_outputs()
-    read_back = read(outputs)
+    read_back = read_full()
     for field, output in FIELDS.items():
         assert read_back[field] == outputs[output], field
     assert read_back["providerArn"] == outputs["oidcProviderArn"]
@@ -90,20 +109,9 @@ def test_outputs_a_stack_does_not_export_are_none() -> None:
     assert all(read_back[field] is None for field in OPTIONAL_STACK_OUTPUTS.values())
 
 
-@pytest.mark.parametrize(
-    ("scheme", "namespace", "expected"),
-    [
-        ("internal", None, "alb"),
-        ("internal", "reports", "alb"),
-        ("internet-facing", "web", "alb-public"),
-    ],
-)
+@pytest.mark.parametrize(("scheme", "namespace", "expected"), SCHEMES)
 def test_the_ingress_class_of_a_scheme(scheme: str, namespace: str | None, expected: str) -> None:
-    read_back = read(
-        full_outputs(),
-        lambda c: pulumi.export("class", c.ingress_class(scheme, namespace)),
-    )
-    assert read_back["class"] == expected
+    assert read_full()[f"class {scheme} {namespace}"] == expected
 
 
 def test_no_class_for_the_namespace_is_one_line_naming_the_reference() -> None:

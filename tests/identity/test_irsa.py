@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import pydoc
+import re
+from collections.abc import Callable
 from typing import Any
 
 import pulumi
 import pytest
 
+from components.cluster import EksCluster
 from components.identity import permissions
 from components.identity.cluster_ref import ClusterRef
 from components.identity.iam import RoleSettings
@@ -19,7 +22,7 @@ from components.synth import SynthResult
 from components.validation import KnownValueRefused
 from tests.oracles.iam_validation import assert_valid_permission_policy
 from tests.oracles.trust_policy import Token, admits
-from tests.support import doc, light_cluster, make_cluster, refused, run
+from tests.support import doc, light_cluster, make_cluster, refusals, refused, run, shared
 
 READ_BUCKET = {
     "Version": "2012-10-17",
@@ -31,6 +34,12 @@ READ_BUCKET = {
         }
     ],
 }
+
+
+@shared
+def default_irsa() -> SynthResult:
+    """``irsa()``, synthesized once per test process (a copy each call)."""
+    return irsa()
 
 
 def irsa(name: str = "app", stack: str = "test", **overrides: Any) -> SynthResult:
@@ -49,7 +58,7 @@ def irsa(name: str = "app", stack: str = "test", **overrides: Any) -> SynthResul
 
 
 def test_trust_admits_exactly_the_service_account() -> None:
-    result = irsa()
+    result = default_irsa()
     issuer = "https://" + result.outputs["issuerHost"]
     provider = result.outputs["providerArn"]
     trust = doc(result.one("aws:iam/role:Role", "app"), "assumeRolePolicy")
@@ -62,7 +71,7 @@ def test_trust_admits_exactly_the_service_account() -> None:
 
 
 def test_service_account_is_annotated_with_the_role_arn() -> None:
-    result = irsa()
+    result = default_irsa()
     sa = result.one("kubernetes:core/v1:ServiceAccount")
     annotations = sa.inputs["metadata"]["annotations"]
     assert annotations["eks.amazonaws.com/role-arn"] == result.outputs["roleArn"]
@@ -330,81 +339,85 @@ def _bad(**overrides: Any) -> Any:
     return program
 
 
-@pytest.mark.parametrize(
-    "overrides, message",
-    [
-        ({"namespace": "Payments"}, "namespace: 'Payments' is not a valid namespace"),
-        ({"namespace": "x" * 64}, "namespace: "),
-        ({"service_account": "api_v1"}, "service_account: "),
-        ({"cluster": None}, "cluster: expected an EksCluster or a ClusterRef"),
-        ({"cluster": "prod"}, "cluster: expected an EksCluster or a ClusterRef"),
-        ({"oidc": "arn:aws:iam::123456789012:oidc-provider/x"}, "oidc: expected an OidcTrust"),
-        ({"role": {"name": "x"}}, "role: expected a RoleSettings, got dict"),
-        (
-            {"permissions": permissions.s3_read("bucket-1")},
-            "permissions: expected a list of Grants",
-        ),
-        ({"role": RoleSettings(name="x" * 65)}, "role.name: "),
-        ({"role": RoleSettings(name="bad name")}, "role.name: "),
-        ({"role": RoleSettings(path="eks")}, "role.path: "),
-        ({"role": RoleSettings(max_session_duration=60)}, "role.max_session_duration: "),
-        (
-            {"role": RoleSettings(max_session_duration="1h")},  # type: ignore[arg-type]
-            "role.max_session_duration: expected an integer",
-        ),
-        ({"role": RoleSettings(tags={"aws:owner": "x"})}, "role.tags.aws:owner: .*reserved"),
-        (
-            {"managed_policy_arns": {"s3": "AmazonS3ReadOnlyAccess"}},
-            r"managed_policy_arns\['s3'\]: ",
-        ),
-        (
-            {"managed_policy_arns": ["arn:aws:iam::aws:policy/ReadOnlyAccess"]},
-            "managed_policy_arns: expected a mapping of names to strings",
-        ),
-        ({"inline_policies": {"p": {"Statement": []}}}, "at least one statement"),
-        (
-            {
-                "inline_policies": {
-                    "p": {"Statement": [{"Effect": "Allow", "Action": "s3:GetObject"}]}
-                }
-            },
-            r"Statement\[0\]: needs a Resource",
-        ),
-        (
-            {
-                "extra_service_accounts": [
-                    ServiceAccountRef("ns", f"service-account-{i:03d}") for i in range(60)
-                ]
-            },
-            "extra_service_accounts: the trust policy for 61 service account",
-        ),
-        (
-            {"trust_conditions": {"StringEquals": "x"}},
-            "trust_conditions",
-        ),
-    ],
-)
+BAD_ARGUMENTS: list[tuple[dict[str, Any], str]] = [
+    ({"namespace": "Payments"}, "namespace: 'Payments' is not a valid namespace"),
+    ({"namespace": "x" * 64}, "namespace: "),
+    ({"service_account": "api_v1"}, "service_account: "),
+    ({"cluster": None}, "cluster: expected an EksCluster or a ClusterRef"),
+    ({"cluster": "prod"}, "cluster: expected an EksCluster or a ClusterRef"),
+    ({"oidc": "arn:aws:iam::123456789012:oidc-provider/x"}, "oidc: expected an OidcTrust"),
+    ({"role": {"name": "x"}}, "role: expected a RoleSettings, got dict"),
+    (
+        {"permissions": permissions.s3_read("bucket-1")},
+        "permissions: expected a list of Grants",
+    ),
+    ({"role": RoleSettings(name="x" * 65)}, "role.name: "),
+    ({"role": RoleSettings(name="bad name")}, "role.name: "),
+    ({"role": RoleSettings(path="eks")}, "role.path: "),
+    ({"role": RoleSettings(max_session_duration=60)}, "role.max_session_duration: "),
+    (
+        {"role": RoleSettings(max_session_duration="1h")},  # type: ignore[arg-type]
+        "role.max_session_duration: expected an integer",
+    ),
+    ({"role": RoleSettings(tags={"aws:owner": "x"})}, "role.tags.aws:owner: .*reserved"),
+    (
+        {"managed_policy_arns": {"s3": "AmazonS3ReadOnlyAccess"}},
+        r"managed_policy_arns\['s3'\]: ",
+    ),
+    (
+        {"managed_policy_arns": ["arn:aws:iam::aws:policy/ReadOnlyAccess"]},
+        "managed_policy_arns: expected a mapping of names to strings",
+    ),
+    ({"inline_policies": {"p": {"Statement": []}}}, "at least one statement"),
+    (
+        {"inline_policies": {"p": {"Statement": [{"Effect": "Allow", "Action": "s3:GetObject"}]}}},
+        r"Statement\[0\]: needs a Resource",
+    ),
+    (
+        {
+            "extra_service_accounts": [
+                ServiceAccountRef("ns", f"service-account-{i:03d}") for i in range(60)
+            ]
+        },
+        "extra_service_accounts: the trust policy for 61 service account",
+    ),
+    (
+        {"trust_conditions": {"StringEquals": "x"}},
+        "trust_conditions",
+    ),
+]
+
+
+@shared
+def refused_on_a_cluster() -> tuple[list[str | None], SynthResult]:
+    """Every BAD_ARGUMENTS IrsaRole ``app``, tried in turn in one program on a whole EksCluster
+    (made first; one synth of it for all of them)."""
+
+    def attempt(overrides: dict[str, Any]) -> Callable[[EksCluster], object]:
+        def make(cluster: EksCluster) -> object:
+            args: dict[str, Any] = dict(
+                cluster=cluster, namespace="payments", service_account="api"
+            )
+            args.update(overrides)
+            return IrsaRole("app", WorkloadRoleArgs(**args))
+
+        return make
+
+    return refusals(make_cluster, [attempt(overrides) for overrides, _ in BAD_ARGUMENTS])
+
+
+@pytest.mark.parametrize("overrides, message", BAD_ARGUMENTS)
 def test_bad_arguments_are_refused_before_anything_is_created(
     overrides: dict, message: str
 ) -> None:
-    def program() -> None:
-        cluster = make_cluster()
-        args: dict[str, Any] = dict(cluster=cluster, namespace="payments", service_account="api")
-        args.update(overrides)
-        # Nothing of the role may be registered; the cluster (made first) may.
-        IrsaRole("app", WorkloadRoleArgs(**args))
-
-    from components.synth import run_program
-
-    recorded: list = []
-    with pytest.raises(ValueError) as error:
-        run_program(program, "eks-platform", "test", {"aws:region": "us-west-2"}, recorded=recorded)
-    assert str(error.value).startswith("IrsaRole 'app': ")
-    assert "\n" not in str(error.value)
-    import re
-
-    assert re.search(message, str(error.value)), str(error.value)
-    assert not [r for r in recorded if r.name.startswith("app")]
+    errors, result = refused_on_a_cluster()
+    error = errors[BAD_ARGUMENTS.index((overrides, message))]
+    assert error is not None, "not refused"
+    assert error.startswith("IrsaRole 'app': ")
+    assert "\n" not in error
+    assert re.search(message, error), error
+    # Nothing of the role may be registered (by this attempt or another); the cluster may.
+    assert not [r for r in result.resources if r.name.startswith("app")]
 
 
 def test_a_mapping_instead_of_the_args_object_is_refused() -> None:

@@ -16,7 +16,7 @@ from components.identity.workload_identity import ClusterBinding, WorkloadRoleAr
 from components.synth import SynthResult, run_program
 from components.synth.mocks import PlatformMocks
 from tests.oracles.trust_policy import pod_identity_admits, service_may_assume
-from tests.support import doc, make_cluster, refused, run
+from tests.support import doc, make_cluster, refused, run, shared
 
 ISSUER_ARN = (
     "arn:aws:iam::123456789012:oidc-provider/"
@@ -24,12 +24,16 @@ ISSUER_ARN = (
 )
 
 
-def pod_identity(**overrides: Any) -> SynthResult:
+@shared
+def pod_identity() -> SynthResult:
+    """PodIdentityRole ``app`` for payments/api on the default cluster (one synth per test
+    process, a copy each call)."""
+
     def program() -> None:
         cluster = make_cluster()
-        args: dict[str, Any] = dict(cluster=cluster, namespace="payments", service_account="api")
-        args.update(overrides)
-        role = PodIdentityRole("app", WorkloadRoleArgs(**args))
+        role = PodIdentityRole(
+            "app", WorkloadRoleArgs(cluster=cluster, namespace="payments", service_account="api")
+        )
         pulumi.export("roleArn", role.role_arn)
 
     return run(program)

@@ -19,7 +19,7 @@ from components.synth import SynthResult
 from components.synth.mocks import PlatformMocks
 from components.validation.config_reader import config_error, from_config
 from tests.oracles.trust_policy import service_may_assume
-from tests.support import doc, refused, run
+from tests.support import doc, refused, run, shared
 
 INSTANCE = "aws:ec2/instance:Instance"
 SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
@@ -37,6 +37,11 @@ CIDR = "10.20.0.0/16"
 def lookups(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     """The private route tables the mocked awsx Vpc does not report, an instance's primary ENI
     (which the mocks do not make up), and the SSM parameters read."""
+    return answer_lookups(monkeypatch)
+
+
+def answer_lookups(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """What :func:`lookups` does, with ``monkeypatch``; the SSM parameters read."""
     tables = ["rtb-private-a", "rtb-private-b", "rtb-private-c"]
     vpc_azs: list[str] = []  # one entry per AZ of the awsx Vpc registered
     monkeypatch.setattr(
@@ -71,6 +76,14 @@ def network(**overrides: Any) -> SynthResult:
     return run(lambda: Network("net", args))
 
 
+@shared
+def default_network() -> SynthResult:
+    """``network()`` with the :func:`lookups` answered: one synth per test process."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        answer_lookups(monkeypatch)
+        return network()
+
+
 def test_no_nat_gateway_and_one_nat_instance(lookups: list[dict[str, Any]]) -> None:
     result = network(tags={"team": "platform"})
     assert result.one("awsx:ec2:Vpc").inputs["natGateways"] == {"strategy": "None"}
@@ -84,8 +97,8 @@ def test_no_nat_gateway_and_one_nat_instance(lookups: list[dict[str, Any]]) -> N
         assert default.by_type(type_) == [], type_
 
 
-def test_the_instance_is_hardened(lookups: list[dict[str, Any]]) -> None:
-    result = network()
+def test_the_instance_is_hardened() -> None:
+    result = default_network()
     vm = result.one(INSTANCE).inputs
     assert vm["metadataOptions"] == {
         "httpEndpoint": "enabled",
@@ -115,8 +128,8 @@ def run_vpc_outputs() -> dict[str, Any]:
     return outputs
 
 
-def test_security_group_admits_the_vpc_only(lookups: list[dict[str, Any]]) -> None:
-    sg = network().one(SECURITY_GROUP).inputs
+def test_security_group_admits_the_vpc_only() -> None:
+    sg = default_network().one(SECURITY_GROUP).inputs
     (rule,) = sg["ingress"]
     assert rule["cidrBlocks"] == [CIDR]
     assert (rule["protocol"], rule["fromPort"], rule["toPort"]) == ("-1", 0, 0)
@@ -126,8 +139,8 @@ def test_security_group_admits_the_vpc_only(lookups: list[dict[str, Any]]) -> No
     assert out["cidrBlocks"] == ["0.0.0.0/0"] and out["protocol"] == "-1"
 
 
-def test_role_may_only_use_session_manager(lookups: list[dict[str, Any]]) -> None:
-    result = network()
+def test_role_may_only_use_session_manager() -> None:
+    result = default_network()
     role = result.one(ROLE)
     trust = doc(role, "assumeRolePolicy")
     assert service_may_assume(trust, "ec2.amazonaws.com")
@@ -173,8 +186,8 @@ def test_a_default_route_in_every_private_route_table(
     assert len(enis) == 1 and next(iter(enis)).startswith("eni-i-")
 
 
-def test_an_elastic_ip_on_the_instance(lookups: list[dict[str, Any]]) -> None:
-    result = network()
+def test_an_elastic_ip_on_the_instance() -> None:
+    result = default_network()
     eip = result.one(EIP).inputs
     assert eip["domain"] == "vpc"
     assert eip["instance"].startswith("i-")  # the instance's id (the mocks: i-<hash of its name>)
@@ -238,8 +251,8 @@ def written(path: str) -> str:
     return str(entry["content"])
 
 
-def test_user_data_is_the_instances(lookups: list[dict[str, Any]]) -> None:
-    assert network().one(INSTANCE).inputs["userData"] == nat_instance.user_data([CIDR])
+def test_user_data_is_the_instances() -> None:
+    assert default_network().one(INSTANCE).inputs["userData"] == nat_instance.user_data([CIDR])
 
 
 def test_forwarding_is_on_persistently() -> None:

@@ -141,11 +141,13 @@ def _moto_iam_client() -> Any:
     )
 
 
+@cache
 def _moto_problem(policy_text: str) -> str | None:
     """Create (then delete) a managed policy in moto's IAM; return its error, if any.
 
     Safe inside a caller's own ``mock_aws()``: moto does not reset backends for nested
-    mocks, the policy name is unique and the policy is deleted again.
+    mocks, the policy name is unique and the policy is deleted again. Cached per process by
+    the exact text: moto's answer depends on nothing else (the policy is deleted again).
     """
     from botocore.exceptions import ClientError
     from moto import mock_aws
@@ -234,8 +236,9 @@ def _object_label(obj: Mapping[str, Any]) -> str:
 def assert_valid_k8s(obj: dict[str, Any], k8s_version: str) -> None:
     """Assert that ``obj`` is a valid built-in Kubernetes object for ``k8s_version``.
 
-    Uses ``kubernetes_validate.validate(obj, version, strict=True)`` against the JSON
-    schemas bundled in the package (no network): unknown fields are rejected. Custom
+    Does what ``kubernetes_validate.validate(obj, version, strict=True)`` does, against the
+    JSON schemas bundled in the package (no network), with each kind's validator built once
+    per process (:func:`_k8s_validator`): unknown fields are rejected. Custom
     resources have no bundled schema and fail; use a CRD-specific helper such as
     :func:`assert_valid_ingress_class_params` for those.
 
@@ -264,14 +267,60 @@ def assert_valid_k8s(obj: dict[str, Any], k8s_version: str) -> None:
             raise AssertionError(f"Kubernetes object has no {field}: {obj!r:.200}")
     label = _object_label(obj)
     try:
-        kubernetes_validate.validate(obj, minor, strict=True)
-    except kubernetes_validate.ValidationError as exc:
+        validator = _k8s_validator(minor, obj["kind"], obj["apiVersion"])
+    except kubernetes_validate.SchemaNotFoundError as exc:
+        raise AssertionError(f"{label}: {exc.message}") from None
+    try:
+        validator.validate(obj)
+    except jsonschema.ValidationError as exc:
         path = ".".join(str(part) for part in exc.absolute_path) or "<root>"
         raise AssertionError(
             f"{label} is not valid for Kubernetes {minor} (strict): at {path}: {exc.message}"
         ) from None
-    except kubernetes_validate.SchemaNotFoundError as exc:
-        raise AssertionError(f"{label}: {exc.message}") from None
+
+
+@cache
+def _k8s_schema_dir(minor: str) -> str:
+    """The bundled strict schema directory ``kubernetes_validate.validate(obj, minor,
+    strict=True)`` reads: the newest bundled version not newer than ``minor`` (its rule)."""
+    version = [
+        v for v in kv_utils.all_versions() if kv_utils.major_minor(v) <= kv_utils.major_minor(minor)
+    ][-1]
+    return f"kubernetes-json-schema/v{version}-local-strict"
+
+
+@cache
+def _k8s_definitions(schema_dir: str, minor: str) -> Any:
+    """The directory's ``_definitions.json`` (1.5 MB; parsed once per process)."""
+    from referencing import Resource
+
+    return Resource.from_contents(
+        kv_utils.schema_contents(f"{schema_dir}/_definitions.json", minor)
+    )
+
+
+@cache
+def _k8s_validator(minor: str, kind: str, api_version: str) -> jsonschema.Draft202012Validator:
+    """The validator ``kubernetes_validate.validate(obj, minor, strict=True)`` builds for
+    ``kind`` and ``api_version`` (the same schema files, registry and draft), built once per
+    process instead of on every call (it re-reads the 1.5 MB definitions each time).
+
+    Raises:
+        kubernetes_validate.SchemaNotFoundError: no bundled schema for the kind (not cached).
+    """
+    from referencing import Registry, Resource
+
+    schema_dir = _k8s_schema_dir(minor)
+    # rbac.authorization.k8s.io/v1 -> rbac-v1, as kubernetes_validate names its files.
+    api = re.sub(r"^([^./]*)(?:\.[^/]*)?/", r"\1-", api_version)
+    try:
+        schema = kv_utils.schema_contents(f"{schema_dir}/{kind.lower()}-{api}.json", minor)
+    except FileNotFoundError:
+        raise kubernetes_validate.SchemaNotFoundError(
+            version=minor, kind=kind, api_version=api_version
+        ) from None
+    registry = _k8s_definitions(schema_dir, minor) @ (Resource.from_contents(schema) @ Registry())
+    return jsonschema.Draft202012Validator(schema, registry=registry)
 
 
 # --------------------------------------------------------------------------- custom resources
