@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from components.synth import Recorded, SynthResult, load_stack_config, run_program, synth
+from components.synth import Recorded, SynthResult, run_program
 from stacks.config import PlatformConfig
+from tests.stacks import synths
 
 ROOT = Path(__file__).resolve().parents[2]
 DEV = (ROOT / "Pulumi.dev.yaml").read_text()
 
 
-@functools.cache
 def stack(name: str) -> SynthResult:
-    """The synth of stack ``name`` as checked in (once per test process)."""
-    return synth(ROOT, name)
+    """The synth of stack ``name`` as checked in, as ``synth()`` returns it (once per test
+    process, shared with the transition scenarios: :func:`tests.stacks.synths.plain`).
+    Shared: read-only."""
+    return synths.plain(name)
 
 
 def edited(old: str, new: str, text: str = DEV) -> str:
@@ -40,8 +41,7 @@ def copy_program(tmp_path: Path, stack: str, config_text: str) -> Path:
 
 
 def _dev_config(edit: Callable[[dict[str, Any]], None]) -> tuple[dict[str, str], list[str]]:
-    config, secrets = load_stack_config(ROOT, "eks-platform", "dev")
-    parsed = {k: (json.loads(v) if v[:1] in "[{" else v) for k, v in config.items()}
+    parsed, secrets = synths.parsed_config("dev")  # a fresh copy of the file's, read once
     edit(parsed)
     return {k: (v if isinstance(v, str) else json.dumps(v)) for k, v in parsed.items()}, secrets
 

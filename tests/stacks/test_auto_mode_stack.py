@@ -6,17 +6,16 @@ flipping a running stack would do (docs/compute.md)."""
 from __future__ import annotations
 
 import copy
-import functools
 import json
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from components.synth import Recorded, SynthResult, load_stack_config, run_program
-from components.synth.transitions import recording_options, transition
+from components.synth import Recorded, SynthResult, run_program
+from components.synth.transitions import transition
 from tests.oracles.iam_validation import assert_valid_custom_resource
-from tests.stacks.harness import ROOT
+from tests.stacks import synths
 from tests.support import manifest
 
 NS = "eks-platform"
@@ -49,8 +48,7 @@ def run_staging(
     *edits: Callable[[dict[str, Any]], None], recorded: list[Recorded] | None = None
 ) -> SynthResult:
     """The staging composition with its parsed configuration edited."""
-    raw, secrets = load_stack_config(ROOT, NS, "staging")
-    parsed = {k: (json.loads(v) if v[:1] in "[{" else v) for k, v in raw.items()}
+    parsed, secrets = synths.parsed_config("staging")  # a fresh copy of the file's, read once
     for edit in edits:
         edit(parsed)
     config = {k: (v if isinstance(v, str) else json.dumps(v)) for k, v in parsed.items()}
@@ -64,9 +62,9 @@ def run_staging(
     return run_program(program, NS, "staging", config, secrets, recorded=recorded)
 
 
-@functools.cache
 def auto_mode() -> SynthResult:
-    return run_staging(to_auto_mode)
+    """staging switched to Auto Mode, synthed once per process (shared: read-only)."""
+    return synths.result("staging", to_auto_mode)
 
 
 def test_auto_mode_runs_what_the_platform_installs_on_managed_compute() -> None:
@@ -120,7 +118,7 @@ def test_auto_mode_storage_and_node_pools() -> None:
 
 
 def test_managed_stacks_get_no_auto_mode_objects() -> None:
-    result = run_staging()
+    result = synths.result("staging")
     assert "autoMode" not in result.one("eks:index:Cluster").inputs
     assert result.by_type("eks-platform:index:AutoModeIngress") == []
     assert {c.inputs["spec"]["controller"] for c in result.by_type(CLASS)} == {
@@ -141,10 +139,8 @@ def _set(path: str, value: Any) -> Callable[[dict[str, Any]], None]:
 
 
 def _restore(key: str) -> Callable[[dict[str, Any]], None]:
-    raw, _ = load_stack_config(ROOT, NS, "staging")
-
     def edit(config: dict[str, Any]) -> None:
-        config[f"{NS}:{key}"] = json.loads(raw[f"{NS}:{key}"])
+        config[f"{NS}:{key}"] = synths.parsed_config("staging")[0][f"{NS}:{key}"]
 
     return edit
 
@@ -220,8 +216,7 @@ def test_flipping_a_running_stack_is_not_a_switch() -> None:
     Auto Mode on the control plane in place, but the same run deletes the nodes, the core
     add-ons, Karpenter and the load-balancer controller, and Auto Mode's classes cannot be
     created while the controller's of the same names exist: a new cluster is the switch."""
-    with recording_options():
-        before, after = run_staging(), run_staging(to_auto_mode)
+    before, after = synths.result("staging"), auto_mode()  # with options recorded
     plan = transition(before, after)
     control_plane = plan.of("eks:index:Cluster", "staging-eks-eks")
     assert control_plane.action == "update" and control_plane.properties == ("autoMode",)

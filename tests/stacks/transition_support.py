@@ -9,15 +9,12 @@ from the creator-removal's own ``diff`` (it asks to be replaced when the cluster
 
 from __future__ import annotations
 
-import importlib
-import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from components.cluster.creator_access import REPLACE_ON
-from components.synth import load_stack_config, run_program
-from components.synth.transitions import Change, Plan, recording_options, transition
-from tests.stacks.harness import ROOT
+from components.synth.transitions import Change, Plan, transition
+from tests.stacks import synths
 
 PROJECT = "eks-platform"
 DYNAMIC = "pulumi-python:dynamic:Resource"
@@ -35,39 +32,31 @@ NODE_CLASS = "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass"
 Edit = Callable[[dict[str, Any]], None]
 """Changes the stack's ``eks-platform:`` keys, by short name (``cluster``, ``karpenter``)."""
 
-_CACHE: dict[tuple[str, str], dict[str, Any]] = {}
 
-
-def _synth(stack: str, edit: Edit | None) -> dict[str, Any]:
-    config, secrets = load_stack_config(ROOT, PROJECT, stack)
+def _short(edit: Edit) -> synths.Edit:
+    """``edit`` on the configuration as the stack file keys it (``eks-platform:cluster``)."""
     prefix = f"{PROJECT}:"
-    short = {
-        k.removeprefix(prefix): json.loads(v) if v[:1] in "[{" else v
-        for k, v in config.items()
-        if k.startswith(prefix)
-    }
-    if edit is not None:
+
+    def on_full(config: dict[str, Any]) -> None:
+        short = {k.removeprefix(prefix): v for k, v in config.items() if k.startswith(prefix)}
         edit(short)
-    raw = {k: v for k, v in config.items() if not k.startswith(prefix)}
-    raw |= {prefix + k: v if isinstance(v, str) else json.dumps(v) for k, v in short.items()}
+        for key in [k for k in config if k.startswith(prefix)]:  # the others keep their place
+            if key.removeprefix(prefix) not in short:
+                del config[key]
+        config.update({prefix + k: v for k, v in short.items()})
 
-    def program() -> None:
-        from stacks.config import load
-
-        importlib.import_module(f"stacks.{stack}").main(load())
-
-    with recording_options():
-        result = run_program(program, PROJECT, stack, raw, secrets)
-    return json.loads(json.dumps(result.as_json()))  # as `--json` writes it
+    return on_full
 
 
 def variant(stack: str, name: str = "as checked in", edit: Edit | None = None) -> dict[str, Any]:
-    """The document of ``stack`` after ``edit`` (none: as checked in), synthed once per session
-    for each ``(stack, name)``."""
-    key = (stack, name)
-    if key not in _CACHE:
-        _CACHE[key] = _synth(stack, edit)
-    return _CACHE[key]
+    """The document of ``stack`` after ``edit`` (none: as checked in), as ``--json`` writes it,
+    synthed once per process for each configuration (:func:`tests.stacks.synths.document`:
+    keyed by the configuration itself, ``name`` is the change's name for the reader).
+    Shared: read-only."""
+    if edit is None:
+        return synths.document(stack)
+    assert synths.changes(stack, _short(edit)), f"{name}: changes nothing in Pulumi.{stack}.yaml"
+    return synths.document(stack, _short(edit))
 
 
 def creator_replace_on(*docs: dict[str, Any]) -> dict[str, tuple[str, ...]]:

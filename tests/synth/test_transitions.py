@@ -24,6 +24,7 @@ from components.synth.transitions import (
     render,
     transition,
 )
+from tests.stacks import synths
 
 ROOT = Path(__file__).resolve().parents[2]
 ROLE = "aws:iam/role:Role"
@@ -339,18 +340,20 @@ def test_the_table_names_real_inputs(type_: str) -> None:
 # --------------------------------------------------------------------------- the real stack
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def dev() -> dict[str, Any]:
-    with recording_options():
-        return synth(ROOT, "dev").as_json()
+    """dev's document with options recorded, as --json writes it (synthed once per process,
+    shared with tests/stacks: read-only)."""
+    return synths.document("dev")
 
 
 def test_the_same_dev_config_twice_changes_nothing(dev: dict[str, Any]) -> None:
     with recording_options():
-        again = json.loads(json.dumps(synth(ROOT, "dev").as_json()))  # as --json writes it
-    plan = transition(dev, again)
+        first = synth(ROOT, "dev").as_json()  # a run of its own, beside the shared one
+    plan = transition(first, dev)
     assert not plan.has_changes, render(plan)
-    assert len(plan.same) == len(dev["resources"]) and not plan.delete_order
+    assert len(plan.same) == len(first["resources"]) == len(dev["resources"])
+    assert not plan.delete_order
 
 
 def test_destroying_dev_deletes_every_ingress_before_the_load_balancer_controller(
