@@ -12,8 +12,8 @@ Installed, the package is ``eks_platform``; import the components from here::
 The layers, each importing only those before it (docs/architecture.md):
 
 * ``validation`` (the error model, value rules, the runtime type check, the config reader),
-  ``naming`` (IAM and Helm names), ``aws_context`` (partition, region and account of the
-  deployment), ``policies`` (vendored upstream IAM documents), ``dynamic`` (what the dynamic
+  ``naming`` (IAM and Helm names), ``run_state`` (what one program run remembers),
+  ``aws_context`` (partition, region and account of the deployment), ``policies`` (vendored upstream IAM documents), ``dynamic`` (what the dynamic
   providers share: pickled as source, the stack's AWS session, the Kubernetes client);
 * ``identity``: ``oidc`` (OidcTrust), ``iam`` (role building blocks), ``permissions`` (the
   grant helpers) and ``arns`` (the ARN checks), ``cluster_ref`` (ClusterRef), ``kubeconfig``,

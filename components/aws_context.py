@@ -13,18 +13,18 @@ for us-east-1 and that provider's account, not for the program's default region.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
+from . import run_state
+
 AWS = "aws"
 """The package of the AWS provider (``pulumi:providers:aws``)."""
 
 _Values = dict[tuple[str, Any], pulumi.Output[str]]
-_CACHE: weakref.WeakKeyDictionary[Any, _Values] = weakref.WeakKeyDictionary()
 
 
 def provider_of(
@@ -67,10 +67,9 @@ def _cached(
     provider: pulumi.ProviderResource | None,
     lookup: Callable[[pulumi.InvokeOutputOptions | None], pulumi.Output[str]],
 ) -> pulumi.Output[str]:
-    root = pulumi.runtime.get_root_resource()
-    if root is None:
+    if not run_state.in_a_run():
         return lookup(invoke_options(provider))
-    values = _CACHE.setdefault(root, {})
+    values: _Values = run_state.registry("aws-lookups", dict)
     # Providers compare by identity; holding one here keeps its id from being reused.
     cache_key = (key, provider)
     if cache_key not in values:

@@ -21,11 +21,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-import weakref
-from typing import Any
 
 import pulumi
 
+from . import run_state
 from . import validation as v
 
 IAM_ROLE_NAME_MAX = 64
@@ -67,17 +66,13 @@ def stack_unique(name: str, max_length: int = IAM_ROLE_NAME_MAX) -> str:
     return iam_name(name, max_length - len(suffix)) + suffix
 
 
-# One registry per program run: keyed by the root stack resource of the run.
+# One registry per program run (run_state): IAM names by (kind, lowercased name): (owner, id).
 _Claims = dict[tuple[str, str], tuple[str, int]]
-_CLAIMS: weakref.WeakKeyDictionary[Any, _Claims] = weakref.WeakKeyDictionary()
-_NO_ROOT: _Claims = {}
 
 
 def _claims() -> _Claims:
-    root = pulumi.runtime.get_root_resource()
-    if root is None:
-        return _NO_ROOT
-    return _CLAIMS.setdefault(root, {})
+    claims: _Claims = run_state.registry("iam-names", dict)
+    return claims
 
 
 def claim(kind: str, name: str, owner: str, by: object, field: str) -> None:
@@ -103,8 +98,6 @@ def claim(kind: str, name: str, owner: str, by: object, field: str) -> None:
 
 # Kubernetes objects by (cluster's provider, kind, namespace, name): (owner, creator, provider).
 _Objects = dict[tuple[int, str, str, str], tuple[str, object, object]]
-_OBJECTS: weakref.WeakKeyDictionary[Any, _Objects] = weakref.WeakKeyDictionary()
-_NO_ROOT_OBJECTS: _Objects = {}
 
 
 def claim_object(
@@ -127,8 +120,7 @@ def claim_object(
     this program already creates it on that cluster, naming both and ending with ``hint`` (what
     to change): two owners of one object overwrite each other, and deleting either deletes it.
     """
-    root = pulumi.runtime.get_root_resource()
-    objects = _NO_ROOT_OBJECTS if root is None else _OBJECTS.setdefault(root, {})
+    objects: _Objects = run_state.registry("kubernetes-objects", dict)
     key = (id(provider), kind, namespace, name)
     other = objects.get(key)
     if other is not None and other[1] is not by:

@@ -25,6 +25,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "components._moved",
             "components.validation",
             "components.naming",
+            "components.run_state",
             "components.aws_context",
             "components.policies",
             "components.dynamic",

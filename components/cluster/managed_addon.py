@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import pulumi
 import pulumi_aws as aws
 
-from .. import aws_context, naming
+from .. import aws_context, naming, run_state
 from .. import validation as v
 from ..identity.cluster_ref import ClusterRef, as_cluster_ref
 from ..identity.iam import children_of
@@ -154,8 +154,11 @@ def _merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
     return base
 
 
-_FOR_CHILD: set[tuple[int, str]] = set()
-"""(component, add-on) pairs a component claimed for the :class:`ManagedAddon` it creates."""
+def _for_child() -> set[tuple[int, str]]:
+    """(component, add-on) pairs a component claimed for the :class:`ManagedAddon` it creates
+    (this program run's: the components live as long as the run)."""
+    pairs: set[tuple[int, str]] = run_state.registry("addons-for-child", set)
+    return pairs
 
 
 def claim_addon(
@@ -172,7 +175,7 @@ def claim_addon(
     ``for_child``: ``by`` installs it through a :class:`ManagedAddon` child, which then holds
     the same claim (so that ``by`` is refused before it registers anything)."""
     if for_child:
-        _FOR_CHILD.add((id(by), addon_name))
+        _for_child().add((id(by), addon_name))
     naming.claim_object(
         cluster.provider,
         cluster.key,
@@ -270,7 +273,7 @@ class ManagedAddon(pulumi.ComponentResource):
                 validate_kubernetes_version(args.kubernetes_version, "kubernetes_version")
             v.aws_tags(args.tags, "tags")
             parent = opts.parent if opts is not None else None
-            claimant = parent if (id(parent), args.addon_name) in _FOR_CHILD else self
+            claimant = parent if (id(parent), args.addon_name) in _for_child() else self
             claim_addon(cluster, args.addon_name, owner, claimant, "addon_name")
         super().__init__("eks-platform:index:ManagedAddon", name, None, opts)
         provider = aws_context.provider_of(opts) or cluster.aws_provider

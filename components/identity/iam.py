@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import json
-import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,7 +20,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from .. import naming
+from .. import naming, run_state
 from .. import validation as v
 from ..aws_context import aws_managed_policy_arn
 
@@ -182,9 +181,12 @@ def managed(
     return {name: aws_managed_policy_arn(name, provider) for name in policy_names}
 
 
-_POLICIES: weakref.WeakKeyDictionary[aws.iam.Role, list[pulumi.Resource]] = (
-    weakref.WeakKeyDictionary()
-)
+def _policies() -> dict[int, tuple[aws.iam.Role, list[pulumi.Resource]]]:
+    """The policies :func:`create_role` made, by role (this program run's: run_state)."""
+    made: dict[int, tuple[aws.iam.Role, list[pulumi.Resource]]] = run_state.registry(
+        "role-policies", dict
+    )
+    return made
 
 
 def children_of(role: aws.iam.Role) -> list[pulumi.Resource]:
@@ -193,7 +195,7 @@ def children_of(role: aws.iam.Role) -> list[pulumi.Resource]:
     Whatever runs as the role (nodes, Fargate pods) should depend on them, so that it is
     created after its permissions and deleted before they go.
     """
-    return list(_POLICIES.get(role, []))
+    return list(_policies().get(id(role), (role, []))[1])
 
 
 def create_role(
@@ -238,5 +240,5 @@ def create_role(
                 f"{name}-{policy_name}", name=policy_name, role=role.id, policy=policy, opts=child
             )
         )
-    _POLICIES[role] = policies
+    _policies()[id(role)] = (role, policies)  # the role held too: its id() stays its own
     return role
