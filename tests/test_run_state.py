@@ -35,7 +35,7 @@ def test_each_run_starts_with_its_own_state() -> None:
     seen: list[dict[str, int]] = []
 
     def program() -> None:
-        state = run_state.registry("test-counter", dict)
+        state: dict[str, int] = run_state.registry("test-counter", dict)
         state["runs"] = state.get("runs", 0) + 1
         seen.append(dict(state))
 
