@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import threading
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -34,6 +35,72 @@ def eks_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     sys.path.remove(str(site))
 
 
+MOTO_SERVER = """
+import json, logging, os, sys
+from moto.utilities.utils import load_resource
+# moto's own AMIs, without the thousands of recent ones per region it would otherwise load into
+# every EC2 backend (a second each).
+with open(sys.argv[1], "w") as amis:
+    json.dump(load_resource("ec2/resources/amis.json"), amis)
+os.environ["MOTO_AMIS_PATH"] = sys.argv[1]
+from moto.server import ThreadedMotoServer
+logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request otherwise
+server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+server.start()
+print("http://%s:%d" % server.get_host_and_port(), flush=True)
+sys.stdin.read()  # until the tests close it, or exit
+"""
+
+
+@pytest.fixture(scope="session")
+def moto_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The URL of moto's server, one per test process (its EC2 backend takes a second or two to
+    start: it is never emptied, every test works on names of its own).
+
+    In a process of its own: ``moto.mock_aws()``, which other tests use, resets every backend
+    of the process it runs in, a server's in that process too (its users, keys and assumed
+    roles gone in the middle of the session)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "PYTHONPATH"))}
+    directory = tmp_path_factory.mktemp("moto")
+    log = directory / "stderr"
+    with open(log, "wb") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, "-c", MOTO_SERVER, str(directory / "amis.json")],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            env=env,
+            text=True,
+        )
+    assert process.stdout is not None and process.stdin is not None
+    url = process.stdout.readline().strip()
+    if not url.startswith("http://"):
+        process.kill()
+        process.wait(timeout=10)
+        raise RuntimeError(f"moto's server did not start: {log.read_text()}")
+    threading.Thread(target=process.stdout.read, daemon=True).start()  # never a full pipe
+    yield url
+    process.stdin.close()
+    process.kill()
+    process.wait(timeout=10)
+
+
+@pytest.fixture
+def moto_env(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """This process's AWS SDK on moto's server (``AWS_ENDPOINT_URL``) with test keys, and no
+    other AWS setting of the environment; the server's URL. The server is shared: a test
+    works on names of its own."""
+    for key in [k for k in os.environ if k.startswith("AWS_")]:
+        monkeypatch.delenv(key)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_CONFIG_FILE", os.devnull)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    return moto_server
+
+
 def once_per_run(
     tmp_path_factory: pytest.TempPathFactory, name: str, produce: Callable[[Path], Any]
 ) -> Any:
@@ -57,13 +124,32 @@ def once_per_run(
 
 
 @pytest.fixture(scope="session")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The python of a fresh virtualenv with the built wheel installed (its dependencies come
-    from the test environment), built once per run."""
-    return Path(once_per_run(tmp_path_factory, "installed-wheel", _install_wheel))
+def built_wheel(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The library's wheel, built once per run, and a directory it was installed into by
+    unpacking it: ``{"wheel": ..., "site": ...}``."""
+    built: dict[str, str] = once_per_run(tmp_path_factory, "eks-platform-wheel", _build_wheel)
+    return built
 
 
-def _install_wheel(tmp: Path) -> str:
+@pytest.fixture(scope="session")
+def installed(built_wheel: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The python of a fresh virtualenv with the built wheel installed by pip (its dependencies
+    come from the test environment), made once per run."""
+    install = lambda tmp: _install_wheel(Path(built_wheel["wheel"]), tmp)  # noqa: E731
+    return Path(once_per_run(tmp_path_factory, "installed-wheel", install))
+
+
+@pytest.fixture(scope="session")
+def installed_site(built_wheel: dict[str, str]) -> Path:
+    """A directory holding only the package installed from the wheel (``eks_platform`` and its
+    ``.dist-info``), as ``pip install --no-deps --target`` puts it: what a ``PYTHONPATH``
+    names, the dependencies coming from the interpreter."""
+    return Path(built_wheel["site"])
+
+
+def _build_wheel(tmp: Path) -> dict[str, str]:
+    import tomllib
+
     src = tmp / "src"
     src.mkdir()
     for name in ("pyproject.toml", "README.md"):
@@ -72,41 +158,52 @@ def _install_wheel(tmp: Path) -> str:
         ROOT / "components", src / "components", ignore=shutil.ignore_patterns("__pycache__")
     )
     dist = tmp / "dist"
+    # The build backend pyproject.toml names, through its PEP 517 hook: what `pip wheel
+    # --no-build-isolation` runs, without pip's own second of start-up and checks.
+    backend = tomllib.loads((src / "pyproject.toml").read_text())["build-system"]["build-backend"]
     subprocess.run(
         [
             sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--quiet",
-            "--no-deps",
-            "--no-build-isolation",
-            "-w",
+            "-c",
+            f"import sys, {backend} as backend; backend.build_wheel(sys.argv[1])",
             str(dist),
-            str(src),
         ],
+        cwd=src,
         check=True,
         capture_output=True,
         timeout=300,
     )
     (wheel,) = dist.glob("eks_platform-*.whl")
-    names = zipfile.ZipFile(wheel).namelist()
-    assert "eks_platform/py.typed" in names
-    assert "eks_platform/synth/__main__.py" in names
-    assert "eks_platform/policies/aws-load-balancer-controller-v3.5.0-iam-policy.json" in names
-    assert not any(n.startswith(("components/", "tests/", "stacks/")) for n in names), names
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        assert "eks_platform/py.typed" in names
+        assert "eks_platform/synth/__main__.py" in names
+        assert "eks_platform/policies/aws-load-balancer-controller-v3.5.0-iam-policy.json" in names
+        assert not any(n.startswith(("components/", "tests/", "stacks/")) for n in names), names
+        # A pure-Python wheel ("Root-Is-Purelib: true", no .data directory) installs by being
+        # unpacked: what `pip install --target` would write, without a second pip run.
+        (metadata,) = [n for n in names if n.endswith(".dist-info/WHEEL")]
+        assert "Root-Is-Purelib: true" in archive.read(metadata).decode()
+        assert not any(".data/" in n for n in names), names
+        site = tmp / "site"
+        archive.extractall(site)
+    assert (site / "eks_platform" / "dynamic" / "by_value.py").exists()
+    assert not (site / "components").exists()
+    return {"wheel": str(wheel), "site": str(site)}
 
+
+def _install_wheel(wheel: Path, tmp: Path) -> str:
     venv = tmp / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     python = venv / "bin" / "python"
-    site = subprocess.run(
+    purelib = subprocess.run(
         [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
         check=True,
         capture_output=True,
         text=True,
     ).stdout.strip()
     # The dependencies (pulumi, the provider SDKs) come from the test environment.
-    Path(site, "test-deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    Path(purelib, "test-deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     subprocess.run(
         [
             sys.executable,

@@ -4,12 +4,12 @@ sweep against moto's EC2, and the wiring. Through the real provider host:
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import boto3
 import pulumi
 import pytest
-from moto import mock_aws
 
 from components.addons.karpenter.cleanup import (
     DEFAULT_DRAIN_SECONDS,
@@ -145,7 +145,7 @@ def test_the_drain_bound_follows_the_longest_termination_grace_period(
     assert seconds("1h30m") == 5400
 
 
-def test_the_sweep_finds_the_instances_karpenter_launched_for_the_cluster() -> None:
+def test_the_sweep_finds_the_instances_karpenter_launched_for_the_cluster(moto_env: str) -> None:
     def run_instance(ec2: Any, tags: dict[str, str]) -> str:
         spec = [
             {"ResourceType": "instance", "Tags": [{"Key": k, "Value": v} for k, v in tags.items()]}
@@ -155,23 +155,23 @@ def test_the_sweep_finds_the_instances_karpenter_launched_for_the_cluster() -> N
         )
         return str(found["Instances"][0]["InstanceId"])
 
-    with mock_aws():
-        ec2 = boto3.client("ec2", region_name="us-west-2")
-        pool = {"karpenter.sh/nodepool": "team-gpu"}
-        ours = sorted(
-            run_instance(ec2, {**pool, **tags})
-            for tags in (
-                {"karpenter.sh/discovery": "dev-eks"},
-                {"kubernetes.io/cluster/dev-eks": "owned"},
-                {"eks:eks-cluster-name": "dev-eks"},
-            )
+    cluster = f"dev-eks-{uuid.uuid4().hex[:8]}"  # moto's server is shared: names of our own
+    ec2 = boto3.client("ec2", region_name="us-west-2")
+    pool = {"karpenter.sh/nodepool": "team-gpu"}
+    ours = sorted(
+        run_instance(ec2, {**pool, **tags})
+        for tags in (
+            {"karpenter.sh/discovery": cluster},
+            {f"kubernetes.io/cluster/{cluster}": "owned"},
+            {"eks:eks-cluster-name": cluster},
         )
-        run_instance(ec2, {"kubernetes.io/cluster/dev-eks": "owned"})  # a managed node group's
-        run_instance(ec2, {**pool, "kubernetes.io/cluster/prod-eks": "owned"})  # another cluster's
-        instances = _Instances(boto3.Session(region_name="us-west-2"), "us-west-2")
-        assert instances.launched("dev-eks") == ours
-        instances.terminate(ours[:1])
-        assert instances.launched("dev-eks") == ours[1:]
+    )
+    run_instance(ec2, {f"kubernetes.io/cluster/{cluster}": "owned"})  # a managed node group's
+    run_instance(ec2, {**pool, f"kubernetes.io/cluster/prod-{cluster}": "owned"})  # another's
+    instances = _Instances(boto3.Session(region_name="us-west-2"), "us-west-2")
+    assert instances.launched(cluster) == ours
+    instances.terminate(ours[:1])
+    assert instances.launched(cluster) == ours[1:]
 
 
 # --------------------------------------------------------------------------- wiring

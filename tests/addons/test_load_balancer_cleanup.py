@@ -4,6 +4,7 @@ what runs it (armed, the owner marker) and what it waits for. Through the real p
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
@@ -251,27 +252,28 @@ def test_turned_off_the_cleanup_stays_disarmed() -> None:
     assert cleanup_resource.inputs["armed"] is False
 
 
-def test_the_aws_side_finds_what_the_controller_tagged() -> None:
+def test_the_aws_side_finds_what_the_controller_tagged(moto_env: str) -> None:
     import boto3
-    from moto import mock_aws
 
     from components.addons.load_balancer_controller.cleanup import _Tagging
 
-    with mock_aws():
-        ec2 = boto3.client("ec2", region_name="us-west-2")
-        vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
-        subnets = [
-            ec2.create_subnet(
-                VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=f"us-west-2{az}"
-            )["Subnet"]["SubnetId"]
-            for i, az in enumerate("ab")
-        ]
-        elbv2 = boto3.client("elbv2", region_name="us-west-2")
-        ours = elbv2.create_load_balancer(
-            Name="k8s-teama-web", Subnets=subnets, Tags=[{"Key": CLUSTER_TAG, "Value": "dev-eks"}]
-        )["LoadBalancers"][0]["LoadBalancerArn"]
-        elbv2.create_load_balancer(
-            Name="k8s-other", Subnets=subnets, Tags=[{"Key": CLUSTER_TAG, "Value": "prod-eks"}]
-        )
-        tagging = _Tagging(boto3.Session(region_name="us-west-2"), "us-west-2")
-        assert tagging.tagged(CLUSTER_TAG, "dev-eks") == [ours]
+    cluster = f"dev-eks-{uuid.uuid4().hex[:8]}"  # moto's server is shared: names of our own
+    ec2 = boto3.client("ec2", region_name="us-west-2")
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    subnets = [
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=f"us-west-2{az}")[
+            "Subnet"
+        ]["SubnetId"]
+        for i, az in enumerate("ab")
+    ]
+    elbv2 = boto3.client("elbv2", region_name="us-west-2")
+    ours = elbv2.create_load_balancer(
+        Name=f"k8s-web-{cluster}", Subnets=subnets, Tags=[{"Key": CLUSTER_TAG, "Value": cluster}]
+    )["LoadBalancers"][0]["LoadBalancerArn"]
+    elbv2.create_load_balancer(
+        Name=f"k8s-other-{cluster}",
+        Subnets=subnets,
+        Tags=[{"Key": CLUSTER_TAG, "Value": f"prod-{cluster}"}],
+    )
+    tagging = _Tagging(boto3.Session(region_name="us-west-2"), "us-west-2")
+    assert tagging.tagged(CLUSTER_TAG, cluster) == [ours]

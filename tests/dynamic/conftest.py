@@ -1,15 +1,11 @@
-"""Fixtures of the provider-host tests: moto's server, the fake APIs, a stack's AWS settings,
-and the package installed from its wheel outside the repository."""
+"""Fixtures of the provider-host tests: moto's server (``tests/conftest.py``), the fake APIs, a
+stack's AWS settings, and the provider hosts of each layout, shared by the tests."""
 
 from __future__ import annotations
 
 import itertools
 import json
-import logging
 import os
-import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,9 +13,9 @@ from typing import Any
 
 import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 
 from tests.dynamic.fakes import FakeEks, FakeKubernetes
+from tests.dynamic.host import Host, Hosts
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 REGION = "us-west-2"
@@ -28,16 +24,6 @@ DEPLOY_ROLE = f"arn:aws:iam::{ACCOUNT}:role/ci/eks-platform-dev-deploy"
 SESSION = "pulumi-up"
 ASSUMED = f"arn:aws:sts::{ACCOUNT}:assumed-role/eks-platform-dev-deploy/{SESSION}"
 """Who the providers must act as: the stack's profile, then the role of ``aws:assumeRoles``."""
-
-
-@pytest.fixture(scope="session")
-def moto_server() -> Iterator[str]:
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request otherwise
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
 
 
 @pytest.fixture
@@ -92,15 +78,29 @@ def deployer(moto_server: str, tmp_path_factory: pytest.TempPathFactory) -> tupl
     return credentials, f"arn:aws:iam::{ACCOUNT}:user/deployer"
 
 
-@pytest.fixture
-def stack(moto: str, deployer: tuple[Path, str], tmp_path: Path) -> Stack:
+@pytest.fixture(scope="session")
+def fake_eks() -> Iterator[FakeEks]:
+    """EKS access entries (moto lacks them), one server per session: :func:`eks` empties it."""
+    server = FakeEks()
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="session")
+def session_stack(
+    moto_server: str,
+    deployer: tuple[Path, str],
+    fake_eks: FakeEks,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Stack:
+    """The stack of every test (the provider hosts' environment)."""
     credentials, user = deployer
-    home = tmp_path / "home"
-    home.mkdir()
+    home = tmp_path_factory.mktemp("home")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "PYTHONPATH"))}
     env.update(
         HOME=str(home),
-        AWS_ENDPOINT_URL=moto,
+        AWS_ENDPOINT_URL=moto_server,
+        AWS_ENDPOINT_URL_EKS=fake_eks.url,
         AWS_EC2_METADATA_DISABLED="true",
         AWS_CONFIG_FILE=str(home / "none"),
         AWS_SHARED_CREDENTIALS_FILE=str(home / "none"),
@@ -117,6 +117,51 @@ def stack(moto: str, deployer: tuple[Path, str], tmp_path: Path) -> Stack:
     return Stack(env, config, user)
 
 
+@pytest.fixture(scope="session")
+def hosts(session_stack: Stack) -> Iterator[Hosts]:
+    """The provider hosts of the session (:class:`~tests.dynamic.host.Hosts`)."""
+    shared = Hosts(session_stack.env)
+    yield shared
+    shared.close()
+
+
+@pytest.fixture
+def stack(session_stack: Stack) -> Stack:
+    """The stack's settings (a copy: a test may change its own, which the shared hosts, started
+    with the session's environment, do not see)."""
+    return Stack(dict(session_stack.env), dict(session_stack.config), session_stack.deployer_user)
+
+
+@pytest.fixture
+def host(hosts: Hosts, tmp_path_factory: pytest.TempPathFactory) -> Host:
+    """The provider host where neither ``components`` nor ``eks_platform`` can be imported (no
+    ``PYTHONPATH``, ``cwd`` elsewhere): it has only what the state's pickle carries."""
+    return hosts.get(_elsewhere(tmp_path_factory, "bare"))
+
+
+@pytest.fixture
+def repository_host(hosts: Hosts) -> Host:
+    """The provider host of the repository layout: ``components`` importable (``cwd`` and
+    ``PYTHONPATH`` the repository), ``eks_platform`` not."""
+    return hosts.get(ROOT, [ROOT])
+
+
+@pytest.fixture
+def installed_host(
+    hosts: Hosts, installed_site: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Host:
+    """The provider host of the installed layout: ``eks_platform`` importable (``PYTHONPATH``
+    only the directory the wheel was installed into, ``cwd`` elsewhere), ``components`` not."""
+    return hosts.get(_elsewhere(tmp_path_factory, "elsewhere"), [installed_site])
+
+
+def _elsewhere(tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
+    """A directory of the session's own, outside the repository."""
+    path = tmp_path_factory.getbasetemp() / f"host-{name}"
+    path.mkdir(exist_ok=True)
+    return path
+
+
 @pytest.fixture
 def kubernetes(moto: str) -> Iterator[FakeKubernetes]:
     """The cluster's API server, admitting only the stack's assumed role."""
@@ -126,40 +171,8 @@ def kubernetes(moto: str) -> Iterator[FakeKubernetes]:
 
 
 @pytest.fixture
-def eks(stack: Stack) -> Iterator[FakeEks]:
-    server = FakeEks()
-    stack.env["AWS_ENDPOINT_URL_EKS"] = server.url
-    yield server
-    server.close()
-
-
-@pytest.fixture(scope="session")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A directory holding only the package installed from its wheel (``eks_platform``), as
-    ``pip install --no-deps --target`` puts it; the dependencies come from this interpreter."""
-    tmp = tmp_path_factory.mktemp("wheel")
-    src = tmp / "src"
-    src.mkdir()
-    for name in ("pyproject.toml", "README.md"):
-        shutil.copy(ROOT / name, src / name)
-    shutil.copytree(
-        ROOT / "components", src / "components", ignore=shutil.ignore_patterns("__pycache__")
-    )
-    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--quiet"]
-    subprocess.run(
-        [*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", str(tmp / "dist"), str(src)],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    (wheel,) = (tmp / "dist").glob("eks_platform-*.whl")
-    site = tmp / "site"
-    subprocess.run(
-        [*pip, "install", "--no-deps", "--target", str(site), str(wheel)],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    assert (site / "eks_platform" / "dynamic" / "by_value.py").exists()
-    assert not (site / "components").exists()
-    return site
+def eks(fake_eks: FakeEks) -> Iterator[FakeEks]:
+    """EKS access entries, empty for the test (the hosts' ``AWS_ENDPOINT_URL_EKS``)."""
+    fake_eks.entries.clear()
+    yield fake_eks
+    fake_eks.entries.clear()

@@ -59,7 +59,7 @@ class _Server:
         self._http = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self._http.server_address[1]}"
         self.lock = threading.RLock()
-        threading.Thread(target=self._http.serve_forever, daemon=True).start()
+        threading.Thread(target=self._http.serve_forever, args=(0.05,), daemon=True).start()
 
     def handle(
         self, method: str, path: str, query: str, headers: Any, body: Any

@@ -14,6 +14,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -41,25 +43,40 @@ class HostError(Exception):
 
 
 class Host:
-    """One provider host process: ``cwd`` and ``pythonpath`` decide what it can import."""
+    """One provider host process: ``cwd`` and ``pythonpath`` decide what it can import.
+
+    Its standard error goes to a file (a long-lived host must never block on a full pipe), its
+    standard output is read on after the port (a provider may print)."""
 
     def __init__(self, env: dict[str, str], cwd: Path, pythonpath: list[Path] | None = None):
         environment = {k: v for k, v in env.items() if k != "PYTHONPATH"}
         if pythonpath:
             environment["PYTHONPATH"] = os.pathsep.join(str(p) for p in pythonpath)
+        self.cwd = cwd
+        self.stderr = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close())
         self.process = subprocess.Popen(
             [sys.executable, "-m", "pulumi.dynamic"],
             cwd=cwd,
             env=environment,
             stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stderr=self.stderr,
         )
         assert self.process.stdout is not None
         line = self.process.stdout.readline()
         if not line.strip():
-            raise HostError(self.process.communicate(timeout=10)[1].decode())
+            self.process.wait(timeout=10)
+            raise HostError(self.errors())
+        threading.Thread(target=self.process.stdout.read, daemon=True).start()
         self.channel = grpc.insecure_channel(f"127.0.0.1:{int(line)}")
         self.stub = ResourceProviderStub(self.channel)
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def errors(self) -> str:
+        """What the host wrote to its standard error so far."""
+        self.stderr.seek(0)
+        return self.stderr.read().decode(errors="replace")
 
     def _call(self, method: str, request: Any) -> Any:
         try:
@@ -121,10 +138,42 @@ class Host:
     def close(self) -> None:
         self.channel.close()
         self.process.kill()
-        self.process.communicate(timeout=10)
+        self.process.wait(timeout=10)
+        self.stderr.close()
 
     def __enter__(self) -> Host:
         return self
 
     def __exit__(self, *_: Any) -> None:
         self.close()
+
+
+class Hosts:
+    """Provider hosts shared by the tests of a session, one per layout (``cwd`` and
+    ``pythonpath``), started when first asked for and again if one died.
+
+    A host costs half a second of CPU to start and about two more the first time it loads a
+    cleanup (``kubernetes``' client above all, then ``boto3`` and the assumed role). Sharing
+    one is what the engine does too (one host serves a whole deployment), and no test depends
+    on what another did before: every test configures the host, works on a cluster and fake
+    API servers of its own, and passes alone. The host keeps each provider it loaded (by its
+    serialized bytes) configured with the first ``Configure``: every test sends the same stack
+    configuration, and the hosts' environment is the session's (``Hosts.env``)."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.env = env
+        self._hosts: dict[tuple[Path, tuple[Path, ...]], Host] = {}
+
+    def get(self, cwd: Path, pythonpath: list[Path] | None = None) -> Host:
+        key = (cwd, tuple(pythonpath or []))
+        host = self._hosts.get(key)
+        if host is None or not host.alive():
+            if host is not None:
+                host.close()
+            host = self._hosts[key] = Host(self.env, cwd, pythonpath)
+        return host
+
+    def close(self) -> None:
+        for host in self._hosts.values():
+            host.close()
+        self._hosts.clear()

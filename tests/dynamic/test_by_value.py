@@ -9,12 +9,14 @@ nor ``eks_platform``.
 from __future__ import annotations
 
 import base64
+import json
 import pickletools
 import re
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import dill
 import pytest
@@ -54,36 +56,56 @@ def test_the_pickle_names_no_module_of_this_library(provider: type) -> None:
     assert serialized == serialize_provider(provider())
 
 
-@pytest.mark.parametrize("provider", PROVIDERS, ids=lambda p: p.__module__)
-def test_it_loads_where_neither_components_nor_eks_platform_can_be_imported(
-    provider: type, tmp_path: Path
-) -> None:
-    (tmp_path / "state.b64").write_text(serialize_provider(provider()))
-    script = textwrap.dedent(
-        """
-        import base64, importlib.util, sys
-        import dill
-        from pulumi.dynamic import ResourceProvider
-        assert importlib.util.find_spec("components") is None
-        assert importlib.util.find_spec("eks_platform") is None
-        provider = dill.loads(base64.b64decode(open("state.b64").read()))
+LOAD_ELSEWHERE = """
+import base64, importlib.util, json, sys, traceback
+import dill
+from pulumi.dynamic import ResourceProvider
+assert importlib.util.find_spec("components") is None
+assert importlib.util.find_spec("eks_platform") is None
+found = {}
+for name in sys.argv[1:]:
+    try:
+        provider = dill.loads(base64.b64decode(open(name + ".b64").read()))
         assert isinstance(provider, ResourceProvider), type(provider)
         assert callable(provider.delete) and callable(provider.configure)
         ours = sorted(m for m in sys.modules if m.split(".")[0] in ("components", "eks_platform"))
         assert not ours, ours
-        print(type(provider).__qualname__, type(provider).__module__)
-        """
-    )
+        found[name] = [type(provider).__qualname__, type(provider).__module__]
+    except Exception:
+        found[name] = traceback.format_exc()
+print(json.dumps(found))
+"""
+
+
+@pytest.fixture(scope="module")
+def loaded_elsewhere(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Each provider's pickle loaded in a process that can import neither ``components`` nor
+    ``eks_platform`` (one process for all: each pickle is its own package, named after its
+    content, so none can lean on what another loaded): by module, ``[qualname, module]`` of
+    the loaded class, or the traceback."""
+    directory = tmp_path_factory.mktemp("by-value")
+    for provider in PROVIDERS:
+        (directory / f"{provider.__module__}.b64").write_text(serialize_provider(provider()))
     proc = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=tmp_path,
+        [sys.executable, "-c", LOAD_ELSEWHERE, *(p.__module__ for p in PROVIDERS)],
+        cwd=directory,
         env={"PATH": "/usr/bin:/bin"},
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert proc.returncode == 0, proc.stderr
-    qualname, module = proc.stdout.split()
+    found: dict[str, Any] = json.loads(proc.stdout.splitlines()[-1])
+    return found
+
+
+@pytest.mark.parametrize("provider", PROVIDERS, ids=lambda p: p.__module__)
+def test_it_loads_where_neither_components_nor_eks_platform_can_be_imported(
+    provider: type, loaded_elsewhere: dict[str, Any]
+) -> None:
+    loaded = loaded_elsewhere[provider.__module__]
+    assert isinstance(loaded, list), loaded  # else the traceback
+    qualname, module = loaded
     assert qualname == "_Provider"
     assert module.startswith("_eks_platform_dynamic_")
     assert module.endswith(provider.__module__.removeprefix("components."))

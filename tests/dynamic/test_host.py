@@ -1,18 +1,19 @@
 """The dynamic providers through the SDK's own provider host, as the engine drives them.
 
-Each test starts ``python -m pulumi.dynamic`` (:class:`~tests.dynamic.host.Host`) and calls
-``Configure`` with the stack's AWS settings (``aws:region``; ``aws:profile`` in a shared
-credentials file of its own, named by ``aws:sharedCredentialsFiles``; ``aws:assumeRoles``),
-then ``Check``, ``Diff``, ``Create``, ``Update`` and ``Delete`` with the provider pickled as
-``pulumi.dynamic.Resource`` stores it. AWS is moto's server (``AWS_ENDPOINT_URL``), EKS access
-entries and the Kubernetes API are fakes over HTTP (:mod:`tests.dynamic.fakes`); the host's
-environment holds no credentials, so every call that succeeds used the stack's settings, and
-the fake API server admits only the assumed role.
+Each test drives ``python -m pulumi.dynamic`` (:class:`~tests.dynamic.host.Host`: one process
+shared by the tests, as one serves a whole deployment) where neither ``components`` nor
+``eks_platform`` can be imported, and calls ``Configure`` with the stack's AWS settings
+(``aws:region``; ``aws:profile`` in a shared credentials file of its own, named by
+``aws:sharedCredentialsFiles``; ``aws:assumeRoles``), then ``Check``, ``Diff``, ``Create``,
+``Update`` and ``Delete`` with the provider pickled as ``pulumi.dynamic.Resource`` stores it.
+AWS is moto's server (``AWS_ENDPOINT_URL``), EKS access entries and the Kubernetes API are
+fakes over HTTP (:mod:`tests.dynamic.fakes`); the host's environment holds no credentials, so
+every call that succeeds used the stack's settings, and the fake API server admits only the
+assumed role.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -79,69 +80,64 @@ def cleanup_props(kubernetes: FakeKubernetes, cluster: str, **changes: Any) -> d
 
 
 def test_the_load_balancer_cleanup_runs_on_delete_only_when_armed(
-    stack: Stack, kubernetes: FakeKubernetes, moto: str, cluster: str, tmp_path: Path
+    stack: Stack, kubernetes: FakeKubernetes, moto: str, cluster: str, host: Host
 ) -> None:
     controller(kubernetes, moto)
     made = security_group(moto, f"k8s-teama-web-{cluster}", cluster)
     web = kubernetes.put(NETWORKING, "ingresses", "web", "team-a", rounds=2, made=made,
                          spec={"ingressClassName": "alb"})  # fmt: skip
-    with Host(stack.env, tmp_path) as host:
-        host.configure(stack.config)
-        inputs = host.check("alb-cleanup", {}, cleanup_props(kubernetes, cluster))
-        id_, outs = host.create("alb-cleanup", inputs)
-        assert id_.startswith(f"{cluster}-load-balancer-cleanup-")
-        assert kubernetes.objects[MARKER]["data"]["owner"] == id_
-        # Turned off: an update, never a replacement; the delete after it does nothing.
-        off = host.check("alb-cleanup", outs, cleanup_props(kubernetes, cluster, armed=False))
-        diff = host.diff("alb-cleanup", id_, outs, off)
-        assert diff.changes == diff.DIFF_SOME and list(diff.replaces) == []
-        outs = host.update("alb-cleanup", id_, outs, off)
-        host.delete("alb-cleanup", id_, outs)
-        assert web in kubernetes.objects and tagged(moto, cluster) == [made]
-        # Armed again, the delete runs: the Ingress and what was made for it go, then the marker.
-        outs = host.update("alb-cleanup", id_, outs, cleanup_props(kubernetes, cluster))
-        host.delete("alb-cleanup", id_, outs)
+    host.configure(stack.config)
+    inputs = host.check("alb-cleanup", {}, cleanup_props(kubernetes, cluster))
+    id_, outs = host.create("alb-cleanup", inputs)
+    assert id_.startswith(f"{cluster}-load-balancer-cleanup-")
+    assert kubernetes.objects[MARKER]["data"]["owner"] == id_
+    # Turned off: an update, never a replacement; the delete after it does nothing.
+    off = host.check("alb-cleanup", outs, cleanup_props(kubernetes, cluster, armed=False))
+    diff = host.diff("alb-cleanup", id_, outs, off)
+    assert diff.changes == diff.DIFF_SOME and list(diff.replaces) == []
+    outs = host.update("alb-cleanup", id_, outs, off)
+    host.delete("alb-cleanup", id_, outs)
+    assert web in kubernetes.objects and tagged(moto, cluster) == [made]
+    # Armed again, the delete runs: the Ingress and what was made for it go, then the marker.
+    outs = host.update("alb-cleanup", id_, outs, cleanup_props(kubernetes, cluster))
+    host.delete("alb-cleanup", id_, outs)
     assert web not in kubernetes.objects and tagged(moto, cluster) == []
     assert MARKER not in kubernetes.objects
     assert kubernetes.callers == {ASSUMED}
 
 
 def test_a_renamed_cleanup_leaves_its_old_delete_nothing_to_do(
-    stack: Stack, kubernetes: FakeKubernetes, cluster: str, tmp_path: Path
+    stack: Stack, kubernetes: FakeKubernetes, cluster: str, host: Host
 ) -> None:
     web = kubernetes.put(NETWORKING, "ingresses", "web", "team-a", spec={"ingressClassName": "alb"})
-    with Host(stack.env, tmp_path) as host:
-        host.configure(stack.config)
-        props = host.check("old", {}, cleanup_props(kubernetes, cluster))
-        old_id, old_outs = host.create("old", props)
-        # The new URN is created first, then the old one deleted (the engine's order).
-        new_id, new_outs = host.create("new", host.check("new", {}, props))
-        host.delete("old", old_id, old_outs)
-        assert web in kubernetes.objects
-        assert kubernetes.objects[MARKER]["data"]["owner"] == new_id
-        host.delete("new", new_id, new_outs)
+    host.configure(stack.config)
+    props = host.check("old", {}, cleanup_props(kubernetes, cluster))
+    old_id, old_outs = host.create("old", props)
+    # The new URN is created first, then the old one deleted (the engine's order).
+    new_id, new_outs = host.create("new", host.check("new", {}, props))
+    host.delete("old", old_id, old_outs)
+    assert web in kubernetes.objects
+    assert kubernetes.objects[MARKER]["data"]["owner"] == new_id
+    host.delete("new", new_id, new_outs)
     assert web not in kubernetes.objects
 
 
 def test_a_cleanup_that_cannot_finish_fails_listing_what_is_left(
-    stack: Stack, kubernetes: FakeKubernetes, moto: str, cluster: str, tmp_path: Path
+    stack: Stack, kubernetes: FakeKubernetes, moto: str, cluster: str, host: Host
 ) -> None:
     made = security_group(moto, f"k8s-teamc-tcp-{cluster}", cluster)
     kubernetes.put("api/v1", "services", "tcp", "team-c", rounds=10_000, made=made,
                    spec={"type": "LoadBalancer"})  # fmt: skip
-    with Host(stack.env, tmp_path) as host:
-        host.configure(stack.config)
-        props = host.check("c", {}, cleanup_props(kubernetes, cluster, timeoutSeconds=0.3))
-        id_, outs = host.create("c", props)
-        with pytest.raises(HostError, match="still terminating: Service team-c/tcp") as error:
-            host.delete("c", id_, outs)
+    host.configure(stack.config)
+    props = host.check("c", {}, cleanup_props(kubernetes, cluster, timeoutSeconds=0.1))
+    id_, outs = host.create("c", props)
+    with pytest.raises(HostError, match="still terminating: Service team-c/tcp") as error:
+        host.delete("c", id_, outs)
     assert made in str(error.value)
     assert MARKER in kubernetes.objects  # the next destroy tries again
 
 
-def test_the_creator_removal_as_the_stacks_identity(
-    stack: Stack, eks: FakeEks, tmp_path: Path
-) -> None:
+def test_the_creator_removal_as_the_stacks_identity(stack: Stack, eks: FakeEks, host: Host) -> None:
     admin = f"arn:aws:iam::{ACCOUNT}:role/PlatformAdmin"
     eks.entries[CLUSTER] = {DEPLOY_ROLE: {}, admin: {MANAGED_TAG: "admin"}}
     entry = {
@@ -159,24 +155,23 @@ def test_the_creator_removal_as_the_stacks_identity(
         "declaredEntries": [entry],
         "removed": None,
     }
-    with Host(stack.env, tmp_path) as host:
-        host.configure(stack.config)
-        id_, outs = host.create("creator", host.check("creator", {}, props))
-        assert outs["removed"] == [DEPLOY_ROLE]
-        assert list(eks.entries[CLUSTER]) == [admin]
-        # A replaced cluster (new issuer) is a replacement: its bootstrap entry goes too.
-        replaced = {**props, "clusterIdentity": "https://oidc.eks.us-west-2.amazonaws.com/id/BBBB"}
-        assert list(host.diff("creator", id_, outs, replaced).replaces) == ["clusterIdentity"]
-        assert host.diff("creator", id_, outs, props).changes == 1  # DIFF_NONE
-        # Demoting the deployer is refused, naming the entry.
-        view = {**props, "declaredEntries": [{**entry, "policy": "view"}]}
-        with pytest.raises(HostError, match=r"accessEntries\['deploy'\]: .* declared with view"):
-            host.update("creator", id_, outs, view)
-        eks.entries[CLUSTER][DEPLOY_ROLE] = {}
-        with pytest.raises(HostError, match="must be cluster-admin without namespaces"):
-            host.create("creator-2", view)
-        assert DEPLOY_ROLE in eks.entries[CLUSTER]  # refused before anything was removed
-        host.delete("creator", id_, outs)  # nothing to do
+    host.configure(stack.config)
+    id_, outs = host.create("creator", host.check("creator", {}, props))
+    assert outs["removed"] == [DEPLOY_ROLE]
+    assert list(eks.entries[CLUSTER]) == [admin]
+    # A replaced cluster (new issuer) is a replacement: its bootstrap entry goes too.
+    replaced = {**props, "clusterIdentity": "https://oidc.eks.us-west-2.amazonaws.com/id/BBBB"}
+    assert list(host.diff("creator", id_, outs, replaced).replaces) == ["clusterIdentity"]
+    assert host.diff("creator", id_, outs, props).changes == 1  # DIFF_NONE
+    # Demoting the deployer is refused, naming the entry.
+    view = {**props, "declaredEntries": [{**entry, "policy": "view"}]}
+    with pytest.raises(HostError, match=r"accessEntries\['deploy'\]: .* declared with view"):
+        host.update("creator", id_, outs, view)
+    eks.entries[CLUSTER][DEPLOY_ROLE] = {}
+    with pytest.raises(HostError, match="must be cluster-admin without namespaces"):
+        host.create("creator-2", view)
+    assert DEPLOY_ROLE in eks.entries[CLUSTER]  # refused before anything was removed
+    host.delete("creator", id_, outs)  # nothing to do
 
 
 def karpenter(kubernetes: FakeKubernetes, moto: str, cluster: str) -> dict[str, str]:
@@ -230,7 +225,7 @@ def running(moto: str, ids: list[str]) -> set[str]:
 
 
 def test_the_karpenter_cleanup_drains_every_nodepool_and_sweeps_what_is_left(
-    stack: Stack, kubernetes: FakeKubernetes, moto: str, cluster: str, tmp_path: Path
+    stack: Stack, kubernetes: FakeKubernetes, moto: str, cluster: str, host: Host
 ) -> None:
     made = karpenter(kubernetes, moto, cluster)
     props = {
@@ -243,11 +238,10 @@ def test_the_karpenter_cleanup_drains_every_nodepool_and_sweeps_what_is_left(
         "sweepTimeoutSeconds": 10,
         "pollSeconds": 0.05,
     }
-    with Host(stack.env, tmp_path) as host:
-        host.configure(stack.config)
-        id_, outs = host.create("karpenter-cleanup", host.check("karpenter-cleanup", {}, props))
-        assert id_.startswith(f"{cluster}-karpenter-cleanup-")
-        host.delete("karpenter-cleanup", id_, outs)
+    host.configure(stack.config)
+    id_, outs = host.create("karpenter-cleanup", host.check("karpenter-cleanup", {}, props))
+    assert id_.startswith(f"{cluster}-karpenter-cleanup-")
+    host.delete("karpenter-cleanup", id_, outs)
     assert not [k for k in kubernetes.objects if k[0].startswith("apis/karpenter")]
     # The stack's and the team's nodes and the leaked one are gone; nothing else was touched.
     assert running(moto, list(made.values())) == {made["managed"], made["other"]}
