@@ -46,8 +46,11 @@ typecheck: venv
 	$(VENV)/bin/mypy components stacks tests scripts __main__.py
 	$(VENV)/bin/mypy policy-pack
 
+# Two workers that steal each other's queued tests (none waits idle at the end). Python may
+# cache bytecode even where the environment says not to (PYTHONDONTWRITEBYTECODE): otherwise
+# every worker and every child process compiles the library, the tests and their imports again.
 unit: venv
-	$(PY) -m pytest -n 2
+	env -u PYTHONDONTWRITEBYTECODE $(PY) -m pytest -n 2 --dist worksteal
 
 ## snapshots: refresh tests/snapshots/<stack>.json on purpose after a reviewed change
 snapshots: venv

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import gc
 import json
 import os
 import shutil
@@ -18,6 +19,20 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Fewer cyclic garbage collections: the tests make many short-lived objects in cycles
+    (each synth's Outputs and tasks) on a heap of provider SDK modules that every full
+    collection walks. Collections still run, every 50,000 allocations instead of 700."""
+    gc.set_threshold(50_000, 20, 20)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """The process is about to exit: no collection of its heap on the way out (a pytest-xdist
+    worker would spend seconds on it while the run waits for the worker to end)."""
+    gc.disable()
+    gc.freeze()
 
 
 @pytest.fixture(scope="session")
