@@ -28,6 +28,28 @@ def pytest_configure(config: pytest.Config) -> None:
     gc.set_threshold(50_000, 20, 20)
 
 
+FIRST = (
+    "tests/misuse/",
+    "tests/test_packaging.py",
+    "tests/dynamic/",
+    "tests/stacks/test_transitions_destroy.py",
+    "tests/addons/test_karpenter_cleanup.py",
+    "tests/addons/test_load_balancer_cleanup.py",
+    "tests/stacks/test_transitions",
+)
+"""Tests that start other processes (the wheel's virtualenv, provider hosts, moto) or synth
+whole stacks again and again: run first, so that the many short tests fill in around them and
+the two workers finish together (a scheduling hint only: every test stays independent)."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        path = item.nodeid
+        return next((i for i, prefix in enumerate(FIRST) if path.startswith(prefix)), len(FIRST))
+
+    items.sort(key=rank)  # stable: the order within a rank is the collection's
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     """The process is about to exit: no collection of its heap on the way out (a pytest-xdist
     worker would spend seconds on it while the run waits for the worker to end)."""

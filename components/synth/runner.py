@@ -20,7 +20,6 @@ engine would have reported first (an :class:`~.errors.EngineRefusal`) is the one
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import contextlib
 import gc
 import json
@@ -39,6 +38,7 @@ from pulumi.runtime.sync_await import _sync_await
 
 from .diff import SECRET
 from .mocks import DEFAULT_REGION, PlatformMocks
+from .monitor_calls import monitor_calls_inline
 from .record import Recorded, RecordingMonitor, SynthError, SynthResult
 from .stack_refs import STACK_REFERENCE, check_referenced, strict_require_output
 from .stack_refs import load_stack_outputs as load_stack_outputs
@@ -170,35 +170,6 @@ def _tracked_tasks() -> Iterator[list[asyncio.Future[Any]]]:
         loop.set_task_factory(previous)
 
 
-class _Inline(concurrent.futures.ThreadPoolExecutor):
-    """Runs what is submitted at once, in the calling thread. The SDK sends every call to the
-    monitor (a registration, an invoke) through the event loop's executor, a thread pool, as
-    suits a gRPC call to the engine; the offline monitor answers from memory, and the hop to a
-    thread and back (a wake-up of the loop, the GIL handed over twice) was a third of a synth's
-    time. (asyncio accepts only a ThreadPoolExecutor as the default executor; no thread is
-    ever started.)"""
-
-    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> concurrent.futures.Future[Any]:
-        future: concurrent.futures.Future[Any] = concurrent.futures.Future()
-        try:
-            future.set_result(fn(*args, **kwargs))
-        except BaseException as error:  # the caller gets it, as from a thread
-            future.set_exception(error)
-        return future
-
-
-@contextlib.contextmanager
-def _monitor_calls_inline() -> Iterator[None]:
-    """The event loop's executor is :class:`_Inline` inside the block."""
-    loop = asyncio.get_event_loop()
-    previous = getattr(loop, "_default_executor", None)
-    loop.set_default_executor(_Inline(max_workers=1))
-    try:
-        yield
-    finally:
-        loop._default_executor = previous  # type: ignore[attr-defined]
-
-
 @contextlib.contextmanager
 def _collected_after() -> Iterator[None]:
     """No cyclic garbage collection while a program runs. A run makes many short-lived objects
@@ -261,7 +232,7 @@ def run_program(
                 strict_require_output(stack_outputs or {}),
                 faster_stack_traces(),
                 _collected_after(),
-                _monitor_calls_inline(),
+                monitor_calls_inline(),
             ):
                 _sync_await(run_pulumi_func(program_fn))
         except BaseException as error:

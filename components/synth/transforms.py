@@ -31,6 +31,7 @@ from pulumi.runtime.proto import alias_pb2, resource_pb2
 from pulumi.runtime.sync_await import _sync_await
 
 from .errors import SynthError
+from .monitor_calls import on_program_loop
 
 
 def _run(token: str, request: Message) -> Any:
@@ -42,6 +43,9 @@ def _run(token: str, request: Message) -> Any:
     else:
         raise SynthError(f"transform callback {token} is not registered with the program")
     coroutine: Any = callback(request.SerializeToString())
+    with on_program_loop(servicer._loop) as inline:
+        if inline:  # the monitor answers in the program's thread (.monitor_calls)
+            return _sync_await(coroutine)
     try:
         running = asyncio.get_running_loop()
     except RuntimeError:
