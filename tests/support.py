@@ -69,21 +69,25 @@ def default_cluster() -> SynthResult:
     its outputs exported under their attribute names; one synth per test process, a copy each
     call (:func:`shared`)."""
 
-    def program() -> None:
-        cluster = make_cluster()
-        for key in (
-            "cluster_name",
-            "endpoint",
-            "oidc_issuer_url",
-            "oidc_provider_arn",
-            "kubeconfig",
-            "vpc_id",
-            "node_role_arns",
-            "cluster_security_group_id",
-        ):
-            pulumi.export(key, getattr(cluster, key))
+    return run(lambda: export_outputs(make_cluster()))
 
-    return run(program)
+
+CLUSTER_OUTPUTS = (
+    "cluster_name",
+    "endpoint",
+    "oidc_issuer_url",
+    "oidc_provider_arn",
+    "kubeconfig",
+    "vpc_id",
+    "node_role_arns",
+    "cluster_security_group_id",
+)
+
+
+def export_outputs(cluster: EksCluster) -> None:
+    """Inside a program: export the cluster's :data:`CLUSTER_OUTPUTS` under their names."""
+    for key in CLUSTER_OUTPUTS:
+        pulumi.export(key, getattr(cluster, key))
 
 
 def light_cluster(name: str = "test", uses_fargate: bool = False) -> ClusterRef:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import copy
-import functools
 from dataclasses import replace
 from typing import Any
 
@@ -12,7 +10,7 @@ import pulumi
 from components.addons.external_dns import ExternalDns, ExternalDnsArgs, HostedZone
 from components.identity.cluster_ref import ClusterRef
 from components.synth import SynthResult
-from tests.support import doc, run
+from tests.support import doc, run, shared
 
 ISSUER_HOST = "oidc.eks.us-west-2.amazonaws.com/id/ABCDEF0123456789ABCDEF0123456789"
 ZONE_ID = "Z0123456789ABCDEFGHIJ"
@@ -47,15 +45,11 @@ def synth(region: str = "us-west-2", **overrides: Any) -> SynthResult:
     return run(program, region=region)
 
 
-@functools.cache
-def _default() -> SynthResult:
-    return synth()
-
-
+@shared
 def default() -> SynthResult:
     """``synth()`` with no overrides: one synth per test process, a fresh copy for each call
-    (so that no test can change what another sees)."""
-    return copy.deepcopy(_default())
+    (so that no test can change what another sees: :func:`tests.support.shared`)."""
+    return synth()
 
 
 def policy_of(result: SynthResult) -> dict[str, Any]:

@@ -3,8 +3,6 @@ the key grants when volumes use a customer key, and the one default StorageClass
 
 from __future__ import annotations
 
-import copy
-import functools
 from typing import Any
 
 import pulumi
@@ -25,6 +23,7 @@ from tests.support import (
     manifest,
     refused,
     run,
+    shared,
 )
 
 ADDON = "aws:eks/addon:Addon"
@@ -49,15 +48,11 @@ def storage(cluster: dict[str, Any] | None = None, **fields: Any) -> SynthResult
     return run(program)
 
 
-@functools.cache
-def _default_storage() -> SynthResult:
-    return storage()
-
-
+@shared
 def default_storage() -> SynthResult:
     """``storage()`` with the defaults: one synth per test process, a fresh copy for each call
-    (so that no test can change what another sees)."""
-    return copy.deepcopy(_default_storage())
+    (so that no test can change what another sees: :func:`tests.support.shared`)."""
+    return storage()
 
 
 def driver(result: SynthResult) -> Recorded:

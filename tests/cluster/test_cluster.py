@@ -6,7 +6,6 @@ import base64
 import json
 import re
 
-import pulumi
 import pytest
 
 from components.cluster import (
@@ -25,6 +24,7 @@ from tests.support import (
     default_cluster,
     depends_on,
     doc,
+    export_outputs,
     refused,
     run,
     shared,
@@ -37,20 +37,7 @@ def cluster(**overrides):
     if not overrides:
         return default_cluster()
 
-    def program() -> None:
-        c = EksCluster("test", cluster_args(**overrides))
-        for key in (
-            "cluster_name",
-            "endpoint",
-            "oidc_issuer_url",
-            "kubeconfig",
-            "vpc_id",
-            "node_role_arns",
-            "cluster_security_group_id",
-        ):
-            pulumi.export(key, getattr(c, key))
-
-    return run(program)
+    return run(lambda: export_outputs(EksCluster("test", cluster_args(**overrides))))
 
 
 def test_control_plane_settings() -> None:
