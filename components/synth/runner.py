@@ -172,17 +172,17 @@ def _tracked_tasks() -> Iterator[list[asyncio.Future[Any]]]:
 
 @contextlib.contextmanager
 def _collected_after() -> Iterator[None]:
-    """No cyclic garbage collection while a program runs. A run makes many short-lived objects
-    in reference cycles (Outputs, futures, tasks), and each collection they trigger walks the
-    whole heap, mostly the provider SDKs' modules: a fifth of a synth's time. What the run
-    left is collected after it, as the thresholds say."""
-    enabled = gc.isenabled()
-    gc.disable()
+    """Fewer cyclic garbage collections while a program runs: every 50,000 allocations instead
+    of 700. A run makes many short-lived objects in reference cycles (Outputs, futures, tasks),
+    and each full collection they trigger walks the whole heap, mostly the provider SDKs'
+    modules. (Turning collection off for the run was faster still in a test process, but left
+    a whole process more to collect at its end.)"""
+    before = gc.get_threshold()
+    gc.set_threshold(50_000, 20, 20)
     try:
         yield
     finally:
-        if enabled:
-            gc.enable()
+        gc.set_threshold(*before)
 
 
 def _cancel_pending(tasks: list[asyncio.Future[Any]]) -> None:
