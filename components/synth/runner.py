@@ -173,12 +173,14 @@ def _tracked_tasks() -> Iterator[list[asyncio.Future[Any]]]:
 @contextlib.contextmanager
 def _collected_after() -> Iterator[None]:
     """Fewer cyclic garbage collections while a program runs: every 50,000 allocations instead
-    of 700. A run makes many short-lived objects in reference cycles (Outputs, futures, tasks),
+    of 700 (or rarer still, where the process already says so). A run makes many short-lived objects in reference cycles (Outputs, futures, tasks),
     and each full collection they trigger walks the whole heap, mostly the provider SDKs'
     modules. (Turning collection off for the run was faster still in a test process, but left
     a whole process more to collect at its end.)"""
     before = gc.get_threshold()
-    gc.set_threshold(50_000, 20, 20)
+    gc.set_threshold(
+        *(max(now, least) for now, least in zip(before, (50_000, 20, 20), strict=True))
+    )
     try:
         yield
     finally:
