@@ -8,7 +8,9 @@
 
 * :mod:`.runner`: runs the program in-process under the Pulumi SDK's mock engine
   (:func:`synth`, :func:`run_program`); :mod:`.record`: what it records of every
-  registration; :mod:`.cli`: the command line;
+  registration; :mod:`.cli`: the command line; made fast by :mod:`.monitor_calls` (the
+  monitor answers in the program's thread) and :mod:`.stack_trace` (the SDK's stack trace
+  without its per-frame cost);
 * as strict as the engine: :mod:`.engine` refuses what it refuses (duplicate URNs,
   unregistered parents, providers, dependencies), :mod:`.transforms` runs transforms as it
   does, :mod:`.stack_refs` holds ``--stack-outputs`` to the stacks the program references;
