@@ -22,6 +22,7 @@ import pulumi
 
 from ... import validation as v
 from ...identity.cluster_ref import ClusterRef, as_cluster_ref
+from ..load_balancer_controller.ingress_classes import class_map
 from .args import CONTROLLER, PARAMS_API_VERSION, AutoModeIngressArgs
 from .ingress_classes import class_params_spec, create_ingress_class
 from .validation import validate_settings
@@ -85,9 +86,7 @@ class AutoModeIngress(pulumi.ComponentResource):
             default=args.default_ingress_class,
         )
         self.ingress_class_name = main.metadata.apply(lambda m: m.name or args.ingress_class)
-        self.ingress_classes = {
-            args.ingress_class: {"scheme": args.ingress_scheme, "namespaces": []}
-        }
+        self.ingress_classes = class_map(args)
         self.public_ingress_class = args.public_ingress_class
         self.internet_facing_class_name = None
         self.ready = [params, main]
@@ -103,10 +102,6 @@ class AutoModeIngress(pulumi.ComponentResource):
                 namespaces=args.public_namespaces,
             )
             self.internet_facing_class_name = public.metadata.apply(lambda m: m.name or public_name)
-            self.ingress_classes[public_name] = {
-                "scheme": "internet-facing",
-                "namespaces": sorted(args.public_namespaces),
-            }
             self.ready += [public_params, public]
         self.register_outputs(
             {"ingressClassName": self.ingress_class_name, "ingressClasses": self.ingress_classes}

@@ -50,7 +50,7 @@ from .args import DEFAULT_CHART, NAMESPACE, SERVICE_ACCOUNT, LoadBalancerControl
 from .chart import MANAGED_VALUES, chart_values, cluster_values, crd_urls, resolve_target_type
 from .cleanup import LoadBalancerCleanup
 from .iam import claim_policy_name, controller_policy
-from .ingress_classes import create_ingress_class
+from .ingress_classes import class_map, create_ingress_class
 from .validation import validate_settings
 
 __all__ = [
@@ -191,14 +191,7 @@ class LoadBalancerController(Controller[LoadBalancerControllerArgs]):
             self.internet_facing_class_name = public.metadata.apply(lambda m: m.name or public_name)
             classes.append(public)
             params.append(public_params)
-        self.ingress_classes = {
-            args.ingress_class: {"scheme": args.ingress_scheme, "namespaces": []}
-        }
-        if args.public_ingress_class is not None:
-            self.ingress_classes[args.public_ingress_class] = {
-                "scheme": "internet-facing",
-                "namespaces": sorted(args.public_namespaces),
-            }
+        self.ingress_classes = class_map(args)
         self.ready = [self.release, *classes]
         self.cleanup = self._cleanup(name, args, [self.release, *self.crds, *params, *classes])
         return {

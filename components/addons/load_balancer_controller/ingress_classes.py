@@ -81,6 +81,21 @@ def namespace_selector(namespaces: list[str] | None) -> dict[str, Any]:
     }
 
 
+def class_map(args: Any) -> dict[str, dict[str, Any]]:
+    """The classes ``args`` asks for, by name: each one's scheme and the namespaces it admits
+    (none listed: every namespace), as the component exports them (``ingressClasses``; the
+    load-balancer controller's and EKS Auto Mode's)."""
+    classes: dict[str, dict[str, Any]] = {
+        args.ingress_class: {"scheme": args.ingress_scheme, "namespaces": []}
+    }
+    if args.public_ingress_class is not None:
+        classes[args.public_ingress_class] = {
+            "scheme": "internet-facing",
+            "namespaces": sorted(args.public_namespaces),
+        }
+    return classes
+
+
 def create_ingress_class(
     resource_name: str,
     class_name: str,
