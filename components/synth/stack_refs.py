@@ -71,14 +71,17 @@ def strict_require_output(given: Mapping[str, Any]) -> Iterator[None]:
     original = pulumi.StackReference.require_output
 
     def require_output(self: pulumi.StackReference, name: pulumi.Input[str]) -> pulumi.Output[Any]:
-        def check(values: list[Any]) -> Any:
-            key, outputs, stack = values
+        def check(key: Any, stack: Any, outputs: Any) -> Any:
             if isinstance(outputs, dict) and key not in outputs:
                 raise MissingStackOutput(_missing(str(stack), str(key), outputs, given))
             return key
 
-        checked = pulumi.Output.all(pulumi.Output.from_input(name), self.outputs, self.name)
-        return original(self, checked.apply(check))
+        # The outputs as they are (plain values from the engine), not lifted value by value
+        # as ``Output.all`` would: the SDK's own ``require_output`` does that once already.
+        checked: pulumi.Output[str] = pulumi.Output.all(
+            pulumi.Output.from_input(name), self.name
+        ).apply(lambda a: self.outputs.apply(lambda outputs: check(a[0], a[1], outputs)))
+        return original(self, checked)
 
     pulumi.StackReference.require_output = require_output  # type: ignore[method-assign]
     try:

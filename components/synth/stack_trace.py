@@ -7,8 +7,9 @@ program's line; so does the offline synth (:func:`~.errors.registration_location
 
 The SDK builds it with ``traceback.extract_stack`` (which stats every frame's file through
 ``linecache``) and ``pathlib.Path.as_uri`` per frame: under a test runner's deep stack that is
-a quarter of a synth's time. :func:`stack_trace` walks the frames directly and converts each
-file once per process; the result is the same message (tested against the SDK's function).
+a quarter of a synth's time. :func:`stack_trace` walks the frames directly, converts each file
+once per process, and stops at the program's own innermost frame, the one the offline engine
+reads: the result is the SDK's message up to that frame (tested against the SDK's function).
 :func:`faster_stack_traces` installs it for the duration of an offline run only.
 """
 
@@ -22,6 +23,8 @@ from types import FrameType
 
 from pulumi.runtime import resource as sdk_resource
 from pulumi.runtime.proto import source_pb2
+
+from .errors import is_library
 
 _URIS: dict[str, str | None] = {}
 
@@ -49,9 +52,12 @@ def _position(frame: FrameType) -> source_pb2.SourcePosition | None:
 
 
 def stack_trace() -> source_pb2.StackTrace:
-    """What ``_get_stack_trace`` returns when called from the same place: the frames outside
-    the third ``__init__`` from the top (the SDK's ``Resource``, ``CustomResource`` or
-    ``ComponentResource``, then the concrete resource's), innermost first."""
+    """What ``_get_stack_trace`` returns when called from the same place, up to the first frame
+    of the user's code (:func:`~.errors.is_library`; the whole trace when there is none): the
+    frames outside the third ``__init__`` from the top (the SDK's ``Resource``,
+    ``CustomResource`` or ``ComponentResource``, then the concrete resource's), innermost
+    first. The frames beyond (the program's callers: ``runpy``, a test runner) say nothing
+    :func:`~.errors.registration_location` reads."""
     frame: FrameType | None = sys._getframe(1)
     inits = 0
     while frame is not None:
@@ -65,7 +71,10 @@ def stack_trace() -> source_pb2.StackTrace:
     frames = []
     caller = frame.f_back
     while caller is not None:
-        frames.append(source_pb2.StackFrame(pc=_position(caller)))
+        position = _position(caller)
+        frames.append(source_pb2.StackFrame(pc=position))
+        if position is not None and not is_library(caller.f_code.co_filename):
+            break
         caller = caller.f_back
     return source_pb2.StackTrace(frames=frames)
 
