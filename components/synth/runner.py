@@ -44,12 +44,16 @@ from .stack_refs import STACK_REFERENCE, check_referenced, strict_require_output
 from .stack_refs import load_stack_outputs as load_stack_outputs
 from .stack_trace import faster_stack_traces
 
+_SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""PyYAML's safe loader, parsing with libyaml where PyYAML was built with it (ten times faster
+on a stack file; the same documents, errors worded a little differently)."""
+
 
 def load_project_name(program: Path) -> str:
     path = program / "Pulumi.yaml"
     if not path.is_file():
         raise SynthError(f"--program: {path} not found (not a Pulumi project directory)")
-    doc = yaml.safe_load(path.read_text()) or {}
+    doc = yaml.load(path.read_text(), Loader=_SAFE_LOADER) or {}
     name = doc.get("name")
     if not isinstance(name, str) or not name:
         raise SynthError(f"{path}: 'name' is missing")
@@ -101,7 +105,7 @@ class _DuplicateKey(Exception):
     """A mapping that names the same key twice."""
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
+class _UniqueKeyLoader(_SAFE_LOADER):
     """PyYAML keeps the last of two equal keys without a word; a stack file with the same node
     group twice is a mistake, so it is refused, naming the key and both lines."""
 
