@@ -9,6 +9,7 @@ run time. docs/architecture.md describes the layers.
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
@@ -103,7 +104,11 @@ def _imports(module: str, path: Path) -> tuple[set[str], set[str]]:
     return runtime, typing_only - runtime
 
 
-GRAPH = {m: _imports(m, p) for m, p in MODULES.items()}
+@functools.cache
+def graph() -> dict[str, tuple[set[str], set[str]]]:
+    """Each module's imports of this project (:func:`_imports`), parsed once per process when a
+    test first asks (not while pytest collects)."""
+    return {m: _imports(m, p) for m, p in MODULES.items()}
 
 
 def _layer(module: str) -> int | None:
@@ -125,7 +130,7 @@ def _cycles() -> list[list[str]]:
         index[v] = low[v] = len(index)
         stack.append(v)
         on_stack.add(v)
-        for w in sorted(GRAPH[v][0]):
+        for w in sorted(graph()[v][0]):
             if w not in index:
                 strong(w)
                 low[v] = min(low[v], low[w])
@@ -142,7 +147,7 @@ def _cycles() -> list[list[str]]:
             if len(group) > 1:
                 groups.append(sorted(group))
 
-    for v in sorted(GRAPH):
+    for v in sorted(graph()):
         if v not in index:
             strong(v)
     return groups
@@ -150,8 +155,8 @@ def _cycles() -> list[list[str]]:
 
 def test_the_graph_is_read() -> None:
     assert len(MODULES) > 40
-    assert "components.identity.oidc" in GRAPH["components.identity.irsa"][0]
-    assert "components.cluster" in GRAPH["components"][1]  # the lazy public API, for types
+    assert "components.identity.oidc" in graph()["components.identity.irsa"][0]
+    assert "components.cluster" in graph()["components"][1]  # the lazy public API, for types
 
 
 def test_no_import_cycle() -> None:
@@ -159,16 +164,16 @@ def test_no_import_cycle() -> None:
 
 
 def test_the_cycle_finder_finds_one() -> None:
-    GRAPH["components.naming"][0].add("components.identity.iam")
+    graph()["components.naming"][0].add("components.identity.iam")
     try:
         assert ["components.identity.iam", "components.naming"] in _cycles()
     finally:
-        GRAPH["components.naming"][0].discard("components.identity.iam")
+        graph()["components.naming"][0].discard("components.identity.iam")
 
 
 @pytest.mark.parametrize("module", sorted(m for m in MODULES if m != "components"))
 def test_imports_run_one_way(module: str) -> None:
-    runtime, _ = GRAPH[module]
+    runtime, _ = graph()[module]
     if module.startswith(SYNTH):
         outside = {
             m
@@ -184,7 +189,7 @@ def test_imports_run_one_way(module: str) -> None:
 
 
 def test_network_and_cluster_do_not_import_each_other() -> None:
-    for module, (runtime, _) in GRAPH.items():
+    for module, (runtime, _) in graph().items():
         if module.startswith("components.network"):
             assert not any(m.startswith("components.cluster") for m in runtime), module
 
