@@ -10,7 +10,7 @@
   (:func:`synth`, :func:`run_program`); :mod:`.record`: what it records of every
   registration; :mod:`.cli`: the command line; made fast by :mod:`.monitor_calls` (the
   monitor answers in the program's thread) and :mod:`.stack_trace` (the SDK's stack trace
-  without its per-frame cost);
+  up to the program's frame, without its per-frame cost);
 * as strict as the engine: :mod:`.engine` refuses what it refuses (duplicate URNs,
   unregistered parents, providers, dependencies), :mod:`.transforms` runs transforms as it
   does, :mod:`.stack_refs` holds ``--stack-outputs`` to the stacks the program references;
