@@ -242,20 +242,26 @@ def _install_wheel(wheel: Path, tmp: Path) -> str:
     ).stdout.strip()
     # The dependencies (pulumi, the provider SDKs) come from the test environment.
     Path(purelib, "test-deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    # pip of the test environment, installing under the virtualenv's prefix: the same
+    # interpreter version, so the same site-packages the virtualenv's own pip would write
+    # (checked below), without a second pip started inside it as ``--python`` does.
     subprocess.run(
         [
             sys.executable,
             "-m",
             "pip",
-            "--python",
-            str(python),
             "install",
             "--quiet",
             "--no-deps",
+            "--no-index",
+            "--disable-pip-version-check",
+            "--prefix",
+            str(venv),
             str(wheel),
         ],
         check=True,
         capture_output=True,
         timeout=300,
     )
+    assert (Path(purelib) / "eks_platform" / "__init__.py").is_file(), purelib
     return str(python)
