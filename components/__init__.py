@@ -26,7 +26,8 @@ The layers, each importing only those before it (docs/architecture.md):
   ``auto_mode_ingress`` (EKS Auto Mode's IngressClasses); ``storage`` (EbsStorage: the EBS
   CSI driver and the default StorageClass) and ``metrics_server`` (MetricsServer), on EKS
   add-ons;
-* ``synth`` renders a program offline; ``_moved`` keeps module paths of 0.2 importable.
+* ``synth`` renders a program offline; ``_moved`` keeps the module paths and names of 0.2
+  working (docs/upgrading.md).
 """
 
 from __future__ import annotations
@@ -190,10 +191,12 @@ __all__ = [
 _moved.install(__name__)
 
 
-def __getattr__(name: str) -> Any:
-    if name in _MODULES:
-        return importlib.import_module(f".{_MODULES[name]}", __name__)
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f".{module}", __name__), name)
+if not TYPE_CHECKING:  # type checkers see the imports above: a misspelt name is their error
+
+    def __getattr__(name: str) -> Any:
+        if name in _MODULES:
+            return importlib.import_module(f".{_MODULES[name]}", __name__)
+        module = _EXPORTS.get(name)
+        if module is None:
+            return _moved.old_name(__name__, name)
+        return getattr(importlib.import_module(f".{module}", __name__), name)

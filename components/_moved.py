@@ -1,18 +1,23 @@
-"""Module paths of earlier versions, still importable.
+"""Module paths and names of earlier versions: still importable, or refused with what to do.
 
-Two kinds of reference outlive a release: a Pulumi state pickles each dynamic provider by its
+Three kinds of reference outlive a release: a Pulumi state pickles each dynamic provider by its
 module path (``components.load_balancer_cleanup._Provider`` in 0.2), and ``refresh`` and
-``destroy`` import that path again; and user programs import the modules the docs named
-(``eks_platform.permissions``). Each old path maps to the module that holds the code now, so
-both keep working after a move.
+``destroy`` import that path again; user programs import the modules the docs named
+(``eks_platform.permissions``); and they import the names the package exported
+(``eks_platform.IrsaRoleArgs`` in 0.2). Each old path maps to the module that holds the code
+now, so both keep working after a move; an old name of a class that has one name now still
+resolves, with a warning naming the new one (:data:`RENAMED`); a name the package no longer
+exports is refused with where it went (:data:`REMOVED`). docs/upgrading.md lists them.
 """
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import importlib.abc
 import importlib.machinery
 import sys
+import warnings
 from types import ModuleType
 from typing import Any
 
@@ -24,6 +29,44 @@ MOVED: dict[str, str] = {
     "external_secrets": "addons.external_secrets",
 }
 """Old module (relative to the package) -> where it lives now."""
+
+RENAMED: dict[str, str] = {
+    # 0.2 -> 0.3: one name for the arguments of IrsaRole and PodIdentityRole.
+    "IrsaRoleArgs": "WorkloadRoleArgs",
+    "PodIdentityRoleArgs": "WorkloadRoleArgs",
+}
+"""Old exported name -> the one name of the same class now (a DeprecationWarning on use)."""
+
+REMOVED: dict[str, str] = {
+    # 0.2 -> 0.3: the dev stacks' demo is an example in the repository, not platform API.
+    "SampleApp": "the dev stacks' demo moved out of the package in 0.3: it is "
+    "stacks/sample_app.py in the eks-platform repository, an example to copy",
+    "SampleAppArgs": "the dev stacks' demo moved out of the package in 0.3: it is "
+    "stacks/sample_app.py in the eks-platform repository, an example to copy",
+}
+"""Old exported name the package no longer has -> where it went."""
+
+
+def old_name(package: str, name: str) -> Any:
+    """The new name's value for an old name of :data:`RENAMED` (warning the caller's caller,
+    the program that used it); for a name of :data:`REMOVED`, an ImportError saying where it
+    went (an AttributeError would not reach the program: ``from package import name`` replaces
+    it with its own message); for any other, AttributeError naming the closest export."""
+    if name in RENAMED:
+        new = RENAMED[name]
+        warnings.warn(
+            f"{package}.{name} is {package}.{new} since 0.3 (the same class, one name): "
+            f"import {new} instead",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+        return getattr(sys.modules[package], new)
+    if name in REMOVED:
+        raise ImportError(f"cannot import name {name!r} from {package!r}: {REMOVED[name]}")
+    exported = getattr(sys.modules[package], "__all__", [])
+    close = difflib.get_close_matches(name, [*exported, *RENAMED], n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    raise AttributeError(f"module {package!r} has no attribute {name!r}{hint}")
 
 
 class _Alias(importlib.abc.MetaPathFinder, importlib.abc.Loader):

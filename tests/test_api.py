@@ -119,6 +119,37 @@ def test_every_type_a_public_args_field_requires_is_exported() -> None:
 
 
 def test_the_demo_is_not_platform_api() -> None:
+    """0.2 exported it; a program that still imports it learns where it went."""
     assert "SampleApp" not in components.__all__
-    with pytest.raises(AttributeError):
-        components.SampleApp  # noqa: B018
+    for name in ("SampleApp", "SampleAppArgs"):
+        said = f"cannot import name '{name}' from 'components': .*stacks/sample_app.py"
+        with pytest.raises(ImportError, match=said):
+            getattr(components, name)
+        with pytest.raises(ImportError, match=said):
+            exec(f"from components import {name}", {})
+
+
+@pytest.mark.parametrize("old", ["IrsaRoleArgs", "PodIdentityRoleArgs"])
+def test_a_name_of_0_2_is_the_same_class_with_a_warning_naming_the_new_one(old: str) -> None:
+    """A 0.2 program keeps running: the old name is the class, and the warning points at the
+    line of the program that used it."""
+    with pytest.warns(DeprecationWarning, match=f"{old} is components.WorkloadRoleArgs") as seen:
+        cls = getattr(components, old)
+    assert cls is components.WorkloadRoleArgs
+    assert [w.filename for w in seen] == [__file__]
+    assert old not in components.__all__
+    namespace: dict[str, object] = {}
+    with pytest.warns(DeprecationWarning):
+        exec(f"from components import {old}", namespace)
+    assert namespace[old] is components.WorkloadRoleArgs
+
+
+@pytest.mark.parametrize(
+    ("name", "closest"),
+    [("IrsaRol", "IrsaRole"), ("WorkloadRoleArg", "WorkloadRoleArgs"), ("Nothing", None)],
+)
+def test_a_misspelt_name_is_refused_with_the_closest_export(name: str, closest: str | None) -> None:
+    with pytest.raises(AttributeError) as raised:
+        getattr(components, name)
+    hint = f" (did you mean '{closest}'?)" if closest else ""
+    assert str(raised.value) == f"module 'components' has no attribute '{name}'{hint}"

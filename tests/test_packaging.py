@@ -43,6 +43,7 @@ pulumi.export("roleArn", reader.role_arn)
 
 WRONG = """
 from eks_platform import ClusterRef, IrsaRole, WorkloadRoleArgs
+from eks_platform import IrsaRoleArg
 
 cluster = ClusterRef.from_stack("acme/eks-platform/dev")
 IrsaRole("x", WorkloadRoleArgs(cluster=cluster, namespace=42, service_account="reader"))
@@ -101,7 +102,8 @@ def test_the_installed_package_synths_a_program_with_its_own_components_folder(
 
 def test_mypy_sees_the_installed_type_hints(installed: Path, tmp_path: Path) -> None:
     """With the documented settings, a cold check (no cache) of a small program and of the
-    app-team example, outside the repository, is quick and finds the one wrong argument."""
+    app-team example, outside the repository, is quick and finds the misspelt import and the
+    wrong argument."""
     program = _team_program(tmp_path)
     (program / "wrong.py").write_text(WRONG)
     shutil.copy(ROOT / "examples" / "app-team" / "__main__.py", program / "app_team.py")
@@ -133,9 +135,11 @@ def test_mypy_sees_the_installed_type_hints(installed: Path, tmp_path: Path) -> 
     assert cpu < MYPY_SECONDS, f"mypy took {cpu:.1f} s of CPU ({wall:.1f} s)"
     assert wall < 4 * MYPY_SECONDS, f"mypy took {wall:.1f} s ({cpu:.1f} s of CPU)"
     lines = [line for line in proc.stdout.splitlines() if ": error:" in line]
-    assert len(lines) == 1, proc.stdout
-    assert lines[0].startswith("wrong.py:5:")
-    assert 'Argument "namespace" to "WorkloadRoleArgs" has incompatible type "int"' in lines[0]
+    assert len(lines) == 2, proc.stdout
+    assert lines[0].startswith("wrong.py:3:")  # a name the package does not export
+    assert 'Module "eks_platform" has no attribute "IrsaRoleArg"' in lines[0]
+    assert lines[1].startswith("wrong.py:6:")
+    assert 'Argument "namespace" to "WorkloadRoleArgs" has incompatible type "int"' in lines[1]
 
 
 def test_the_wheel_lists_every_package_of_the_library() -> None:

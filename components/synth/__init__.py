@@ -27,7 +27,17 @@ SDKs.
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .cli import main
+    from .diff import diff_documents
+    from .errors import EngineRefusal, SynthError, describe
+    from .mocks import PlatformMocks, default_stack_outputs
+    from .record import Recorded, SynthResult
+    from .runner import load_stack_config, run_program, synth
+    from .stack_refs import load_stack_outputs
+    from .tree import facts, render_tree
 
 _EXPORTS = {
     "Recorded": "record",
@@ -47,11 +57,29 @@ _EXPORTS = {
     "diff_documents": "diff",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "EngineRefusal",
+    "PlatformMocks",
+    "Recorded",
+    "SynthError",
+    "SynthResult",
+    "default_stack_outputs",
+    "describe",
+    "diff_documents",
+    "facts",
+    "load_stack_config",
+    "load_stack_outputs",
+    "main",
+    "render_tree",
+    "run_program",
+    "synth",
+]
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f".{module}", __name__), name)
+if not TYPE_CHECKING:  # type checkers see the imports above: a misspelt name is their error
+
+    def __getattr__(name: str) -> Any:
+        module = _EXPORTS.get(name)
+        if module is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        return getattr(importlib.import_module(f".{module}", __name__), name)
