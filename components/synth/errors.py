@@ -4,7 +4,7 @@
 ``apply`` while Outputs resolve (the SDK wraps those in ``While processing input: ...`` lines;
 the library's :class:`~components.validation.errors.InvalidArgument` is found in the exception
 chain), in the engine's checks (:class:`EngineRefusal`), or a ``TypeError`` from a misspelt
-keyword (``<file>:<line>: IrsaRoleArgs: unknown argument 'nmespace' (did you mean
+keyword (``<file>:<line>: WorkloadRoleArgs: unknown argument 'nmespace' (did you mean
 'namespace'?)``). Locations are the user's code: the first frame outside the SDKs, the
 standard library and this library (:func:`is_library`).
 """
@@ -200,7 +200,7 @@ def describe(error: BaseException) -> str:
 
 
 def _unknown_keyword(error: TypeError, where: Location | None) -> str | None:
-    """``<file>:<line>: IrsaRoleArgs: unknown argument 'nmespace' (did you mean 'namespace'?)``
+    """``<file>:<line>: WorkloadRoleArgs: unknown argument 'nmespace' (did you mean 'namespace'?)``
     for a call with a keyword the callee does not take."""
     match = _UNEXPECTED_KEYWORD.match(str(error))
     if match is None:
