@@ -146,6 +146,10 @@ def test_offline_job_is_safe_for_forks_and_covers_every_stack() -> None:
     assert "github.event.pull_request.base.sha" in text
     assert "git worktree add" in runs
     assert "components.synth diff" in runs and "--markdown" in runs
+    # Both sides record resource options (where the base can), so the diff shows the plan.
+    synths = [line for line in runs.splitlines() if "-m components.synth --stack" in line]
+    assert len(synths) == 2 and all("--json" in line for line in synths)
+    assert "--record-options --policy-pack" in runs and '"${options[@]}"' in synths[1]
     assert '"$GITHUB_STEP_SUMMARY"' in runs
 
 

@@ -18,7 +18,11 @@
 * :mod:`.mocks`: plausible ids, ARNs and remote-component outputs;
 * :mod:`.tree`: the resource tree printed to stdout;
 * :mod:`.diff`: the structural diff of two ``--json`` documents (no provider SDK needed),
-  :mod:`.diff_markdown` (for pull requests), :mod:`.diff_cli` (``synth diff``).
+  :mod:`.diff_markdown` (for pull requests), :mod:`.diff_cli` (``synth diff``);
+  :mod:`.diff_plan`: what ``pulumi up`` would do, for two documents written with
+  ``--record-options`` (:mod:`.transitions`, :mod:`.transition_engine` and
+  :mod:`.replacements`: the engine's matching, replacements and delete order);
+  :mod:`.input_paths`, :mod:`.policy`, :mod:`.policy_config`: input paths, the policy pack.
 
 The names below are imported lazily, so ``synth diff`` starts without loading the provider
 SDKs.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import sys
@@ -13,6 +14,7 @@ from pathlib import Path
 from .errors import describe
 from .runner import synth
 from .stack_refs import load_stack_outputs
+from .transition_engine import recording_options
 from .tree import render_tree
 
 
@@ -36,6 +38,13 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
         "--json", dest="json_path", help="also write the resources as JSON to this path"
     )
     parser.add_argument(
+        "--record-options",
+        action="store_true",
+        help="with --json: also record each resource's aliases and the options that decide a "
+        "replacement or a delete, so that `synth diff` of two such documents shows what "
+        "`pulumi up` would do",
+    )
+    parser.add_argument(
         "--stack-outputs",
         action="append",
         default=[],
@@ -54,7 +63,8 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     logging.getLogger("asyncio").setLevel(logging.CRITICAL)
     try:
         stack_outputs = dict(load_stack_outputs(spec) for spec in args.stack_outputs)
-        result = synth(args.program, args.stack, stack_outputs)
+        with recording_options() if args.record_options else contextlib.nullcontext():
+            result = synth(args.program, args.stack, stack_outputs)
     except Exception as e:
         if args.debug:
             traceback.print_exception(e, file=sys.stderr)

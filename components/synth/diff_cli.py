@@ -15,6 +15,7 @@ from typing import Any
 
 from .diff import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, SynthDocumentError, diff_documents, render_text
 from .diff_markdown import render_markdown
+from .diff_plan import plan_of, render_plan_markdown, render_plan_text
 
 
 class _UsageError(Exception):
@@ -33,7 +34,8 @@ def _parser(prog: str | None = None) -> argparse.ArgumentParser:
         description=(
             "Compare two offline synth documents (written by `python -m eks_platform.synth "
             "--json`) and print the resources added, removed and changed, with the changed "
-            "input paths."
+            "input paths; when both were written with --record-options, also what `pulumi up` "
+            "would do: replacements and why, moves by alias, deletes and their order."
         ),
         epilog=(
             "Exit status: 0 when the diff was printed; 2 with --exit-code when there are "
@@ -106,6 +108,9 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
         return EXIT_ERROR
 
     rendered = render_markdown(diff) if args.markdown else render_text(diff)
+    plan = plan_of(base, head)
+    if plan is not None:
+        rendered += render_plan_markdown(plan) if args.markdown else render_plan_text(plan)
     if args.output:
         try:
             Path(args.output).write_text(rendered, encoding="utf-8")
