@@ -20,13 +20,14 @@ TITLE = "What `pulumi up` would do (the engine's model, offline)"
 
 
 def plan_of(base: dict[str, Any], head: dict[str, Any]) -> Plan | None:
-    """The plan from ``base`` to ``head``, or None unless both recorded their options (and
-    the head registers something)."""
+    """The plan from ``base`` to ``head``, or None unless both recorded their options, the
+    head registers something and ``pulumi up`` would do something."""
     olds = {r["urn"]: r for r in base.get("resources") or []}
     news = {r["urn"]: r for r in head.get("resources") or []}
     if not news or not has_options(olds) or not has_options(news):
         return None
-    return transition(base, head)
+    plan = transition(base, head)
+    return plan if plan.has_changes or plan.collisions else None
 
 
 def _counts(plan: Plan) -> str:

@@ -69,6 +69,11 @@ def test_a_move_by_alias_is_a_move_not_a_delete_and_a_create(tmp_path: Path) -> 
     assert " 1 to delete, 2 moved by alias," in plan
 
 
+def test_no_plan_when_pulumi_up_would_do_nothing(tmp_path: Path) -> None:
+    _, text = _diff(tmp_path, variant("staging"), variant("staging"))
+    assert text.startswith("Synth diff eks-platform/staging: no changes") and TITLE not in text
+
+
 def test_without_recorded_options_the_diff_is_as_before(tmp_path: Path) -> None:
     snapshot = json.loads((ROOT / "tests/snapshots/staging.json").read_text())
     assert not any(key in r for r in snapshot["resources"] for key in OPTIONS)
