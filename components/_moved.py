@@ -12,7 +12,6 @@ exports is refused with where it went (:data:`REMOVED`). docs/upgrading.md lists
 
 from __future__ import annotations
 
-import difflib
 import importlib
 import importlib.abc
 import importlib.machinery
@@ -37,12 +36,14 @@ RENAMED: dict[str, str] = {
 }
 """Old exported name -> the one name of the same class now (a DeprecationWarning on use)."""
 
+_DEMO = (
+    "the dev stacks' demo moved out of the package in 0.3: it is stacks/sample_app.py in the "
+    "eks-platform repository, an example to copy"
+)
 REMOVED: dict[str, str] = {
     # 0.2 -> 0.3: the dev stacks' demo is an example in the repository, not platform API.
-    "SampleApp": "the dev stacks' demo moved out of the package in 0.3: it is "
-    "stacks/sample_app.py in the eks-platform repository, an example to copy",
-    "SampleAppArgs": "the dev stacks' demo moved out of the package in 0.3: it is "
-    "stacks/sample_app.py in the eks-platform repository, an example to copy",
+    "SampleApp": _DEMO,
+    "SampleAppArgs": _DEMO,
 }
 """Old exported name the package no longer has -> where it went."""
 
@@ -63,6 +64,8 @@ def old_name(package: str, name: str) -> Any:
         return getattr(sys.modules[package], new)
     if name in REMOVED:
         raise ImportError(f"cannot import name {name!r} from {package!r}: {REMOVED[name]}")
+    import difflib  # only on this error path: not paid by every import of the package
+
     exported = getattr(sys.modules[package], "__all__", [])
     close = difflib.get_close_matches(name, [*exported, *RENAMED], n=1)
     hint = f" (did you mean {close[0]!r}?)" if close else ""

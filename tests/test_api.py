@@ -9,6 +9,7 @@ import pydoc
 import re
 import sys
 import typing
+from pathlib import Path
 
 import pytest
 
@@ -153,3 +154,26 @@ def test_a_misspelt_name_is_refused_with_the_closest_export(name: str, closest: 
         getattr(components, name)
     hint = f" (did you mean '{closest}'?)" if closest else ""
     assert str(raised.value) == f"module 'components' has no attribute '{name}'{hint}"
+
+
+@pytest.mark.parametrize("package", ["components", "components.synth"])
+def test_the_lazy_exports_are_the_names_type_checkers_see(package: str) -> None:
+    """The package imports its names on first use (``__getattr__``, hidden from type
+    checkers); its ``if TYPE_CHECKING:`` imports are what mypy and pyright see instead. Both,
+    and ``__all__``, list the same names from the same modules: a name added to one list only
+    would be missing at run time, or to a type checker."""
+    import ast
+
+    module = importlib.import_module(package)
+    tree = ast.parse(Path(module.__file__ or "").read_text())
+    seen: dict[str, str] = {}
+    for node in tree.body:
+        if isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING":
+            for imported in node.body:
+                assert isinstance(imported, ast.ImportFrom) and imported.level == 1
+                for alias in imported.names:
+                    seen[alias.asname or alias.name] = f"{imported.module}.{alias.name}"
+    lazy = {name: f"{where}.{name}" for name, where in vars(module)["_EXPORTS"].items()}
+    lazy |= {name: where for name, where in vars(module).get("_MODULES", {}).items()}
+    assert len(seen) > 10 and seen == lazy
+    assert sorted(module.__all__) == sorted(lazy)

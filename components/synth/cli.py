@@ -58,6 +58,8 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
         "--debug", action="store_true", help="on an error, also print the Python traceback"
     )
     args = parser.parse_args(argv)
+    if args.record_options and not args.json_path:
+        parser.error("--record-options records into the --json document: give --json PATH")
     # As Pulumi's language host does: a failed program leaves futures nobody awaits, which
     # asyncio would report (with tracebacks) when they are collected.
     logging.getLogger("asyncio").setLevel(logging.CRITICAL)

@@ -18,17 +18,22 @@ from .diff import (
 )
 
 
-def _md_code(text: str) -> str:
+def md_text(text: str) -> str:
+    """Text that is safe inside a GitHub table cell, whatever it holds."""
+    return html.escape(text, quote=False).replace("|", "&#124;")
+
+
+def md_code(text: str) -> str:
     """Inline code that is safe inside a GitHub table cell, whatever the text holds."""
     if not text:
         return ""
-    return "<code>" + html.escape(text, quote=False).replace("|", "&#124;") + "</code>"
+    return "<code>" + md_text(text) + "</code>"
 
 
 def _md_value(value: Any) -> str:
     if value is MISSING:
         return "<i>absent</i>"
-    return _md_code(format_value(value, MARKDOWN_VALUE_WIDTH))
+    return md_code(format_value(value, MARKDOWN_VALUE_WIDTH))
 
 
 def _md_rows(change: ResourceChange) -> list[tuple[str, str, str]]:
@@ -36,27 +41,25 @@ def _md_rows(change: ResourceChange) -> list[tuple[str, str, str]]:
     for value_change in change.inputs:
         new = _md_value(value_change.new)
         if value_change.note:
-            new += f" ({html.escape(value_change.note)})"
-        rows.append((_md_code(value_change.path), _md_value(value_change.old), new))
+            new += f" ({md_text(value_change.note)})"
+        rows.append((md_code(value_change.path), _md_value(value_change.old), new))
     if change.protect is not None:
         old, new_protect = change.protect
-        rows.append(
-            ("<i>protect</i>", _md_code(json.dumps(old)), _md_code(json.dumps(new_protect)))
-        )
+        rows.append(("<i>protect</i>", md_code(json.dumps(old)), md_code(json.dumps(new_protect))))
     for label, moved in (("parent", change.parent), ("provider", change.provider)):
         if moved is not None:
-            old_urn, new_urn = (_md_code(urn) if urn else "<i>none</i>" for urn in moved)
+            old_urn, new_urn = (md_code(urn) if urn else "<i>none</i>" for urn in moved)
             rows.append((f"<i>{label}</i>", old_urn, new_urn))
     for urn in change.dependencies_added:
-        rows.append(("<i>dependency</i>", "<i>absent</i>", _md_code(urn)))
+        rows.append(("<i>dependency</i>", "<i>absent</i>", md_code(urn)))
     for urn in change.dependencies_removed:
-        rows.append(("<i>dependency</i>", _md_code(urn), "<i>absent</i>"))
+        rows.append(("<i>dependency</i>", md_code(urn), "<i>absent</i>"))
     return rows
 
 
 def _md_resource_table(resources: Sequence[ResourceSummary]) -> list[str]:
     lines = ["| Type | Name |", "|---|---|"]
-    lines += [f"| {_md_code(r.type)} | {_md_code(r.name)} |" for r in resources]
+    lines += [f"| {md_code(r.type)} | {md_code(r.name)} |" for r in resources]
     return lines
 
 
@@ -68,7 +71,7 @@ def render_markdown(diff: SynthDiff) -> str:
     ``MARKDOWN_VALUE_WIDTH`` characters and at most ``MARKDOWN_MAX_PATHS`` rows are listed
     per resource, so that a big change still fits in a job summary.
     """
-    title = _md_code(diff.title)
+    title = md_code(diff.title)
     if not diff.has_changes:
         return (
             f"### Synth diff {title}: no changes\n\n"
@@ -88,7 +91,7 @@ def render_markdown(diff: SynthDiff) -> str:
         for change in diff.changed.values():
             rows = _md_rows(change)
             lines += [
-                f"**{_md_code(change.type)} {_md_code(change.name)}** "
+                f"**{md_code(change.type)} {md_code(change.name)}** "
                 f"({len(rows)} change{'' if len(rows) == 1 else 's'})",
                 "",
                 "| Path | Old | New |",
@@ -109,7 +112,7 @@ def render_markdown(diff: SynthDiff) -> str:
             new = _md_value(output.new)
             if output.note:
                 new += f" ({html.escape(output.note)})"
-            lines.append(f"| {_md_code(output.path)} | {_md_value(output.old)} | {new} |")
+            lines.append(f"| {md_code(output.path)} | {_md_value(output.old)} | {new} |")
         lines.append("")
     return "\n".join(lines) + "\n"
 

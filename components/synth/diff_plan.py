@@ -10,9 +10,9 @@ blocks, and physical names that collide. Creates and updates are in the diff its
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
+from .diff_markdown import md_code, md_text
 from .transition_engine import has_options, split_urn, type_of
 from .transitions import Change, Plan, transition
 
@@ -76,29 +76,26 @@ def render_plan_text(plan: Plan) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _code(text: str) -> str:
-    return "<code>" + html.escape(text, quote=False).replace("|", "&#124;") + "</code>"
-
-
 def render_plan_markdown(plan: Plan) -> str:
     lines = ["", f"#### {TITLE}", "", _counts(plan) + ".", ""]
     notable = _notable(plan)
     if notable:
         lines += ["| Type | Name | What | Notes |", "|---|---|---|---|"]
         for c in notable:
-            what = html.escape(_why(c), quote=False).replace("|", "&#124;")
-            notes = html.escape("; ".join(c.notes), quote=False)
-            lines.append(f"| {_code(c.type)} | {_code(c.name)} | {what} | {notes} |")
+            notes = md_text("; ".join(c.notes))
+            lines.append(
+                f"| {md_code(c.type)} | {md_code(c.name)} | {md_text(_why(c))} | {notes} |"
+            )
         lines.append("")
     lines += [
-        f"- **collision** {_code(x.type)} {_code(split_urn(x.urn)[3])}: "
-        f"{html.escape(x.consequence, quote=False)}"
+        f"- **collision** {md_code(x.type)} {md_code(split_urn(x.urn)[3])}: "
+        f"{md_text(x.consequence)}"
         for x in plan.collisions
     ]
     if plan.delete_waves:
         order = ", then ".join(
-            " and ".join(_code(split_urn(u)[3]) for u in wave) for wave in plan.delete_waves
+            " and ".join(md_code(split_urn(u)[3]) for u in wave) for wave in plan.delete_waves
         )
         lines.append(f"Deletes run last: {order}.")
-    lines += [f"- <i>{html.escape(n, quote=False)}</i>" for n in plan.notes]
+    lines += [f"- <i>{md_text(n)}</i>" for n in plan.notes]
     return "\n".join(lines) + "\n"

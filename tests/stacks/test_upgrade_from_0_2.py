@@ -57,18 +57,20 @@ def test_the_vpc_cni_role_moves_under_its_irsa_role_by_alias(stack: str) -> None
     """0.3 builds it as an ordinary IrsaRole: the role and its attachment keep their state (a
     move), the IrsaRole component around them is new."""
     _, after, p = _upgrade(stack)
-    cluster = f"urn:pulumi:{stack}::eks-platform::pulumi:pulumi:Stack$eks-platform:index:EksCluster"
+    prefix = f"urn:pulumi:{stack}::eks-platform::"
     assert named(p.moved) == [
         (ROLE, f"{stack}-eks-vpc-cni"),
         (ATTACHMENT, f"{stack}-eks-vpc-cni-AmazonEKS_CNI_Policy"),
     ]
-    for change in p.moved:
+    for change in p.moved:  # from the cluster's children, unchanged
         assert change.action == "same", render(p)
-        assert change.old_urn is not None and change.old_urn.startswith(
-            cluster.replace("pulumi:pulumi:Stack$", "")
+        assert (
+            change.old_urn == f"{prefix}eks-platform:index:EksCluster${change.type}::{change.name}"
         )
     (irsa,) = [r for r in after["resources"] if r["urn"].endswith(f"IrsaRole::{stack}-eks-vpc-cni")]
-    assert irsa["parent"] == f"{cluster}::{stack}-eks"
+    assert (
+        irsa["parent"] == f"{prefix}pulumi:pulumi:Stack$eks-platform:index:EksCluster::{stack}-eks"
+    )
 
 
 @pytest.mark.parametrize("stack", STACKS)

@@ -93,3 +93,12 @@ def test_the_command_line_records_the_options_only_when_asked(
     with_options = [all(key in r for key in OPTIONS) for r in resources]
     without = [not any(key in r for key in OPTIONS) for r in resources]
     assert resources and all(with_options if record else without)
+
+
+def test_recording_options_without_a_document_is_refused(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        synth_main(["--stack", "dev", "--record-options"])
+    assert exit_.value.code == 2
+    assert "--record-options records into the --json document" in capsys.readouterr().err
